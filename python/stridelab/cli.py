@@ -1,0 +1,150 @@
+"""The ``stridelab`` command line.
+
+Exit codes: 0 success, 1 an input failed (named on stderr), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+
+from stridelab import __version__
+from stridelab.errors import StridelabError
+from stridelab.io import Trial, read
+
+EXIT_INPUT_ERROR = 1
+
+
+def _fail(err: Exception) -> None:
+    click.echo(f"error: {err}", err=True)
+    sys.exit(EXIT_INPUT_ERROR)
+
+
+def _read_or_exit(path: Path) -> Trial:
+    try:
+        return read(path)
+    except (StridelabError, OSError) as err:
+        _fail(err)
+        raise  # unreachable: _fail exits
+
+
+def _format_summary(s: dict[str, Any]) -> str:
+    lines = [f"{s['path']}  ({s['format']})"]
+    rate = s["point_rate_hz"] or s["rotation_rate_hz"]
+    lines.append(
+        f"  frames        {s['frames']} at {rate:g} Hz ({s['duration_s']:.3f} s), "
+        f"first frame {s['first_frame']}"
+    )
+    lines.append(
+        f"  markers       {len(s['markers'])}; marker set: {s['marker_set']} "
+        f"({100 * s['marker_set_score']:.0f}% of its labels)"
+    )
+    if s["analogs"]:
+        names = " ".join(a["name"] for a in s["analogs"][:12])
+        more = " …" if len(s["analogs"]) > 12 else ""
+        lines.append(f"  analogs       {len(s['analogs'])} at {s['analog_rate_hz']:g} Hz: {names}{more}")
+    else:
+        lines.append("  analogs       none")
+    if s["force_plates"]:
+        for p in s["force_plates"]:
+            lines.append(
+                f"  force plate   {p['plate']}: type {p['type']}, {p['samples']} samples at "
+                f"{p['rate_hz']:g} Hz, mean vertical {p['mean_vertical_force_n']:.1f} N, "
+                f"peak {p['peak_vertical_force_n']:.1f} N"
+            )
+    else:
+        lines.append("  force plates  none")
+    lines.append(f"  events        {len(s['events'])}")
+    for e in s["events"][:10]:
+        lines.append(f"                {e['time_s']:.3f} s  {e['context']} {e['label']}")
+    if s["rotations"]:
+        lines.append(f"  rotations     {len(s['rotations'])}: {' '.join(s['rotations'])}")
+    u = s["units"]
+    lines.append(f"  units         file {u['file_length']} ({u['method']}); stridelab uses m, N, s")
+    a = s["axes"]
+    lines.append(f"  axes          file {a['vertical']} is up, {a['progression']} is forward: {a['method']}")
+    for w in s["warnings"]:
+        lines.append(f"  warning       {w}")
+    if s["markers"]:
+        lines.append("  missing data per marker (% of frames):")
+        width = max(len(m) for m in s["markers"])
+        for m, pct in s["missing_percent"].items():
+            lines.append(f"    {m:<{width}}  {pct:6.2f}")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="stridelab")
+def main() -> None:
+    """Batch running biomechanics: read, clean, kinematics, events, metrics, risk screens."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+def inspect(file: Path, as_json: bool) -> None:
+    """Describe FILE: rates, frames, markers, analogs, force plates, events, units, axes."""
+    summary = _read_or_exit(file).summary()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=_json_default))
+    else:
+        click.echo(_format_summary(summary))
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("out", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--layout",
+    type=click.Choice(["long", "wide"]),
+    default="long",
+    show_default=True,
+    help="Table layout for .parquet/.csv.",
+)
+def convert(file: Path, out: Path, layout: str) -> None:
+    """Convert FILE's markers to OUT (.parquet, .csv or .trc), in metres, x forward, z up.
+
+    TRC output follows OpenSim (X forward, Y up, Z right, mm).
+    """
+    if out.suffix.lower() not in {".parquet", ".csv", ".trc"}:
+        raise click.UsageError(f"{out}: output must end in .parquet, .csv or .trc")
+    if out.exists() and out.resolve() == file.resolve():
+        raise click.UsageError(f"{out}: refusing to overwrite the input file")
+    trial = _read_or_exit(file)
+    trial.write(out, layout="wide" if layout == "wide" else "long")
+    click.echo(f"wrote {out} ({trial.n_frames} frames, {trial.n_markers} markers)")
+
+
+@main.command()
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("stridelab-demo"),
+    show_default=True,
+    help="Folder for the demo's outputs.",
+)
+def demo(out: Path) -> None:
+    """Run stridelab on the bundled example trial (RBDS001, 3.5 m/s treadmill run)."""
+    from stridelab import example_path
+
+    trial = _read_or_exit(example_path())
+    click.echo(_format_summary(trial.summary()))
+    dest = trial.write(out / "markers.parquet")
+    click.echo(f"\nwrote {dest}")
+
+
+def _json_default(o: object) -> object:
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

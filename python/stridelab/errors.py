@@ -1,0 +1,23 @@
+"""Exceptions raised by stridelab.
+
+Every error about an input names the file and the problem. The hierarchy is created in the Rust
+core and re-exported here; all classes subclass :class:`ValueError` through
+:class:`StridelabError`. Files that cannot be opened raise the builtin :class:`OSError` family
+(:class:`FileNotFoundError`, :class:`PermissionError`).
+"""
+
+from stridelab._native import (
+    CorruptFileError,
+    DataError,
+    StridelabError,
+    TruncatedFileError,
+    UnsupportedFormatError,
+)
+
+__all__ = [
+    "CorruptFileError",
+    "DataError",
+    "StridelabError",
+    "TruncatedFileError",
+    "UnsupportedFormatError",
+]

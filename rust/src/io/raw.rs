@@ -1,0 +1,191 @@
+//! What a reader hands over before units and axes are settled: everything in the file's own
+//! length unit and lab axes. `finish` turns it into a canonical [`Trial`].
+
+use std::path::PathBuf;
+
+use crate::trial::{Event, ForcePlate, Format, Trial};
+
+use super::axes;
+
+#[derive(Debug, Clone)]
+pub struct RawForcePlate {
+    pub plate_type: i32,
+    pub corners: [[f64; 3]; 4],
+    pub origin: [f64; 3],
+    pub channels: Vec<usize>,
+    pub rate_hz: f64,
+    /// Force on the body in the file's lab axes, N.
+    pub force_n: Vec<f64>,
+    /// Centre of pressure in the file's lab axes and length unit.
+    pub cop: Vec<f64>,
+    /// Free moment about the plate's own z axis, in N × (moment unit).
+    pub free_moment: Vec<f64>,
+    /// The plate's z axis in the file's lab axes (points into the plate for C3D plates).
+    pub normal: [f64; 3],
+    /// Conversion of moments to N·m when the channel units say; otherwise the file's length unit.
+    pub moment_to_nm: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RawTrial {
+    pub path: PathBuf,
+    pub format: Format,
+    pub point_rate_hz: f64,
+    pub first_frame: u32,
+    pub n_frames: usize,
+    pub marker_names: Vec<String>,
+    /// frames × markers × 3 in file units and axes.
+    pub points: Vec<f64>,
+    /// Declared unit of lengths ("mm", "m", "cm"), if the file says.
+    pub point_units: Option<String>,
+    pub analog_rate_hz: f64,
+    pub analog_names: Vec<String>,
+    pub analog_units: Vec<String>,
+    pub analogs: Vec<f64>,
+    pub force_plates: Vec<RawForcePlate>,
+    pub events: Vec<Event>,
+    pub rotation_names: Vec<String>,
+    pub rotation_rate_hz: f64,
+    /// frames × segments × 16, row-major 4×4, file units and axes.
+    pub rotations: Vec<f64>,
+    /// The axis the file says is up on screen (C3D POINT:Y_SCREEN), a fallback for axis detection.
+    pub vertical_hint: Option<String>,
+    pub metadata: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+}
+
+/// How the caller wants axes handled.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum AxisMode {
+    /// Detect vertical and progression from the data (labels, motion, file hints).
+    #[default]
+    Auto,
+    /// Keep the file's axes (units are still converted to metres).
+    Keep,
+    /// Use the given file axes, e.g. vertical "+Y", progression "+X".
+    Given { vertical: String, progression: String },
+}
+
+/// Units to metres, axes to canonical: the last step of every reader.
+pub fn finish(mut raw: RawTrial, mode: &AxisMode) -> crate::error::Result<Trial> {
+    let (scale, units, units_method) = axes::resolve_units(&raw)?;
+    let mut t = match mode {
+        AxisMode::Keep => crate::trial::AxisTransform::identity(&units, scale),
+        AxisMode::Auto => {
+            let (t, warnings) = axes::detect(&raw, scale);
+            raw.warnings.extend(warnings);
+            t
+        }
+        AxisMode::Given { vertical, progression } => axes::from_names(&raw.path, vertical, progression)?,
+    };
+    t.scale_to_m = scale;
+    t.file_units = units;
+    t.units_method = units_method;
+    if t.units_method.starts_with("declared") && raw.point_units.is_none() && raw.format != Format::ForceText {
+        raw.warnings.push(format!("no length unit declared; {}", t.units_method));
+    }
+
+    let points: Vec<f64> = raw
+        .points
+        .chunks_exact(3)
+        .flat_map(|p| t.rotate([p[0] * scale, p[1] * scale, p[2] * scale]))
+        .collect();
+    let rotations: Vec<f64> = raw
+        .rotations
+        .chunks_exact(16)
+        .flat_map(|m| {
+            let mut out = [0.0; 16];
+            for col in 0..3 {
+                let r = t.rotate([m[col], m[4 + col], m[8 + col]]);
+                for row in 0..3 {
+                    out[row * 4 + col] = r[row];
+                }
+            }
+            let tr = t.rotate([m[3] * scale, m[7] * scale, m[11] * scale]);
+            for row in 0..3 {
+                out[row * 4 + 3] = tr[row];
+            }
+            out[12..16].copy_from_slice(&m[12..16]);
+            out
+        })
+        .collect();
+    let force_plates = raw
+        .force_plates
+        .into_iter()
+        .map(|p| {
+            let moment_to_nm = p.moment_to_nm.unwrap_or(scale);
+            let normal_up = t.rotate(p.normal)[2];
+            let mut force_n: Vec<f64> = p.force_n.chunks_exact(3).flat_map(|f| t.rotate([f[0], f[1], f[2]])).collect();
+            // A ground reaction force on a running or standing body points up on average; plates
+            // that report the force on the plate instead are flipped, and the trial says so.
+            let n = force_n.len() / 3;
+            let mean_up = if n > 0 { force_n.iter().skip(2).step_by(3).sum::<f64>() / n as f64 } else { 0.0 };
+            let flip = mean_up < -1.0;
+            if flip {
+                force_n.iter_mut().for_each(|v| *v = -*v);
+                raw.warnings.push("force plate reported force on the plate; sign flipped to ground reaction on the body".into());
+            }
+            let sign = if flip { -1.0 } else { 1.0 };
+            ForcePlate {
+                plate_type: p.plate_type,
+                corners_m: p.corners.map(|c| t.rotate([c[0] * scale, c[1] * scale, c[2] * scale])),
+                origin: p.origin,
+                channels: p.channels,
+                rate_hz: p.rate_hz,
+                force_n,
+                cop_m: p.cop.chunks_exact(3).flat_map(|c| t.rotate([c[0] * scale, c[1] * scale, c[2] * scale])).collect(),
+                free_moment_nm: p.free_moment.iter().map(|m| sign * m * moment_to_nm * normal_up).collect(),
+            }
+        })
+        .collect();
+    let mut metadata = raw.metadata;
+    metadata.extend(raw.warnings.into_iter().map(|w| ("warning".to_string(), w)));
+    Ok(Trial {
+        path: raw.path,
+        format: raw.format,
+        point_rate_hz: raw.point_rate_hz,
+        first_frame: raw.first_frame,
+        n_frames: raw.n_frames,
+        marker_names: raw.marker_names,
+        points,
+        analog_rate_hz: raw.analog_rate_hz,
+        analog_names: raw.analog_names,
+        analog_units: raw.analog_units,
+        analogs: raw.analogs,
+        force_plates,
+        events: raw.events,
+        rotation_names: raw.rotation_names,
+        rotation_rate_hz: raw.rotation_rate_hz,
+        rotations,
+        axes: t,
+        metadata,
+    })
+}
+
+impl RawTrial {
+    /// Starting point for readers: no data, given path and format.
+    pub fn empty(path: PathBuf, format: Format) -> Self {
+        Self {
+            path,
+            format,
+            point_rate_hz: 0.0,
+            first_frame: 1,
+            n_frames: 0,
+            marker_names: Vec::new(),
+            points: Vec::new(),
+            point_units: None,
+            analog_rate_hz: 0.0,
+            analog_names: Vec::new(),
+            analog_units: Vec::new(),
+            analogs: Vec::new(),
+            force_plates: Vec::new(),
+            events: Vec::new(),
+            rotation_names: Vec::new(),
+            rotation_rate_hz: 0.0,
+            rotations: Vec::new(),
+            vertical_hint: None,
+            metadata: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
