@@ -3,6 +3,17 @@
 from os import PathLike
 from typing import Any
 
+__all__ = [
+    "CorruptFileError",
+    "DataError",
+    "StridelabError",
+    "TruncatedFileError",
+    "UnsupportedFormatError",
+    "__version__",
+    "c3d_parameters",
+    "read_trial",
+]
+
 __version__: str
 
 class StridelabError(ValueError): ...

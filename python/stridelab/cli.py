@@ -47,7 +47,9 @@ def _format_summary(s: dict[str, Any]) -> str:
     if s["analogs"]:
         names = " ".join(a["name"] for a in s["analogs"][:12])
         more = " …" if len(s["analogs"]) > 12 else ""
-        lines.append(f"  analogs       {len(s['analogs'])} at {s['analog_rate_hz']:g} Hz: {names}{more}")
+        lines.append(
+            f"  analogs       {len(s['analogs'])} at {s['analog_rate_hz']:g} Hz: {names}{more}"
+        )
     else:
         lines.append("  analogs       none")
     if s["force_plates"]:
@@ -67,7 +69,9 @@ def _format_summary(s: dict[str, Any]) -> str:
     u = s["units"]
     lines.append(f"  units         file {u['file_length']} ({u['method']}); stridelab uses m, N, s")
     a = s["axes"]
-    lines.append(f"  axes          file {a['vertical']} is up, {a['progression']} is forward: {a['method']}")
+    lines.append(
+        f"  axes          file {a['vertical']} is up, {a['progression']} is forward: {a['method']}"
+    )
     for w in s["warnings"]:
         lines.append(f"  warning       {w}")
     if s["markers"]:

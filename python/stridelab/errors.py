@@ -14,6 +14,16 @@ from stridelab._native import (
     UnsupportedFormatError,
 )
 
+# Created in the native module; shown to users as members of this one.
+for _cls in (
+    CorruptFileError,
+    DataError,
+    StridelabError,
+    TruncatedFileError,
+    UnsupportedFormatError,
+):
+    _cls.__module__ = __name__
+
 __all__ = [
     "CorruptFileError",
     "DataError",

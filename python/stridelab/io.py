@@ -120,7 +120,8 @@ class Trial:
     analogs : (samples, channels) analog values in ``analog_units``.
     force_plates : force plates with forces in N in the canonical frame.
     events : polars frame of events stored in the file
-        (``context, label, description, time_s, side, event``; side ``L``/``R``, event ``IC``/``TO``).
+        (``context, label, description, time_s, side, event``;
+        side ``L``/``R``, event ``IC``/``TO``).
     rotation_names, rotation_rate_hz : segment poses (e.g. Theia3D).
     rotations : (frames, segments, 4, 4) homogeneous poses, canonical frame, translation in m.
     axes : how the file's axes and units were mapped.
@@ -228,7 +229,9 @@ class Trial:
             return pl.DataFrame(cols)
         raise ValueError(f"layout must be 'long' or 'wide', not {layout!r}")
 
-    def write(self, out: str | os.PathLike[str], *, layout: Literal["long", "wide"] = "long") -> Path:
+    def write(
+        self, out: str | os.PathLike[str], *, layout: Literal["long", "wide"] = "long"
+    ) -> Path:
         """Writes markers to ``.parquet``, ``.csv`` or ``.trc`` (chosen by suffix), atomically.
 
         TRC files are written in OpenSim's convention (X forward, Y up, Z right, millimetres).
@@ -246,7 +249,9 @@ class Trial:
             elif suffix == ".trc":
                 _write_trc(self, tmp, dest.name)
             else:
-                raise ValueError(f"{dest}: unknown output type '{suffix}' (use .parquet, .csv or .trc)")
+                raise ValueError(
+                    f"{dest}: unknown output type '{suffix}' (use .parquet, .csv or .trc)"
+                )
         return dest
 
     def summary(self) -> dict[str, Any]:
@@ -260,8 +265,12 @@ class Trial:
                     "rate_hz": p.rate_hz,
                     "samples": p.n_samples,
                     "channels": list(p.channels),
-                    "mean_vertical_force_n": float(np.nanmean(p.force_n[:, 2])) if p.n_samples else None,
-                    "peak_vertical_force_n": float(np.nanmax(p.force_n[:, 2])) if p.n_samples else None,
+                    "mean_vertical_force_n": float(np.nanmean(p.force_n[:, 2]))
+                    if p.n_samples
+                    else None,
+                    "peak_vertical_force_n": float(np.nanmax(p.force_n[:, 2]))
+                    if p.n_samples
+                    else None,
                 }
             )
         return {
@@ -275,11 +284,13 @@ class Trial:
             "marker_set": self.marker_set,
             "marker_set_score": self.marker_set_score,
             "missing_percent": {
-                m: round(float(v), 3) for m, v in zip(self.marker_names, self.missing_percent)
+                m: round(float(v), 3)
+                for m, v in zip(self.marker_names, self.missing_percent, strict=True)
             },
             "analog_rate_hz": self.analog_rate_hz,
             "analogs": [
-                {"name": n, "units": u} for n, u in zip(self.analog_names, self.analog_units)
+                {"name": n, "units": u}
+                for n, u in zip(self.analog_names, self.analog_units, strict=True)
             ],
             "force_plates": plates,
             "events": self.events.to_dicts(),

@@ -29,19 +29,34 @@ pub enum Error {
 
 impl Error {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        Self::Io { path: path.to_path_buf(), source }
+        Self::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     }
     pub fn truncated(path: &Path, detail: impl Into<String>) -> Self {
-        Self::Truncated { path: path.to_path_buf(), detail: detail.into() }
+        Self::Truncated {
+            path: path.to_path_buf(),
+            detail: detail.into(),
+        }
     }
     pub fn corrupt(path: &Path, detail: impl Into<String>) -> Self {
-        Self::Corrupt { path: path.to_path_buf(), detail: detail.into() }
+        Self::Corrupt {
+            path: path.to_path_buf(),
+            detail: detail.into(),
+        }
     }
     pub fn unsupported(path: &Path, detail: impl Into<String>) -> Self {
-        Self::Unsupported { path: path.to_path_buf(), detail: detail.into() }
+        Self::Unsupported {
+            path: path.to_path_buf(),
+            detail: detail.into(),
+        }
     }
     pub fn data(path: &Path, detail: impl Into<String>) -> Self {
-        Self::Data { path: path.to_path_buf(), detail: detail.into() }
+        Self::Data {
+            path: path.to_path_buf(),
+            detail: detail.into(),
+        }
     }
     /// The file the error is about.
     pub fn path(&self) -> &Path {

@@ -30,26 +30,60 @@ impl MarkerSet {
 }
 
 const RBDS: [&str; 12] = [
-    "R.ASIS", "L.ASIS", "R.PSIS", "L.PSIS", "R.Heel.Top", "L.Heel.Top", "R.MT1", "L.MT1",
-    "R.Shank.Top.Lateral", "L.Shank.Top.Lateral", "R.Thigh.Top.Lateral", "L.Thigh.Top.Lateral",
+    "R.ASIS",
+    "L.ASIS",
+    "R.PSIS",
+    "L.PSIS",
+    "R.Heel.Top",
+    "L.Heel.Top",
+    "R.MT1",
+    "L.MT1",
+    "R.Shank.Top.Lateral",
+    "L.Shank.Top.Lateral",
+    "R.Thigh.Top.Lateral",
+    "L.Thigh.Top.Lateral",
 ];
 const RIC: [&str; 12] = [
-    "pelvis_1", "pelvis_2", "pelvis_3", "L_thigh_1", "R_thigh_1", "L_shank_1", "R_shank_1", "L_foot_1",
-    "R_foot_1", "L_foot_2", "R_foot_2", "pelvis_4",
+    "pelvis_1",
+    "pelvis_2",
+    "pelvis_3",
+    "L_thigh_1",
+    "R_thigh_1",
+    "L_shank_1",
+    "R_shank_1",
+    "L_foot_1",
+    "R_foot_1",
+    "L_foot_2",
+    "R_foot_2",
+    "pelvis_4",
 ];
 const PIG_LOWER: [&str; 16] = [
-    "LASI", "RASI", "LPSI", "RPSI", "LTHI", "RTHI", "LKNE", "RKNE", "LTIB", "RTIB", "LANK", "RANK", "LHEE", "RHEE",
-    "LTOE", "RTOE",
+    "LASI", "RASI", "LPSI", "RPSI", "LTHI", "RTHI", "LKNE", "RKNE", "LTIB", "RTIB", "LANK", "RANK",
+    "LHEE", "RHEE", "LTOE", "RTOE",
 ];
-const PIG_UPPER: [&str; 10] = ["C7", "T10", "CLAV", "STRN", "LSHO", "RSHO", "LWRA", "RWRA", "LFHD", "RFHD"];
-const THEIA: [&str; 6] = ["pelvis_4X4", "l_thigh_4X4", "r_thigh_4X4", "l_shank_4X4", "r_shank_4X4", "l_foot_4X4"];
+const PIG_UPPER: [&str; 10] = [
+    "C7", "T10", "CLAV", "STRN", "LSHO", "RSHO", "LWRA", "RWRA", "LFHD", "RFHD",
+];
+const THEIA: [&str; 6] = [
+    "pelvis_4X4",
+    "l_thigh_4X4",
+    "r_thigh_4X4",
+    "l_shank_4X4",
+    "r_shank_4X4",
+    "l_foot_4X4",
+];
 
 /// Share of `wanted` found among `labels` (case-insensitive; Plug-in Gait subject prefixes
 /// such as `Runner01:LASI` are ignored).
 fn share(labels: &[String], wanted: &[&str]) -> f64 {
-    let bare: Vec<String> =
-        labels.iter().map(|l| l.rsplit(':').next().unwrap_or(l).to_ascii_lowercase()).collect();
-    let hits = wanted.iter().filter(|w| bare.iter().any(|l| *l == w.to_ascii_lowercase())).count();
+    let bare: Vec<String> = labels
+        .iter()
+        .map(|l| l.rsplit(':').next().unwrap_or(l).to_ascii_lowercase())
+        .collect();
+    let hits = wanted
+        .iter()
+        .filter(|w| bare.iter().any(|l| *l == w.to_ascii_lowercase()))
+        .count();
     hits as f64 / wanted.len() as f64
 }
 

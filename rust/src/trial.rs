@@ -124,7 +124,11 @@ impl Event {
 
     /// `IC` for a foot strike, `TO` for a foot off, else `None`.
     pub fn kind(&self) -> Option<&'static str> {
-        let l = self.label.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+        let l = self
+            .label
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['_', '-'], " ");
         if l.contains("strike") || l.contains("contact") || l == "ic" || l == "hs" {
             Some("IC")
         } else if l.contains("off") || l == "to" || l.contains("toe off") {
@@ -199,7 +203,13 @@ impl Trial {
         }
         missing
             .into_iter()
-            .map(|c| if self.n_frames == 0 { 100.0 } else { 100.0 * c as f64 / self.n_frames as f64 })
+            .map(|c| {
+                if self.n_frames == 0 {
+                    100.0
+                } else {
+                    100.0 * c as f64 / self.n_frames as f64
+                }
+            })
             .collect()
     }
 }

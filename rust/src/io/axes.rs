@@ -29,44 +29,69 @@ fn tokens(label: &str) -> Vec<String> {
 /// Markers or segments clearly above the hips.
 fn is_superior(label: &str) -> bool {
     const SUP: [&str; 22] = [
-        "asis", "psis", "pelvis", "iliac", "sacrum", "sacr", "c7", "t10", "clav", "strn", "head", "lfhd", "rfhd",
-        "lbhd", "rbhd", "torso", "thorax", "trunk", "lasi", "rasi", "lpsi", "rpsi",
+        "asis", "psis", "pelvis", "iliac", "sacrum", "sacr", "c7", "t10", "clav", "strn", "head",
+        "lfhd", "rfhd", "lbhd", "rbhd", "torso", "thorax", "trunk", "lasi", "rasi", "lpsi", "rpsi",
     ];
     tokens(label).iter().any(|t| SUP.contains(&t.as_str()))
 }
 
 /// Markers or segments at the feet.
 fn is_inferior(label: &str) -> bool {
-    const INF: [&str; 14] =
-        ["heel", "hee", "toe", "toes", "mt1", "mt2", "mt5", "foot", "lhee", "rhee", "ltoe", "rtoe", "calc", "mth"];
+    const INF: [&str; 14] = [
+        "heel", "hee", "toe", "toes", "mt1", "mt2", "mt5", "foot", "lhee", "rhee", "ltoe", "rtoe",
+        "calc", "mth",
+    ];
     tokens(label).iter().any(|t| INF.contains(&t.as_str()))
 }
 fn is_toe(label: &str) -> bool {
-    tokens(label).iter().any(|t| matches!(t.as_str(), "toe" | "mt1" | "mt2" | "mt5" | "ltoe" | "rtoe" | "mth"))
+    tokens(label).iter().any(|t| {
+        matches!(
+            t.as_str(),
+            "toe" | "mt1" | "mt2" | "mt5" | "ltoe" | "rtoe" | "mth"
+        )
+    })
 }
 fn is_heel(label: &str) -> bool {
-    tokens(label).iter().any(|t| matches!(t.as_str(), "heel" | "hee" | "lhee" | "rhee" | "calc"))
+    tokens(label)
+        .iter()
+        .any(|t| matches!(t.as_str(), "heel" | "hee" | "lhee" | "rhee" | "calc"))
 }
 fn is_asis(label: &str) -> bool {
-    tokens(label).iter().any(|t| matches!(t.as_str(), "asis" | "lasi" | "rasi"))
+    tokens(label)
+        .iter()
+        .any(|t| matches!(t.as_str(), "asis" | "lasi" | "rasi"))
 }
 fn is_psis(label: &str) -> bool {
-    tokens(label).iter().any(|t| matches!(t.as_str(), "psis" | "lpsi" | "rpsi"))
+    tokens(label)
+        .iter()
+        .any(|t| matches!(t.as_str(), "psis" | "lpsi" | "rpsi"))
 }
 
 /// Positions over time of every marker, and of every segment origin from the poses.
 struct Cloud<'a> {
     raw: &'a RawTrial,
     n_frames: usize,
+    body: Vec<bool>,
 }
 
-impl Cloud<'_> {
+impl<'a> Cloud<'a> {
+    fn new(raw: &'a RawTrial) -> Self {
+        let labels = raw.marker_names.iter().chain(&raw.rotation_names);
+        // A pose named `world…` is the lab's own reference, not part of the body.
+        let body = labels
+            .map(|l| !l.to_ascii_lowercase().starts_with("world"))
+            .collect();
+        Self {
+            raw,
+            n_frames: raw.n_frames,
+            body,
+        }
+    }
     fn n_items(&self) -> usize {
         self.raw.marker_names.len() + self.raw.rotation_names.len()
     }
-    /// Items that belong to the body (a pose named `world…` is the lab's own reference).
     fn on_body(&self, i: usize) -> bool {
-        !self.label(i).to_ascii_lowercase().starts_with("world")
+        self.body[i]
     }
     fn label(&self, i: usize) -> &str {
         let nm = self.raw.marker_names.len();
@@ -80,10 +105,16 @@ impl Cloud<'_> {
         let nm = self.raw.marker_names.len();
         let p = if i < nm {
             let k = (f * nm + i) * 3;
-            [self.raw.points[k], self.raw.points[k + 1], self.raw.points[k + 2]]
+            [
+                self.raw.points[k],
+                self.raw.points[k + 1],
+                self.raw.points[k + 2],
+            ]
         } else {
             let nr = self.raw.rotation_names.len();
-            let ratio = if self.raw.n_frames > 0 { self.raw.rotations.len() / 16 / nr.max(1) / self.raw.n_frames } else { 1 };
+            let ratio = (self.raw.rotations.len() / 16 / nr.max(1))
+                .checked_div(self.raw.n_frames)
+                .unwrap_or(1);
             let k = ((f * ratio.max(1)) * nr + (i - nm)) * 16;
             let m = self.raw.rotations.get(k..k + 16)?;
             [m[3], m[7], m[11]]
@@ -96,16 +127,26 @@ impl Cloud<'_> {
         (0..self.n_frames).step_by(step)
     }
     /// Mean over frames of (mean of set A − mean of set B), frames where both are seen.
-    fn mean_difference(&self, a: &dyn Fn(&str) -> bool, b: &dyn Fn(&str) -> bool) -> Option<[f64; 3]> {
-        let ia: Vec<usize> = (0..self.n_items()).filter(|&i| self.on_body(i) && a(self.label(i))).collect();
-        let ib: Vec<usize> = (0..self.n_items()).filter(|&i| self.on_body(i) && b(self.label(i))).collect();
+    fn mean_difference(
+        &self,
+        a: &dyn Fn(&str) -> bool,
+        b: &dyn Fn(&str) -> bool,
+    ) -> Option<[f64; 3]> {
+        let ia: Vec<usize> = (0..self.n_items())
+            .filter(|&i| self.on_body(i) && a(self.label(i)))
+            .collect();
+        let ib: Vec<usize> = (0..self.n_items())
+            .filter(|&i| self.on_body(i) && b(self.label(i)))
+            .collect();
         if ia.is_empty() || ib.is_empty() {
             return None;
         }
         let mut acc = [0.0; 3];
         let mut n = 0usize;
         for f in self.frames() {
-            let (Some(ma), Some(mb)) = (self.mean_of(f, &ia), self.mean_of(f, &ib)) else { continue };
+            let (Some(ma), Some(mb)) = (self.mean_of(f, &ia), self.mean_of(f, &ib)) else {
+                continue;
+            };
             for k in 0..3 {
                 acc[k] += ma[k] - mb[k];
             }
@@ -172,13 +213,16 @@ fn unit_of(name: &str) -> Option<f64> {
 
 /// Length unit of the file: as declared, checked against the size of the body in the data.
 pub fn resolve_units(raw: &RawTrial) -> Result<(f64, String, String)> {
-    let cloud = Cloud { raw, n_frames: raw.n_frames };
-    let body = cloud.extent().map(|e| e.iter().copied().fold(0.0, f64::max));
+    let cloud = Cloud::new(raw);
+    let body = cloud
+        .extent()
+        .map(|e| e.iter().copied().fold(0.0, f64::max));
     // A body or marker cluster spans 0.05–2.5 m: in millimetres that is ≥ 50, in metres < 5.
     let detected = body.map(|e| if e >= 5.0 { ("mm", 1.0e-3) } else { ("m", 1.0) });
     if let Some(declared) = raw.point_units.as_deref() {
-        let scale = unit_of(declared)
-            .ok_or_else(|| Error::unsupported(&raw.path, format!("unknown length unit '{declared}'")))?;
+        let scale = unit_of(declared).ok_or_else(|| {
+            Error::unsupported(&raw.path, format!("unknown length unit '{declared}'"))
+        })?;
         if let (Some(e), Some((du, ds))) = (body, detected) {
             // Only a clear contradiction overrides the file: a body 20 m across or 5 mm across.
             let metres = e * scale;
@@ -193,8 +237,16 @@ pub fn resolve_units(raw: &RawTrial) -> Result<(f64, String, String)> {
         return Ok((scale, declared.to_string(), "declared".to_string()));
     }
     match (body, detected) {
-        (Some(e), Some((u, s))) => Ok((s, u.to_string(), format!("detected: the markers span {e:.3} units, a body in {u}"))),
-        _ => Ok((1.0, "m".to_string(), "no positions to measure; assumed m".to_string())),
+        (Some(e), Some((u, s))) => Ok((
+            s,
+            u.to_string(),
+            format!("detected: the markers span {e:.3} units, a body in {u}"),
+        )),
+        _ => Ok((
+            1.0,
+            "m".to_string(),
+            "no positions to measure; assumed m".to_string(),
+        )),
     }
 }
 
@@ -207,12 +259,22 @@ fn parse_axis(path: &Path, s: &str) -> Result<(usize, f64)> {
     let (sign, letter) = match s.as_bytes() {
         [b'-', l] => (-1.0, *l),
         [b'+', l] | [l] => (1.0, *l),
-        _ => return Err(Error::data(path, format!("axis '{s}' is not one of +X, -X, +Y, -Y, +Z, -Z"))),
+        _ => {
+            return Err(Error::data(
+                path,
+                format!("axis '{s}' is not one of +X, -X, +Y, -Y, +Z, -Z"),
+            ))
+        }
     };
     let k = AXES
         .iter()
         .position(|&a| a as u8 == letter)
-        .ok_or_else(|| Error::data(path, format!("axis '{s}' is not one of +X, -X, +Y, -Y, +Z, -Z")))?;
+        .ok_or_else(|| {
+            Error::data(
+                path,
+                format!("axis '{s}' is not one of +X, -X, +Y, -Y, +Z, -Z"),
+            )
+        })?;
     Ok((k, sign))
 }
 
@@ -221,7 +283,11 @@ fn build(vertical: (usize, f64), progression: (usize, f64), method: String) -> A
     x[progression.0] = progression.1;
     let mut z = [0.0; 3];
     z[vertical.0] = vertical.1;
-    let y = [z[1] * x[2] - z[2] * x[1], z[2] * x[0] - z[0] * x[2], z[0] * x[1] - z[1] * x[0]];
+    let y = [
+        z[1] * x[2] - z[2] * x[1],
+        z[2] * x[0] - z[0] * x[2],
+        z[0] * x[1] - z[1] * x[0],
+    ];
     AxisTransform {
         matrix: [x, y, z],
         scale_to_m: 1.0,
@@ -238,20 +304,25 @@ pub fn from_names(path: &Path, vertical: &str, progression: &str) -> Result<Axis
     let v = parse_axis(path, vertical)?;
     let p = parse_axis(path, progression)?;
     if v.0 == p.0 {
-        return Err(Error::data(path, format!("vertical {vertical} and progression {progression} are the same axis")));
+        return Err(Error::data(
+            path,
+            format!("vertical {vertical} and progression {progression} are the same axis"),
+        ));
     }
     Ok(build(v, p, "given by the caller".into()))
 }
 
 fn dominant(v: [f64; 3], among: &[usize], share: f64) -> Option<(usize, f64)> {
     let total: f64 = among.iter().map(|&k| v[k] * v[k]).sum::<f64>().sqrt();
-    let &k = among.iter().max_by(|&&a, &&b| v[a].abs().total_cmp(&v[b].abs()))?;
+    let &k = among
+        .iter()
+        .max_by(|&&a, &&b| v[a].abs().total_cmp(&v[b].abs()))?;
     (total > 0.0 && v[k].abs() >= share * total).then_some((k, v[k].signum()))
 }
 
 /// Finds vertical and progression axes from the data; see the module docs for the order of trust.
 pub fn detect(raw: &RawTrial, scale: f64) -> (AxisTransform, Vec<String>) {
-    let cloud = Cloud { raw, n_frames: raw.n_frames };
+    let cloud = Cloud::new(raw);
     let all = [0, 1, 2];
     let mut notes = Vec::new();
 
@@ -260,14 +331,27 @@ pub fn detect(raw: &RawTrial, scale: f64) -> (AxisTransform, Vec<String>) {
         .filter(|d| d.iter().map(|x| x * x).sum::<f64>().sqrt() * scale > 0.2)
         .and_then(|d| dominant(d, &all, 0.6))
     {
-        notes.push(format!("vertical {} from labels (pelvis/trunk above feet)", axis_name(v.0, v.1)));
+        notes.push(format!(
+            "vertical {} from labels (pelvis/trunk above feet)",
+            axis_name(v.0, v.1)
+        ));
         v
-    } else if let Some(v) = raw.vertical_hint.as_deref().and_then(|h| parse_axis(&raw.path, h).ok()) {
-        notes.push(format!("vertical {} from the file's screen axes", axis_name(v.0, v.1)));
+    } else if let Some(v) = raw
+        .vertical_hint
+        .as_deref()
+        .and_then(|h| parse_axis(&raw.path, h).ok())
+    {
+        notes.push(format!(
+            "vertical {} from the file's screen axes",
+            axis_name(v.0, v.1)
+        ));
         v
     } else if let Some(e) = cloud.extent() {
         let k = (0..3).max_by(|&a, &b| e[a].total_cmp(&e[b])).unwrap_or(2);
-        notes.push(format!("vertical {} as the axis of largest body extent (assumed pointing up)", axis_name(k, 1.0)));
+        notes.push(format!(
+            "vertical {} as the axis of largest body extent (assumed pointing up)",
+            axis_name(k, 1.0)
+        ));
         (k, 1.0)
     } else {
         notes.push("vertical +Z assumed (nothing to detect from)".into());
@@ -276,14 +360,20 @@ pub fn detect(raw: &RawTrial, scale: f64) -> (AxisTransform, Vec<String>) {
     let horizontal: Vec<usize> = all.iter().copied().filter(|&k| k != vertical.0).collect();
 
     let progression = if let Some(p) = travel(&cloud, &horizontal, scale) {
-        notes.push(format!("progression {} from overground travel", axis_name(p.0, p.1)));
+        notes.push(format!(
+            "progression {} from overground travel",
+            axis_name(p.0, p.1)
+        ));
         p
     } else if let Some(p) = cloud
         .mean_difference(&is_toe, &is_heel)
         .or_else(|| cloud.mean_difference(&is_asis, &is_psis))
         .and_then(|d| dominant(d, &horizontal, 0.8))
     {
-        notes.push(format!("progression {} from labels (toe ahead of heel / ASIS ahead of PSIS)", axis_name(p.0, p.1)));
+        notes.push(format!(
+            "progression {} from labels (toe ahead of heel / ASIS ahead of PSIS)",
+            axis_name(p.0, p.1)
+        ));
         p
     } else if let Some((k, sign, corr)) = foot_height_velocity(&cloud, vertical, &horizontal) {
         notes.push(format!(
@@ -293,15 +383,29 @@ pub fn detect(raw: &RawTrial, scale: f64) -> (AxisTransform, Vec<String>) {
         (k, sign)
     } else if let Some(p) = cloud.mean_difference(&is_left, &is_right).and_then(|d| {
         // forward = left × up
-        let up = { let mut u = [0.0; 3]; u[vertical.0] = vertical.1; u };
-        let f = [d[1] * up[2] - d[2] * up[1], d[2] * up[0] - d[0] * up[2], d[0] * up[1] - d[1] * up[0]];
+        let up = {
+            let mut u = [0.0; 3];
+            u[vertical.0] = vertical.1;
+            u
+        };
+        let f = [
+            d[1] * up[2] - d[2] * up[1],
+            d[2] * up[0] - d[0] * up[2],
+            d[0] * up[1] - d[1] * up[0],
+        ];
         dominant(f, &horizontal, 0.8)
     }) {
-        notes.push(format!("progression {} from left/right labels", axis_name(p.0, p.1)));
+        notes.push(format!(
+            "progression {} from left/right labels",
+            axis_name(p.0, p.1)
+        ));
         p
     } else {
         let k = horizontal[0];
-        notes.push(format!("progression {} assumed (nothing to detect from)", axis_name(k, 1.0)));
+        notes.push(format!(
+            "progression {} assumed (nothing to detect from)",
+            axis_name(k, 1.0)
+        ));
         (k, 1.0)
     };
     let t = build(vertical, progression, notes.join("; "));
@@ -322,7 +426,10 @@ pub fn detect(raw: &RawTrial, scale: f64) -> (AxisTransform, Vec<String>) {
 /// Overground: the body's centre travels more than a metre along one horizontal axis.
 fn travel(cloud: &Cloud<'_>, horizontal: &[usize], scale: f64) -> Option<(usize, f64)> {
     let items: Vec<usize> = (0..cloud.n_items()).filter(|&i| cloud.on_body(i)).collect();
-    let centres: Vec<[f64; 3]> = cloud.frames().filter_map(|f| cloud.mean_of(f, &items)).collect();
+    let centres: Vec<[f64; 3]> = cloud
+        .frames()
+        .filter_map(|f| cloud.mean_of(f, &items))
+        .collect();
     let (first, last) = (centres.first()?, centres.last()?);
     let d = [0, 1, 2].map(|k| last[k] - first[k]);
     let (k, s) = dominant(d, horizontal, 0.8)?;
@@ -333,7 +440,11 @@ fn travel(cloud: &Cloud<'_>, horizontal: &[usize], scale: f64) -> Option<(usize,
 /// still) while it is low on the ground and forward while it is up in swing, so the velocity of
 /// the lowest markers along the progression axis correlates positively with their height.
 /// Returns the axis of largest foot velocity spread with the sign of that correlation.
-fn foot_height_velocity(cloud: &Cloud<'_>, vertical: (usize, f64), horizontal: &[usize]) -> Option<(usize, f64, f64)> {
+fn foot_height_velocity(
+    cloud: &Cloud<'_>,
+    vertical: (usize, f64),
+    horizontal: &[usize],
+) -> Option<(usize, f64, f64)> {
     if cloud.n_frames < 50 || cloud.raw.marker_names.is_empty() {
         return None;
     }
@@ -341,17 +452,25 @@ fn foot_height_velocity(cloud: &Cloud<'_>, vertical: (usize, f64), horizontal: &
     let height = |p: [f64; 3]| p[vertical.0] * vertical.1;
     let mut heights: Vec<(usize, f64)> = (0..nm)
         .filter_map(|i| {
-            let mut h: Vec<f64> = (0..cloud.n_frames).filter_map(|f| cloud.pos(f, i)).map(height).collect();
-            (h.len() >= 50).then(|| (i, median(&mut h)))
+            let mut h: Vec<f64> = cloud
+                .frames()
+                .filter_map(|f| cloud.pos(f, i))
+                .map(height)
+                .collect();
+            (h.len() >= 25).then(|| (i, median(&mut h)))
         })
         .collect();
     heights.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let low: Vec<(usize, f64)> = heights.iter().take((heights.len() / 3).max(1)).copied().collect();
+    let low: Vec<(usize, f64)> = heights
+        .iter()
+        .take((heights.len() / 3).max(1))
+        .copied()
+        .collect();
     let mut best: Option<(usize, f64, f64)> = None;
     for &k in horizontal {
         let (mut hv, mut hh, mut vv) = (0.0, 0.0, 0.0);
         for &(i, h0) in &low {
-            for f in 1..cloud.n_frames {
+            for f in cloud.frames().filter(|&f| f > 0) {
                 if let (Some(a), Some(b)) = (cloud.pos(f - 1, i), cloud.pos(f, i)) {
                     let h = height(b) - h0;
                     let v = b[k] - a[k];
@@ -384,8 +503,8 @@ fn is_right(label: &str) -> bool {
 /// or a Plug-in Gait name (`LASI`, `RKNE`).
 fn side_of(label: &str) -> Option<char> {
     const PIG: [&str; 22] = [
-        "ASI", "PSI", "THI", "KNE", "TIB", "ANK", "HEE", "TOE", "SHO", "ELB", "WRA", "WRB", "FIN", "FHD", "BHD", "UPA",
-        "FRM", "KNM", "ANM", "MT5", "MT1", "FME",
+        "ASI", "PSI", "THI", "KNE", "TIB", "ANK", "HEE", "TOE", "SHO", "ELB", "WRA", "WRB", "FIN",
+        "FHD", "BHD", "UPA", "FRM", "KNM", "ANM", "MT5", "MT1", "FME",
     ];
     let bare = label.rsplit(':').next().unwrap_or(label);
     let t = tokens(bare);
@@ -395,7 +514,7 @@ fn side_of(label: &str) -> Option<char> {
         _ => {}
     }
     let up = bare.to_ascii_uppercase();
-    if up.len() >= 4 && PIG.contains(&&up[1..4]) {
+    if up.is_ascii() && up.len() >= 4 && PIG.contains(&&up[1..4]) {
         return match up.as_bytes()[0] {
             b'L' => Some('L'),
             b'R' => Some('R'),

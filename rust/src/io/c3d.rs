@@ -63,15 +63,24 @@ impl Parameter {
             ParamData::Char(_) => Vec::new(),
             ParamData::Byte(v) => v.iter().map(|&b| usize::from(b)).collect(),
             ParamData::Int(v) => v.iter().map(|&i| usize::from(i as u16)).collect(),
-            ParamData::Float(v) => {
-                v.iter().map(|&f| if f.is_finite() && f > 0.0 { f.round() as usize } else { 0 }).collect()
-            }
+            ParamData::Float(v) => v
+                .iter()
+                .map(|&f| {
+                    if f.is_finite() && f > 0.0 {
+                        f.round() as usize
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
         }
     }
 
     /// Character data split into strings of `dims[0]` characters, trailing blanks and NULs trimmed.
     pub fn strings(&self) -> Vec<String> {
-        let ParamData::Char(bytes) = &self.data else { return Vec::new() };
+        let ParamData::Char(bytes) = &self.data else {
+            return Vec::new();
+        };
         if self.dims.is_empty() {
             return vec![trim_label(bytes)];
         }
@@ -84,7 +93,10 @@ impl Parameter {
 }
 
 fn trim_label(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).trim_end_matches(['\0', ' ']).trim_start().to_string()
+    String::from_utf8_lossy(b)
+        .trim_end_matches(['\0', ' '])
+        .trim_start()
+        .to_string()
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -106,16 +118,23 @@ impl Parameters {
         self.groups
             .iter()
             .find(|g| g.name.eq_ignore_ascii_case(group))
-            .and_then(|g| g.parameters.iter().find(|p| p.name.eq_ignore_ascii_case(name)))
+            .and_then(|g| {
+                g.parameters
+                    .iter()
+                    .find(|p| p.name.eq_ignore_ascii_case(name))
+            })
     }
     fn first_f64(&self, group: &str, name: &str) -> Option<f64> {
-        self.get(group, name).and_then(|p| p.floats().first().copied())
+        self.get(group, name)
+            .and_then(|p| p.floats().first().copied())
     }
     fn first_count(&self, group: &str, name: &str) -> Option<usize> {
-        self.get(group, name).and_then(|p| p.counts().first().copied())
+        self.get(group, name)
+            .and_then(|p| p.counts().first().copied())
     }
     fn first_string(&self, group: &str, name: &str) -> Option<String> {
-        self.get(group, name).and_then(|p| p.strings().into_iter().next())
+        self.get(group, name)
+            .and_then(|p| p.strings().into_iter().next())
     }
     /// `NAME`, then `NAME2`, `NAME3`… concatenated: the spec's way past 255 entries.
     fn strings_continued(&self, group: &str, name: &str) -> Vec<String> {
@@ -161,7 +180,11 @@ impl<'a> Reader<'a> {
             .ok_or_else(|| {
                 Error::truncated(
                     self.path,
-                    format!("{what} needs bytes {offset}..{} but the file has {}", offset.saturating_add(len), self.bytes.len()),
+                    format!(
+                        "{what} needs bytes {offset}..{} but the file has {}",
+                        offset.saturating_add(len),
+                        self.bytes.len()
+                    ),
                 )
             })
     }
@@ -259,10 +282,16 @@ fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
             None
         } else {
             let next = off_pos as i64 + i64::from(next_offset);
-            if next <= pos as i64 || next as usize > r.bytes.len() {
+            if next <= pos as i64 {
                 return Err(Error::corrupt(
                     path,
-                    format!("parameter '{name}' at byte {pos} points to the next record at byte {next}, outside the file or backwards"),
+                    format!("parameter '{name}' at byte {pos} points backwards to the next record at byte {next}"),
+                ));
+            }
+            if next as usize > r.bytes.len() {
+                return Err(Error::truncated(
+                    path,
+                    format!("the parameter section continues at byte {next}, past the end of the file ({} bytes)", r.bytes.len()),
                 ));
             }
             Some(next as usize)
@@ -274,35 +303,67 @@ fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
                 g.name = name;
                 g.description = description;
             } else {
-                groups.push(Group { id, name, description, parameters: Vec::new() });
+                groups.push(Group {
+                    id,
+                    name,
+                    description,
+                    parameters: Vec::new(),
+                });
             }
         } else if id > 0 {
             let kind = r.i8(off_pos + 2, "parameter type")?;
             let ndims = usize::from(r.u8(off_pos + 3, "parameter dimensions")?);
-            let dims: Vec<usize> =
-                r.slice(off_pos + 4, ndims, "parameter dimensions")?.iter().map(|&d| usize::from(d)).collect();
+            let dims: Vec<usize> = r
+                .slice(off_pos + 4, ndims, "parameter dimensions")?
+                .iter()
+                .map(|&d| usize::from(d))
+                .collect();
             let count: usize = dims.iter().product();
             let elem = usize::from(kind.unsigned_abs());
             if !matches!(kind, -1 | 1 | 2 | 4) {
-                return Err(Error::corrupt(path, format!("parameter '{name}' has data type {kind} (expected -1, 1, 2 or 4)")));
+                return Err(Error::corrupt(
+                    path,
+                    format!("parameter '{name}' has data type {kind} (expected -1, 1, 2 or 4)"),
+                ));
             }
             let data_pos = off_pos + 4 + ndims;
             // `count` is at most 255^7 but the slice check below refuses anything past the file's end
             // before a single byte is allocated.
-            let nbytes = count.checked_mul(elem).ok_or_else(|| Error::corrupt(path, format!("parameter '{name}' size overflows")))?;
+            let nbytes = count.checked_mul(elem).ok_or_else(|| {
+                Error::corrupt(path, format!("parameter '{name}' size overflows"))
+            })?;
             let raw = r.slice(data_pos, nbytes, &format!("parameter '{name}'"))?;
             let data = match kind {
                 -1 => ParamData::Char(raw.to_vec()),
                 1 => ParamData::Byte(raw.to_vec()),
-                2 => ParamData::Int(raw.chunks_exact(2).map(|c| decode_u16(r.processor, [c[0], c[1]]) as i16).collect()),
-                _ => ParamData::Float(raw.chunks_exact(4).map(|c| decode_f32(r.processor, [c[0], c[1], c[2], c[3]])).collect()),
+                2 => ParamData::Int(
+                    raw.chunks_exact(2)
+                        .map(|c| decode_u16(r.processor, [c[0], c[1]]) as i16)
+                        .collect(),
+                ),
+                _ => ParamData::Float(
+                    raw.chunks_exact(4)
+                        .map(|c| decode_f32(r.processor, [c[0], c[1], c[2], c[3]]))
+                        .collect(),
+                ),
             };
             let dpos = data_pos + nbytes;
             let description = match r.u8(dpos, "parameter description") {
-                Ok(dlen) => r.slice(dpos + 1, usize::from(dlen), "parameter description").map(trim_label).unwrap_or_default(),
+                Ok(dlen) => r
+                    .slice(dpos + 1, usize::from(dlen), "parameter description")
+                    .map(trim_label)
+                    .unwrap_or_default(),
                 Err(_) => String::new(),
             };
-            loose.push((id, Parameter { name, description, dims, data }));
+            loose.push((
+                id,
+                Parameter {
+                    name,
+                    description,
+                    dims,
+                    data,
+                },
+            ));
         }
         match next {
             Some(n) => pos = n,
@@ -313,7 +374,12 @@ fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
         if let Some(g) = groups.iter_mut().find(|g| g.id == -id) {
             g.parameters.push(p);
         } else {
-            groups.push(Group { id: -id, name: format!("GROUP{id}"), description: String::new(), parameters: vec![p] });
+            groups.push(Group {
+                id: -id,
+                name: format!("GROUP{id}"),
+                description: String::new(),
+                parameters: vec![p],
+            });
         }
     }
     Ok(Parameters { groups })
@@ -326,43 +392,79 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
         return Err(Error::truncated(path, "empty file"));
     }
     if bytes.len() < BLOCK {
-        return Err(Error::truncated(path, format!("{} bytes, shorter than the 512-byte C3D header", bytes.len())));
+        return Err(Error::truncated(
+            path,
+            format!(
+                "{} bytes, shorter than the 512-byte C3D header",
+                bytes.len()
+            ),
+        ));
     }
     if bytes[1] != 0x50 {
-        return Err(Error::corrupt(path, format!("not a C3D file: byte 2 is 0x{:02X}, expected 0x50", bytes[1])));
+        return Err(Error::corrupt(
+            path,
+            format!(
+                "not a C3D file: byte 2 is 0x{:02X}, expected 0x50",
+                bytes[1]
+            ),
+        ));
     }
     let param_block = usize::from(bytes[0]);
     if param_block == 0 {
         return Err(Error::corrupt(path, "parameter section pointer is 0"));
     }
     let pstart = (param_block - 1) * BLOCK;
-    let probe = Reader { bytes, path, processor: Processor::Intel };
+    let probe = Reader {
+        bytes,
+        path,
+        processor: Processor::Intel,
+    };
     let ptype = probe.u8(pstart + 3, "parameter section header")?;
     let processor = match ptype {
         84 => Processor::Intel,
         85 => Processor::Dec,
         86 => Processor::Mips,
         other => {
-            return Err(Error::corrupt(path, format!("unknown processor type {other} in the parameter section (expected 84, 85 or 86)")))
+            return Err(Error::corrupt(
+                path,
+                format!(
+                "unknown processor type {other} in the parameter section (expected 84, 85 or 86)"
+            ),
+            ))
         }
     };
-    let r = Reader { bytes, path, processor };
+    let r = Reader {
+        bytes,
+        path,
+        processor,
+    };
     let header = read_header(&r)?;
     debug_assert_eq!(header.param_block, param_block);
     let params = read_parameters(&r, pstart)?;
 
     // --- points ---
-    let n_points = params.first_count("POINT", "USED").unwrap_or(header.n_points);
+    let n_points = params
+        .first_count("POINT", "USED")
+        .unwrap_or(header.n_points);
     let scale = params.first_f64("POINT", "SCALE").unwrap_or(header.scale);
     if !scale.is_finite() || scale == 0.0 {
         return Err(Error::corrupt(path, format!("POINT:SCALE is {scale}")));
     }
     let is_float = scale < 0.0;
-    let point_rate = params.first_f64("POINT", "RATE").filter(|r| *r > 0.0).unwrap_or(header.frame_rate);
+    let point_rate = params
+        .first_f64("POINT", "RATE")
+        .filter(|r| *r > 0.0)
+        .unwrap_or(header.frame_rate);
     if !(point_rate.is_finite() && point_rate > 0.0 && point_rate < 1.0e6) {
-        return Err(Error::corrupt(path, format!("point rate is {point_rate} Hz")));
+        return Err(Error::corrupt(
+            path,
+            format!("point rate is {point_rate} Hz"),
+        ));
     }
-    let data_block = params.first_count("POINT", "DATA_START").filter(|&b| b > 0).unwrap_or(header.data_block);
+    let data_block = params
+        .first_count("POINT", "DATA_START")
+        .filter(|&b| b > 0)
+        .unwrap_or(header.data_block);
     if data_block == 0 {
         return Err(Error::corrupt(path, "data section pointer is 0"));
     }
@@ -384,19 +486,33 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
         header.analog_per_frame
     };
     if n_analog > 0 && per_frame == 0 {
-        return Err(Error::corrupt(path, format!("{n_analog} analog channels but 0 samples per frame")));
+        return Err(Error::corrupt(
+            path,
+            format!("{n_analog} analog channels but 0 samples per frame"),
+        ));
     }
-    let analog_rate = if analog_rate > 0.0 { analog_rate } else { point_rate * per_frame as f64 };
+    let analog_rate = if analog_rate > 0.0 {
+        analog_rate
+    } else {
+        point_rate * per_frame as f64
+    };
 
     let bpv = if is_float { 4 } else { 2 };
     let values_per_frame = n_points
         .checked_mul(4)
-        .and_then(|p| n_analog.checked_mul(per_frame).and_then(|a| p.checked_add(a)))
+        .and_then(|p| {
+            n_analog
+                .checked_mul(per_frame)
+                .and_then(|a| p.checked_add(a))
+        })
         .ok_or_else(|| Error::corrupt(path, "frame size overflows"))?;
     let frame_bytes = values_per_frame * bpv;
     let available = bytes.len().saturating_sub(data_offset);
     let needed = frame_bytes.checked_mul(n_frames).ok_or_else(|| {
-        Error::corrupt(path, format!("{n_frames} frames of {frame_bytes} bytes overflow"))
+        Error::corrupt(
+            path,
+            format!("{n_frames} frames of {frame_bytes} bytes overflow"),
+        )
     })?;
     if needed > available {
         return Err(Error::truncated(
@@ -418,50 +534,68 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
         .iter()
         .map(|&o| if unsigned && o < 0.0 { o + 65536.0 } else { o })
         .collect();
-    let ch_scale: Vec<f64> = (0..n_analog).map(|c| analog_scale.get(c).copied().unwrap_or(1.0) * gen_scale).collect();
-    let ch_offset: Vec<f64> = (0..n_analog).map(|c| analog_offset.get(c).copied().unwrap_or(0.0)).collect();
+    let ch_scale: Vec<f64> = (0..n_analog)
+        .map(|c| analog_scale.get(c).copied().unwrap_or(1.0) * gen_scale)
+        .collect();
+    let ch_offset: Vec<f64> = (0..n_analog)
+        .map(|c| analog_offset.get(c).copied().unwrap_or(0.0))
+        .collect();
 
     let mut points = vec![f64::NAN; n_frames * n_points * 3];
     let mut analogs = vec![0.0; n_frames * per_frame * n_analog];
     let data = &bytes[data_offset..data_offset + needed];
-    for (f, frame) in data.chunks_exact(frame_bytes.max(1)).take(n_frames).enumerate() {
-        if is_float {
-            let mut vals = frame.chunks_exact(4).map(|c| f64::from(decode_f32(processor, [c[0], c[1], c[2], c[3]])));
-            for m in 0..n_points {
-                let (x, y, z, w) = (next(&mut vals), next(&mut vals), next(&mut vals), next(&mut vals));
-                if w >= 0.0 && x.is_finite() && y.is_finite() && z.is_finite() {
-                    let i = (f * n_points + m) * 3;
-                    points[i] = x;
-                    points[i + 1] = y;
-                    points[i + 2] = z;
-                }
+    // Decode the whole data section in one tight pass, then pick values by index.
+    let vals: Vec<f64> = if is_float {
+        decode_f32s(processor, data)
+    } else if unsigned {
+        decode_u16s(processor, data)
+            .into_iter()
+            .map(f64::from)
+            .collect()
+    } else {
+        decode_u16s(processor, data)
+            .into_iter()
+            .map(|v| f64::from(v as i16))
+            .collect()
+    };
+    let point_scale = if is_float { 1.0 } else { scale };
+    for (f, frame) in vals
+        .chunks_exact(values_per_frame.max(1))
+        .take(n_frames)
+        .enumerate()
+    {
+        let (pts, ana) = frame.split_at(n_points * 4);
+        for (m, p) in pts.chunks_exact(4).enumerate() {
+            // Residual word: negative marks an invalid point. Integer files store it as i16; the
+            // unsigned analog reading above must not turn it positive.
+            let w = if is_float || !unsigned {
+                p[3]
+            } else {
+                f64::from(p[3] as u16 as i16)
+            };
+            if w >= 0.0 && p[0].is_finite() && p[1].is_finite() && p[2].is_finite() {
+                let i = (f * n_points + m) * 3;
+                let signed = |v: f64| {
+                    if is_float || !unsigned {
+                        v
+                    } else {
+                        f64::from(v as u16 as i16)
+                    }
+                };
+                points[i] = signed(p[0]) * point_scale;
+                points[i + 1] = signed(p[1]) * point_scale;
+                points[i + 2] = signed(p[2]) * point_scale;
             }
-            for s in 0..per_frame {
-                for c in 0..n_analog {
-                    let v = next(&mut vals);
-                    analogs[(f * per_frame + s) * n_analog + c] = (v - ch_offset[c]) * ch_scale[c];
-                }
-            }
-        } else {
-            let mut vals = frame.chunks_exact(2).map(|c| decode_u16(processor, [c[0], c[1]]));
-            for m in 0..n_points {
-                let x = f64::from(nextu(&mut vals) as i16);
-                let y = f64::from(nextu(&mut vals) as i16);
-                let z = f64::from(nextu(&mut vals) as i16);
-                let w = nextu(&mut vals) as i16;
-                if w >= 0 {
-                    let i = (f * n_points + m) * 3;
-                    points[i] = x * scale;
-                    points[i + 1] = y * scale;
-                    points[i + 2] = z * scale;
-                }
-            }
-            for s in 0..per_frame {
-                for c in 0..n_analog {
-                    let raw = nextu(&mut vals);
-                    let v = if unsigned { f64::from(raw) } else { f64::from(raw as i16) };
-                    analogs[(f * per_frame + s) * n_analog + c] = (v - ch_offset[c]) * ch_scale[c];
-                }
+        }
+        for (s, sample) in ana
+            .chunks_exact(n_analog.max(1))
+            .take(per_frame)
+            .enumerate()
+        {
+            let row =
+                &mut analogs[(f * per_frame + s) * n_analog..(f * per_frame + s + 1) * n_analog];
+            for c in 0..n_analog {
+                row[c] = (sample[c] - ch_offset[c]) * ch_scale[c];
             }
         }
     }
@@ -483,21 +617,49 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
     let mut analog_units = params.strings_continued("ANALOG", "UNITS");
     analog_units.resize(n_analog, String::new());
 
-    let point_units = params.first_string("POINT", "UNITS").filter(|u| !u.is_empty());
+    let point_units = params
+        .first_string("POINT", "UNITS")
+        .filter(|u| !u.is_empty());
     let mut warnings = Vec::new();
-    let force_plates = read_force_plates(path, &params, &analogs, n_analog, &analog_units, analog_rate, &mut warnings)?;
+    let force_plates = read_force_plates(
+        path,
+        &params,
+        &analogs,
+        n_analog,
+        &analog_units,
+        analog_rate,
+        &mut warnings,
+    )?;
     let events = read_events(&params, first_frame, point_rate);
     let (rotation_names, rotation_rate, rotations) =
         read_rotations(&r, &params, n_frames, point_rate, is_float)?;
 
     let mut metadata = Vec::new();
-    for (g, p) in [("MANUFACTURER", "COMPANY"), ("MANUFACTURER", "SOFTWARE"), ("SUBJECTS", "NAMES"), ("TRIAL", "CAMERA_RATE")] {
+    for (g, p) in [
+        ("MANUFACTURER", "COMPANY"),
+        ("MANUFACTURER", "SOFTWARE"),
+        ("SUBJECTS", "NAMES"),
+        ("TRIAL", "CAMERA_RATE"),
+    ] {
         if let Some(v) = params.first_string(g, p).filter(|s| !s.is_empty()) {
-            metadata.push((format!("{}:{}", g.to_ascii_lowercase(), p.to_ascii_lowercase()), v));
+            metadata.push((
+                format!("{}:{}", g.to_ascii_lowercase(), p.to_ascii_lowercase()),
+                v,
+            ));
         }
     }
-    metadata.push(("c3d:processor".into(), format!("{processor:?}").to_ascii_lowercase()));
-    metadata.push(("c3d:storage".into(), if is_float { "float".into() } else { "integer".into() }));
+    metadata.push((
+        "c3d:processor".into(),
+        format!("{processor:?}").to_ascii_lowercase(),
+    ));
+    metadata.push((
+        "c3d:storage".into(),
+        if is_float {
+            "float".into()
+        } else {
+            "integer".into()
+        },
+    ));
     let y_screen = params.first_string("POINT", "Y_SCREEN");
 
     Ok((
@@ -527,13 +689,27 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
     ))
 }
 
-#[inline]
-fn next(it: &mut impl Iterator<Item = f64>) -> f64 {
-    it.next().unwrap_or(f64::NAN)
+fn decode_f32s(p: Processor, data: &[u8]) -> Vec<f64> {
+    let it = data.chunks_exact(4);
+    match p {
+        Processor::Intel => it
+            .map(|c| f64::from(f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        Processor::Mips => it
+            .map(|c| f64::from(f32::from_be_bytes([c[0], c[1], c[2], c[3]])))
+            .collect(),
+        Processor::Dec => it
+            .map(|c| f64::from(decode_f32(p, [c[0], c[1], c[2], c[3]])))
+            .collect(),
+    }
 }
-#[inline]
-fn nextu(it: &mut impl Iterator<Item = u16>) -> u16 {
-    it.next().unwrap_or(0x8000)
+
+fn decode_u16s(p: Processor, data: &[u8]) -> Vec<u16> {
+    let it = data.chunks_exact(2);
+    match p {
+        Processor::Mips => it.map(|c| u16::from_be_bytes([c[0], c[1]])).collect(),
+        Processor::Intel | Processor::Dec => it.map(|c| u16::from_le_bytes([c[0], c[1]])).collect(),
+    }
 }
 
 /// First frame number and frame count. The header holds 16-bit frame numbers; longer trials
@@ -566,7 +742,9 @@ fn frame_range(params: &Parameters, header: &Header) -> (usize, usize) {
 }
 
 fn read_events(params: &Parameters, first_frame: usize, rate: f64) -> Vec<Event> {
-    let Some(used) = params.first_count("EVENT", "USED") else { return Vec::new() };
+    let Some(used) = params.first_count("EVENT", "USED") else {
+        return Vec::new();
+    };
     let labels = params.strings_continued("EVENT", "LABELS");
     let contexts = params.strings_continued("EVENT", "CONTEXTS");
     let descriptions = params.strings_continued("EVENT", "DESCRIPTIONS");
@@ -597,21 +775,41 @@ fn read_rotations(
         return Ok((Vec::new(), 0.0, Vec::new()));
     };
     if !is_float {
-        return Err(Error::unsupported(r.path, "ROTATION data in integer format"));
+        return Err(Error::unsupported(
+            r.path,
+            "ROTATION data in integer format",
+        ));
     }
     let block = params
         .first_count("ROTATION", "DATA_START")
         .filter(|&b| b > 0)
-        .ok_or_else(|| Error::corrupt(r.path, "ROTATION:USED is set but ROTATION:DATA_START is missing"))?;
-    let ratio = params.first_count("ROTATION", "RATIO").filter(|&x| x > 0).unwrap_or(1);
-    let rate = params.first_f64("ROTATION", "RATE").filter(|&x| x > 0.0).unwrap_or(point_rate * ratio as f64);
+        .ok_or_else(|| {
+            Error::corrupt(
+                r.path,
+                "ROTATION:USED is set but ROTATION:DATA_START is missing",
+            )
+        })?;
+    let ratio = params
+        .first_count("ROTATION", "RATIO")
+        .filter(|&x| x > 0)
+        .unwrap_or(1);
+    let rate = params
+        .first_f64("ROTATION", "RATE")
+        .filter(|&x| x > 0.0)
+        .unwrap_or(point_rate * ratio as f64);
     let n = n_frames * ratio;
     // Each pose is 16 floats (the 4×4 matrix, column by column) and one reliability value.
-    let bytes_needed = n.checked_mul(used).and_then(|x| x.checked_mul(17 * 4)).ok_or_else(|| Error::corrupt(r.path, "rotation size overflows"))?;
+    let bytes_needed = n
+        .checked_mul(used)
+        .and_then(|x| x.checked_mul(17 * 4))
+        .ok_or_else(|| Error::corrupt(r.path, "rotation size overflows"))?;
     let raw = r.slice((block - 1) * BLOCK, bytes_needed, "ROTATION data")?;
     let mut out = vec![f64::NAN; n * used * 16];
     for (k, pose) in raw.chunks_exact(17 * 4).enumerate() {
-        let v: Vec<f64> = pose.chunks_exact(4).map(|c| f64::from(decode_f32(r.processor, [c[0], c[1], c[2], c[3]]))).collect();
+        let v: [f64; 17] = std::array::from_fn(|i| {
+            let c = &pose[4 * i..4 * i + 4];
+            f64::from(decode_f32(r.processor, [c[0], c[1], c[2], c[3]]))
+        });
         let reliability = v[16];
         if reliability < 0.0 || v[..16].iter().any(|x| !x.is_finite()) {
             continue;
@@ -643,27 +841,46 @@ fn read_force_plates(
     rate: f64,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<RawForcePlate>> {
-    let Some(used) = params.first_count("FORCE_PLATFORM", "USED").filter(|&u| u > 0) else {
+    let Some(used) = params
+        .first_count("FORCE_PLATFORM", "USED")
+        .filter(|&u| u > 0)
+    else {
         return Ok(Vec::new());
     };
     if n_analog == 0 {
         // Static trials often keep the lab's plate description without recording analogs.
-        warnings.push(format!("FORCE_PLATFORM lists {used} plate(s) but the file has no analog data: no forces"));
+        warnings.push(format!(
+            "FORCE_PLATFORM lists {used} plate(s) but the file has no analog data: no forces"
+        ));
         return Ok(Vec::new());
     }
-    let types = params.get("FORCE_PLATFORM", "TYPE").map(Parameter::floats).unwrap_or_default();
-    let corners = params.get("FORCE_PLATFORM", "CORNERS").map(Parameter::floats).unwrap_or_default();
-    let origins = params.get("FORCE_PLATFORM", "ORIGIN").map(Parameter::floats).unwrap_or_default();
+    let types = params
+        .get("FORCE_PLATFORM", "TYPE")
+        .map(Parameter::floats)
+        .unwrap_or_default();
+    let corners = params
+        .get("FORCE_PLATFORM", "CORNERS")
+        .map(Parameter::floats)
+        .unwrap_or_default();
+    let origins = params
+        .get("FORCE_PLATFORM", "ORIGIN")
+        .map(Parameter::floats)
+        .unwrap_or_default();
     let channel_param = params.get("FORCE_PLATFORM", "CHANNEL");
     let channels = channel_param.map(Parameter::counts).unwrap_or_default();
-    let ch_per_plate = channel_param.and_then(|p| p.dims.first().copied()).unwrap_or(6).max(1);
+    let ch_per_plate = channel_param
+        .and_then(|p| p.dims.first().copied())
+        .unwrap_or(6)
+        .max(1);
     let cal = params.get("FORCE_PLATFORM", "CAL_MATRIX");
-    let samples = if n_analog == 0 { 0 } else { analogs.len() / n_analog };
+    let samples = analogs.len().checked_div(n_analog).unwrap_or(0);
     let mut plates = Vec::new();
     for p in 0..used {
         let plate_type = types.get(p).copied().unwrap_or(0.0) as i32;
         let need = if plate_type == 3 { 8 } else { 6 };
-        let chans: Vec<usize> = (0..need).map(|k| channels.get(p * ch_per_plate + k).copied().unwrap_or(0)).collect();
+        let chans: Vec<usize> = (0..need)
+            .map(|k| channels.get(p * ch_per_plate + k).copied().unwrap_or(0))
+            .collect();
         if chans.iter().any(|&c| c == 0 || c > n_analog) {
             return Err(Error::corrupt(
                 path,
@@ -671,13 +888,25 @@ fn read_force_plates(
             ));
         }
         if !(1..=4).contains(&plate_type) {
-            return Err(Error::unsupported(path, format!("force plate {} has type {plate_type} (types 1-4 are read)", p + 1)));
+            return Err(Error::unsupported(
+                path,
+                format!(
+                    "force plate {} has type {plate_type} (types 1-4 are read)",
+                    p + 1
+                ),
+            ));
         }
         let mut c = [[0.0f64; 3]; 4];
         for (k, corner) in c.iter_mut().enumerate() {
             for (a, v) in corner.iter_mut().enumerate() {
                 *v = corners.get(p * 12 + k * 3 + a).copied().ok_or_else(|| {
-                    Error::corrupt(path, format!("FORCE_PLATFORM:CORNERS is missing values for plate {}", p + 1))
+                    Error::corrupt(
+                        path,
+                        format!(
+                            "FORCE_PLATFORM:CORNERS is missing values for plate {}",
+                            p + 1
+                        ),
+                    )
                 })?;
             }
         }
@@ -687,20 +916,34 @@ fn read_force_plates(
         let ey = unit(sub(c[0], c[3]));
         let ez = cross(ex, ey);
         if !(norm(ex) > 0.5 && norm(ey) > 0.5 && norm(ez) > 0.5) {
-            return Err(Error::corrupt(path, format!("force plate {} has degenerate corners", p + 1)));
+            return Err(Error::corrupt(
+                path,
+                format!("force plate {} has degenerate corners", p + 1),
+            ));
         }
         let centre = [0, 1, 2].map(|a| (c[0][a] + c[1][a] + c[2][a] + c[3][a]) / 4.0);
         let calm: Option<Vec<f64>> = if plate_type == 4 {
             let v = cal.map(Parameter::floats).unwrap_or_default();
-            let m: Vec<f64> = v.get(p * 36..p * 36 + 36).map(<[f64]>::to_vec).ok_or_else(|| {
-                Error::corrupt(path, format!("type-4 force plate {} has no 6×6 FORCE_PLATFORM:CAL_MATRIX", p + 1))
-            })?;
+            let m: Vec<f64> = v
+                .get(p * 36..p * 36 + 36)
+                .map(<[f64]>::to_vec)
+                .ok_or_else(|| {
+                    Error::corrupt(
+                        path,
+                        format!(
+                            "type-4 force plate {} has no 6×6 FORCE_PLATFORM:CAL_MATRIX",
+                            p + 1
+                        ),
+                    )
+                })?;
             Some(m)
         } else {
             None
         };
         // Moments are in N × (the file's length unit) unless the channel says otherwise.
-        let moment_unit = analog_units.get(chans[3] - 1).map(|u| u.to_ascii_lowercase().replace(['.', '*', ' ', '·'], ""));
+        let moment_unit = analog_units
+            .get(chans[3] - 1)
+            .map(|u| u.to_ascii_lowercase().replace(['.', '*', ' ', '·'], ""));
         let moment_to_nm = match moment_unit.as_deref() {
             Some("nm") => Some(1.0),
             Some("nmm") => Some(1.0e-3),
@@ -712,7 +955,11 @@ fn read_force_plates(
         for s in 0..samples {
             let ch = |k: usize| analogs[s * n_analog + chans[k] - 1];
             let (f, m, direct_cop) = match plate_type {
-                1 => ([ch(0), ch(1), ch(2)], [0.0, 0.0, ch(5)], Some([ch(3), ch(4)])),
+                1 => (
+                    [ch(0), ch(1), ch(2)],
+                    [0.0, 0.0, ch(5)],
+                    Some([ch(3), ch(4)]),
+                ),
                 2 => ([ch(0), ch(1), ch(2)], [ch(3), ch(4), ch(5)], None),
                 3 => {
                     let (a, b) = (origin[0], origin[1]);
@@ -720,21 +967,31 @@ fn read_force_plates(
                     let (fz1, fz2, fz3, fz4) = (ch(4), ch(5), ch(6), ch(7));
                     (
                         [fx12 + fx34, fy14 + fy23, fz1 + fz2 + fz3 + fz4],
-                        [b * (fz1 + fz2 - fz3 - fz4), a * (-fz1 + fz2 + fz3 - fz4), b * (-fx12 + fx34) + a * (fy14 - fy23)],
+                        [
+                            b * (fz1 + fz2 - fz3 - fz4),
+                            a * (-fz1 + fz2 + fz3 - fz4),
+                            b * (-fx12 + fx34) + a * (fy14 - fy23),
+                        ],
                         None,
                     )
                 }
                 _ => {
                     let m36 = calm.as_deref().unwrap_or(&[]);
-                    let raw: [f64; 6] = std::array::from_fn(|k| ch(k));
+                    let raw: [f64; 6] = std::array::from_fn(ch);
                     // CAL_MATRIX is stored with its first index varying fastest (column-major).
-                    let out: [f64; 6] = std::array::from_fn(|row| (0..6).map(|col| m36[col * 6 + row] * raw[col]).sum());
+                    let out: [f64; 6] = std::array::from_fn(|row| {
+                        (0..6).map(|col| m36[col * 6 + row] * raw[col]).sum()
+                    });
                     ([out[0], out[1], out[2]], [out[3], out[4], out[5]], None)
                 }
             };
             // Surface offset of the transducer origin along plate z (spec: ORIGIN is from the plate
             // origin to the surface centre; its z sign convention follows ezc3d/btk).
-            let oz = if plate_type == 3 { origin[2] } else { -origin[2] };
+            let oz = if plate_type == 3 {
+                origin[2]
+            } else {
+                -origin[2]
+            };
             let (px, py) = match direct_cop {
                 Some([x, y]) => (x, y),
                 None => ((-m[1] - f[0] * oz) / f[2], (m[0] - f[1] * oz) / f[2]),
@@ -744,7 +1001,11 @@ fn read_force_plates(
             force.extend_from_slice(&fl);
             let loaded = f[2].abs() > 1.0e-6 && px.is_finite() && py.is_finite();
             if loaded {
-                let (qx, qy) = if plate_type == 3 || direct_cop.is_some() { (px, py) } else { (px - origin[0], py - origin[1]) };
+                let (qx, qy) = if plate_type == 3 || direct_cop.is_some() {
+                    (px, py)
+                } else {
+                    (px - origin[0], py - origin[1])
+                };
                 cop.extend([0, 1, 2].map(|a| centre[a] + ex[a] * qx + ey[a] * qy));
             } else {
                 cop.extend([f64::NAN; 3]);
@@ -783,5 +1044,9 @@ fn unit(a: [f64; 3]) -> [f64; 3] {
     }
 }
 fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
 }

@@ -2,6 +2,7 @@
 
 pub mod axes;
 pub mod c3d;
+pub mod c3d_write;
 pub mod raw;
 pub mod text;
 
@@ -27,7 +28,11 @@ pub struct ReadOptions {
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { axes: AxisMode::Auto, force_rate_hz: None, attach_forces: true }
+        Self {
+            axes: AxisMode::Auto,
+            force_rate_hz: None,
+            attach_forces: true,
+        }
     }
 }
 
@@ -46,7 +51,14 @@ fn load(path: &Path) -> Result<Vec<u8>> {
         return Err(Error::data(path, "is a directory, not a file"));
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Error::unsupported(path, format!("{} bytes is larger than the {} bytes read at once", meta.len(), MAX_FILE_BYTES)));
+        return Err(Error::unsupported(
+            path,
+            format!(
+                "{} bytes is larger than the {} bytes read at once",
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
+        ));
     }
     std::fs::read(path).map_err(|e| Error::io(path, e))
 }
@@ -54,7 +66,11 @@ fn load(path: &Path) -> Result<Vec<u8>> {
 /// Decides the format from the content first (C3D magic, TRC's first word, force column names),
 /// then from the extension.
 pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     if bytes.len() >= 2 && bytes[1] == 0x50 && !bytes[..2].iter().all(u8::is_ascii_graphic) {
         return Ok(Kind::C3d);
     }
@@ -67,14 +83,23 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind> {
         return Ok(Kind::Trc);
     }
     let first = head.lines().next().unwrap_or("");
-    let cols: Vec<String> = first.split(['\t', ',', ' ']).map(|c| c.trim().to_ascii_lowercase()).collect();
-    if ["fx", "fy", "fz"].iter().all(|c| cols.iter().any(|x| x == c)) {
+    let cols: Vec<String> = first
+        .split(['\t', ',', ' '])
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    if ["fx", "fy", "fz"]
+        .iter()
+        .all(|c| cols.iter().any(|x| x == c))
+    {
         return Ok(Kind::ForceTable);
     }
     match ext.as_str() {
         "trc" => Ok(Kind::Trc),
         "txt" | "tsv" | "csv" => Ok(Kind::MarkerTable),
-        _ => Err(Error::unsupported(path, format!("unknown file type '.{ext}' (C3D, TRC, marker or force text are read)"))),
+        _ => Err(Error::unsupported(
+            path,
+            format!("unknown file type '.{ext}' (C3D, TRC, marker or force text are read)"),
+        )),
     }
 }
 
@@ -92,7 +117,8 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Trial
         Kind::ForceTable => text::parse_force_table(
             path,
             bytes,
-            opts.force_rate_hz.map_or(text::ForceRate::FromTime, text::ForceRate::Given),
+            opts.force_rate_hz
+                .map_or(text::ForceRate::FromTime, text::ForceRate::Given),
         )?,
         Kind::MarkerTable => {
             let mut raw = text::parse_marker_table(path, bytes)?;
@@ -115,19 +141,31 @@ pub fn matching_force_file(path: &Path) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
     let at = lower.rfind("markers")?;
-    let candidate = path.with_file_name(format!("{}forces{}", &name[..at], &name[at + "markers".len()..]));
+    let candidate = path.with_file_name(format!(
+        "{}forces{}",
+        &name[..at],
+        &name[at + "markers".len()..]
+    ));
     candidate.is_file().then_some(candidate)
 }
 
 /// Adds a force table recorded together with a marker table. When its time column is a sample
 /// number, its rate follows from covering the same duration as the markers.
-fn attach_force_table(raw: &mut raw::RawTrial, force_path: &Path, rate_hz: Option<f64>) -> Result<()> {
+fn attach_force_table(
+    raw: &mut raw::RawTrial,
+    force_path: &Path,
+    rate_hz: Option<f64>,
+) -> Result<()> {
     let bytes = load(force_path)?;
     let duration = raw.n_frames as f64 / raw.point_rate_hz;
-    let mut forces =
-        text::parse_force_table(force_path, &bytes, rate_hz.map_or(text::ForceRate::Covers(duration), text::ForceRate::Given))?;
+    let mut forces = text::parse_force_table(
+        force_path,
+        &bytes,
+        rate_hz.map_or(text::ForceRate::Covers(duration), text::ForceRate::Given),
+    )?;
     let rate = forces.point_rate_hz;
-    raw.metadata.push(("force_file".into(), force_path.display().to_string()));
+    raw.metadata
+        .push(("force_file".into(), force_path.display().to_string()));
     if rate_hz.is_none() {
         raw.warnings.push(format!(
             "force rate {rate} Hz from {} samples over the markers' {duration:.3} s",
@@ -141,3 +179,6 @@ fn attach_force_table(raw: &mut raw::RawTrial, force_path: &Path, rate_hz: Optio
     raw.force_plates.append(&mut forces.force_plates);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -63,7 +63,10 @@ pub enum AxisMode {
     /// Keep the file's axes (units are still converted to metres).
     Keep,
     /// Use the given file axes, e.g. vertical "+Y", progression "+X".
-    Given { vertical: String, progression: String },
+    Given {
+        vertical: String,
+        progression: String,
+    },
 }
 
 /// Units to metres, axes to canonical: the last step of every reader.
@@ -76,39 +79,40 @@ pub fn finish(mut raw: RawTrial, mode: &AxisMode) -> crate::error::Result<Trial>
             raw.warnings.extend(warnings);
             t
         }
-        AxisMode::Given { vertical, progression } => axes::from_names(&raw.path, vertical, progression)?,
+        AxisMode::Given {
+            vertical,
+            progression,
+        } => axes::from_names(&raw.path, vertical, progression)?,
     };
     t.scale_to_m = scale;
     t.file_units = units;
     t.units_method = units_method;
-    if t.units_method.starts_with("declared") && raw.point_units.is_none() && raw.format != Format::ForceText {
-        raw.warnings.push(format!("no length unit declared; {}", t.units_method));
+    if t.units_method.starts_with("declared")
+        && raw.point_units.is_none()
+        && raw.format != Format::ForceText
+    {
+        raw.warnings
+            .push(format!("no length unit declared; {}", t.units_method));
     }
 
-    let points: Vec<f64> = raw
-        .points
-        .chunks_exact(3)
-        .flat_map(|p| t.rotate([p[0] * scale, p[1] * scale, p[2] * scale]))
-        .collect();
-    let rotations: Vec<f64> = raw
-        .rotations
-        .chunks_exact(16)
-        .flat_map(|m| {
-            let mut out = [0.0; 16];
-            for col in 0..3 {
-                let r = t.rotate([m[col], m[4 + col], m[8 + col]]);
-                for row in 0..3 {
-                    out[row * 4 + col] = r[row];
-                }
-            }
-            let tr = t.rotate([m[3] * scale, m[7] * scale, m[11] * scale]);
+    let mut points = raw.points;
+    for p in points.chunks_exact_mut(3) {
+        p.copy_from_slice(&t.rotate([p[0] * scale, p[1] * scale, p[2] * scale]));
+    }
+    // Poses: rotate each axis column and the translation; the bottom row stays [0 0 0 1].
+    let mut rotations = raw.rotations;
+    for m in rotations.chunks_exact_mut(16) {
+        for col in 0..3 {
+            let r = t.rotate([m[col], m[4 + col], m[8 + col]]);
             for row in 0..3 {
-                out[row * 4 + 3] = tr[row];
+                m[row * 4 + col] = r[row];
             }
-            out[12..16].copy_from_slice(&m[12..16]);
-            out
-        })
-        .collect();
+        }
+        let tr = t.rotate([m[3] * scale, m[7] * scale, m[11] * scale]);
+        for row in 0..3 {
+            m[row * 4 + 3] = tr[row];
+        }
+    }
     let force_plates = raw
         .force_plates
         .into_iter()
@@ -122,7 +126,9 @@ pub fn finish(mut raw: RawTrial, mode: &AxisMode) -> crate::error::Result<Trial>
             let mean_up = if n > 0 { force_n.iter().skip(2).step_by(3).sum::<f64>() / n as f64 } else { 0.0 };
             let flip = mean_up < -1.0;
             if flip {
-                force_n.iter_mut().for_each(|v| *v = -*v);
+                for v in &mut force_n {
+                    *v = -*v;
+                }
                 raw.warnings.push("force plate reported force on the plate; sign flipped to ground reaction on the body".into());
             }
             let sign = if flip { -1.0 } else { 1.0 };

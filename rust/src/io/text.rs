@@ -42,7 +42,13 @@ fn parse_value(path: &Path, tok: &str, line_no: usize, col: usize) -> Result<f64
     }
     fast_float(tok).ok_or_else(|| {
         let shown: String = tok.chars().take(24).collect();
-        Error::corrupt(path, format!("line {line_no}, column {}: '{shown}' is not a number", col + 1))
+        Error::corrupt(
+            path,
+            format!(
+                "line {line_no}, column {}: '{shown}' is not a number",
+                col + 1
+            ),
+        )
     })
 }
 
@@ -56,7 +62,10 @@ fn as_text<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
         return Err(Error::truncated(path, "empty file"));
     }
     if bytes.contains(&0) {
-        return Err(Error::corrupt(path, "binary data (NUL bytes) in a text file"));
+        return Err(Error::corrupt(
+            path,
+            "binary data (NUL bytes) in a text file",
+        ));
     }
     std::str::from_utf8(bytes).map_err(|e| Error::corrupt(path, format!("not UTF-8 text: {e}")))
 }
@@ -70,13 +79,21 @@ struct Table {
 }
 
 fn read_table(path: &Path, text: &str) -> Result<Table> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or_else(|| Error::truncated(path, "no header line"))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines
+        .next()
+        .ok_or_else(|| Error::truncated(path, "no header line"))?;
     let delim = Delim::of(header);
     let columns: Vec<String> = delim.split(header).map(str::to_string).collect();
     let nc = columns.len();
     if nc < 2 {
-        return Err(Error::corrupt(path, "the header has fewer than two columns"));
+        return Err(Error::corrupt(
+            path,
+            "the header has fewer than two columns",
+        ));
     }
     let mut values = Vec::with_capacity(text.len() / 8);
     let mut n_rows = 0;
@@ -87,20 +104,30 @@ fn read_table(path: &Path, text: &str) -> Result<Table> {
                 if tok.is_empty() {
                     continue;
                 }
-                return Err(Error::corrupt(path, format!("line {} has more than the header's {nc} columns", i + 1)));
+                return Err(Error::corrupt(
+                    path,
+                    format!("line {} has more than the header's {nc} columns", i + 1),
+                ));
             }
             values.push(parse_value(path, tok, i + 1, c)?);
         }
         let got = values.len() - start;
         if got < nc {
-            return Err(Error::truncated(path, format!("line {} has {got} of {nc} values", i + 1)));
+            return Err(Error::truncated(
+                path,
+                format!("line {} has {got} of {nc} values", i + 1),
+            ));
         }
         n_rows += 1;
     }
     if n_rows == 0 {
         return Err(Error::truncated(path, "a header but no data rows"));
     }
-    Ok(Table { columns, values, n_rows })
+    Ok(Table {
+        columns,
+        values,
+        n_rows,
+    })
 }
 
 /// Sampling rate from a time column: exact count over span, snapped to a whole number of Hz when
@@ -109,20 +136,35 @@ fn rate_from_time(path: &Path, time: &[f64]) -> Result<f64> {
     let (Some(&t0), Some(&t1)) = (time.first(), time.last()) else {
         return Err(Error::data(path, "no time stamps"));
     };
-    if time.len() < 2 || !(t1 > t0) {
-        return Err(Error::data(path, "time does not increase: the sampling rate cannot be found"));
+    if time.len() < 2 || t1.partial_cmp(&t0) != Some(std::cmp::Ordering::Greater) {
+        return Err(Error::data(
+            path,
+            "time does not increase: the sampling rate cannot be found",
+        ));
     }
-    if time.windows(2).any(|w| !(w[1] > w[0])) {
+    if time
+        .windows(2)
+        .any(|w| w[1].partial_cmp(&w[0]) != Some(std::cmp::Ordering::Greater))
+    {
         return Err(Error::data(path, "time stamps are not strictly increasing"));
     }
     let rate = (time.len() - 1) as f64 / (t1 - t0);
     let whole = rate.round();
-    Ok(if (rate - whole).abs() / whole < 2.0e-3 { whole } else { rate })
+    Ok(if (rate - whole).abs() / whole < 2.0e-3 {
+        whole
+    } else {
+        rate
+    })
 }
 
 /// True when the time column is the sample number 1, 2, 3 … rather than seconds.
 fn is_sample_index(time: &[f64]) -> bool {
-    time.len() > 2 && time.iter().enumerate().all(|(i, &t)| (t - (time[0] + i as f64)).abs() < 1e-9) && time[0].fract() == 0.0
+    time.len() > 2
+        && time
+            .iter()
+            .enumerate()
+            .all(|(i, &t)| (t - (time[0] + i as f64)).abs() < 1e-9)
+        && time[0].fract() == 0.0
 }
 
 fn strip_axis(col: &str) -> Option<(&str, usize)> {
@@ -142,11 +184,19 @@ pub fn parse_marker_table(path: &Path, bytes: &[u8]) -> Result<RawTrial> {
     let text = as_text(path, bytes)?;
     let table = read_table(path, text)?;
     let nc = table.columns.len();
-    if !table.columns[0].to_ascii_lowercase().starts_with("time") && !table.columns[0].to_ascii_lowercase().starts_with("frame") {
-        return Err(Error::corrupt(path, format!("first column is '{}', expected Time", table.columns[0])));
+    if !table.columns[0].to_ascii_lowercase().starts_with("time")
+        && !table.columns[0].to_ascii_lowercase().starts_with("frame")
+    {
+        return Err(Error::corrupt(
+            path,
+            format!("first column is '{}', expected Time", table.columns[0]),
+        ));
     }
     if (nc - 1) % 3 != 0 {
-        return Err(Error::corrupt(path, format!("{} coordinate columns is not a multiple of 3", nc - 1)));
+        return Err(Error::corrupt(
+            path,
+            format!("{} coordinate columns is not a multiple of 3", nc - 1),
+        ));
     }
     let mut names = Vec::new();
     for m in 0..(nc - 1) / 3 {
@@ -158,7 +208,11 @@ pub fn parse_marker_table(path: &Path, bytes: &[u8]) -> Result<RawTrial> {
                 _ => {
                     return Err(Error::corrupt(
                         path,
-                        format!("column {} is '{col}', expected <marker>{}", 2 + 3 * m + k, ['X', 'Y', 'Z'][k]),
+                        format!(
+                            "column {} is '{col}', expected <marker>{}",
+                            2 + 3 * m + k,
+                            ['X', 'Y', 'Z'][k]
+                        ),
                     ))
                 }
             }
@@ -196,10 +250,18 @@ pub fn parse_force_table(path: &Path, bytes: &[u8], rate: ForceRate) -> Result<R
     let text = as_text(path, bytes)?;
     let table = read_table(path, text)?;
     let nc = table.columns.len();
-    let find = |name: &str| table.columns.iter().position(|c| c.eq_ignore_ascii_case(name));
+    let find = |name: &str| {
+        table
+            .columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+    };
     let f: Vec<usize> = ["Fx", "Fy", "Fz"]
         .iter()
-        .map(|n| find(n).ok_or_else(|| Error::corrupt(path, format!("no '{n}' column in the force table"))))
+        .map(|n| {
+            find(n)
+                .ok_or_else(|| Error::corrupt(path, format!("no '{n}' column in the force table")))
+        })
         .collect::<Result<_>>()?;
     let cop: Option<Vec<usize>> = ["COPx", "COPy", "COPz"].iter().map(|n| find(n)).collect();
     let time: Vec<f64> = (0..table.n_rows).map(|r| table.values[r * nc]).collect();
@@ -225,8 +287,11 @@ pub fn parse_force_table(path: &Path, bytes: &[u8], rate: ForceRate) -> Result<R
         }
     }
     // The vertical axis carries the body weight: the largest mean positive force.
-    let vertical = (0..3).max_by(|&a, &b| mean[a].total_cmp(&mean[b])).unwrap_or(1);
-    let free = find(&format!("T{}", ['x', 'y', 'z'][vertical])).or_else(|| find(&format!("M{}", ['x', 'y', 'z'][vertical])));
+    let vertical = (0..3)
+        .max_by(|&a, &b| mean[a].total_cmp(&mean[b]))
+        .unwrap_or(1);
+    let free = find(&format!("T{}", ['x', 'y', 'z'][vertical]))
+        .or_else(|| find(&format!("M{}", ['x', 'y', 'z'][vertical])));
     let mut force_n = Vec::with_capacity(n * 3);
     let mut cop_v = Vec::with_capacity(n * 3);
     let mut free_moment = Vec::with_capacity(n);
@@ -260,11 +325,15 @@ pub fn parse_force_table(path: &Path, bytes: &[u8], rate: ForceRate) -> Result<R
             _ => String::new(),
         })
         .collect();
-    raw.analogs = (0..n).flat_map(|r| table.values[r * nc + 1..(r + 1) * nc].to_vec()).collect();
+    raw.analogs = (0..n)
+        .flat_map(|r| table.values[r * nc + 1..(r + 1) * nc].to_vec())
+        .collect();
     // Centre-of-pressure coordinates of a lab are metres below 10 and millimetres above.
     let units = if max_cop > 10.0 { "mm" } else { "m" };
     raw.point_units = Some(units.to_string());
-    raw.warnings.push(format!("force table: length unit {units} inferred from centre-of-pressure magnitudes"));
+    raw.warnings.push(format!(
+        "force table: length unit {units} inferred from centre-of-pressure magnitudes"
+    ));
     raw.vertical_hint = Some(format!("+{}", ['X', 'Y', 'Z'][vertical]));
     raw.force_plates.push(RawForcePlate {
         plate_type: 0,
@@ -286,17 +355,27 @@ pub fn parse_trc(path: &Path, bytes: &[u8]) -> Result<RawTrial> {
     let text = as_text(path, bytes)?;
     let mut lines = text.lines().enumerate();
     let mut take = |what: &str| {
-        lines.next().map(|(i, l)| (i + 1, l)).ok_or_else(|| Error::truncated(path, format!("ends before the {what} line")))
+        lines
+            .next()
+            .map(|(i, l)| (i + 1, l))
+            .ok_or_else(|| Error::truncated(path, format!("ends before the {what} line")))
     };
     let (_, first) = take("PathFileType")?;
     if !first.starts_with("PathFileType") {
-        return Err(Error::corrupt(path, "TRC file does not start with PathFileType"));
+        return Err(Error::corrupt(
+            path,
+            "TRC file does not start with PathFileType",
+        ));
     }
     let (_, keys) = take("DataRate header")?;
     let (vline, vals) = take("DataRate values")?;
     let keys: Vec<&str> = keys.split('\t').map(str::trim).collect();
     let vals: Vec<&str> = vals.split('\t').map(str::trim).collect();
-    let get = |k: &str| keys.iter().position(|x| x.eq_ignore_ascii_case(k)).and_then(|i| vals.get(i).copied());
+    let get = |k: &str| {
+        keys.iter()
+            .position(|x| x.eq_ignore_ascii_case(k))
+            .and_then(|i| vals.get(i).copied())
+    };
     let rate: f64 = get("DataRate")
         .and_then(|v| v.parse().ok())
         .filter(|r: &f64| *r > 0.0 && r.is_finite())
@@ -304,15 +383,32 @@ pub fn parse_trc(path: &Path, bytes: &[u8]) -> Result<RawTrial> {
     let declared_frames: Option<usize> = get("NumFrames").and_then(|v| v.parse().ok());
     let declared_markers: Option<usize> = get("NumMarkers").and_then(|v| v.parse().ok());
     let units = get("Units").map(str::to_string);
-    let first_frame: u32 = get("OrigDataStartFrame").and_then(|v| v.parse().ok()).unwrap_or(1);
+    let first_frame: u32 = get("OrigDataStartFrame")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     let (nline, names_line) = take("marker names")?;
-    let names: Vec<String> = names_line.split('\t').skip(2).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+    let names: Vec<String> = names_line
+        .split('\t')
+        .skip(2)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     if names.is_empty() {
-        return Err(Error::corrupt(path, format!("line {nline}: no marker names")));
+        return Err(Error::corrupt(
+            path,
+            format!("line {nline}: no marker names"),
+        ));
     }
     if let Some(m) = declared_markers {
         if m != names.len() {
-            return Err(Error::corrupt(path, format!("header says {m} markers but line {nline} names {}", names.len())));
+            return Err(Error::corrupt(
+                path,
+                format!(
+                    "header says {m} markers but line {nline} names {}",
+                    names.len()
+                ),
+            ));
         }
     }
     let _ = take("X1 Y1 Z1 labels")?;
@@ -336,7 +432,10 @@ pub fn parse_trc(path: &Path, bytes: &[u8]) -> Result<RawTrial> {
     }
     if let Some(d) = declared_frames {
         if d != n {
-            return Err(Error::truncated(path, format!("header says {d} frames but {n} rows follow")));
+            return Err(Error::truncated(
+                path,
+                format!("header says {d} frames but {n} rows follow"),
+            ));
         }
     }
     if n == 0 {

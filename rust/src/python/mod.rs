@@ -1,11 +1,16 @@
 //! The thin PyO3 layer: converts arguments, calls the core with the GIL released, converts results.
 //! No biomechanics here.
 
+// PyO3 extracts arguments as owned values; taking them by reference is not an option here.
+#![allow(clippy::needless_pass_by_value)]
+
 use std::path::PathBuf;
 
 use numpy::{IntoPyArray, PyArrayMethods};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyValueError,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -13,11 +18,36 @@ use crate::error::Error;
 use crate::io::{self, AxisMode, ReadOptions};
 use crate::trial::Trial;
 
-create_exception!(_native, StridelabError, PyValueError, "Base class of every stridelab error about an input.");
-create_exception!(_native, TruncatedFileError, StridelabError, "The file ends before the data its header announces.");
-create_exception!(_native, CorruptFileError, StridelabError, "The bytes do not follow the file format.");
-create_exception!(_native, UnsupportedFormatError, StridelabError, "A format or feature stridelab does not read.");
-create_exception!(_native, DataError, StridelabError, "Well-formed input whose content cannot be used as asked.");
+create_exception!(
+    _native,
+    StridelabError,
+    PyValueError,
+    "Base class of every stridelab error about an input."
+);
+create_exception!(
+    _native,
+    TruncatedFileError,
+    StridelabError,
+    "The file ends before the data its header announces."
+);
+create_exception!(
+    _native,
+    CorruptFileError,
+    StridelabError,
+    "The bytes do not follow the file format."
+);
+create_exception!(
+    _native,
+    UnsupportedFormatError,
+    StridelabError,
+    "A format or feature stridelab does not read."
+);
+create_exception!(
+    _native,
+    DataError,
+    StridelabError,
+    "Well-formed input whose content cannot be used as asked."
+);
 
 /// The one mapping from core errors to Python exceptions.
 fn to_py(e: Error) -> PyErr {
@@ -36,15 +66,24 @@ fn to_py(e: Error) -> PyErr {
     }
 }
 
-fn axis_mode(axes: &str, vertical: Option<String>, progression: Option<String>) -> PyResult<AxisMode> {
+fn axis_mode(
+    axes: &str,
+    vertical: Option<String>,
+    progression: Option<String>,
+) -> PyResult<AxisMode> {
     match (axes, vertical, progression) {
-        (_, Some(vertical), Some(progression)) => Ok(AxisMode::Given { vertical, progression }),
-        (_, Some(_), None) | (_, None, Some(_)) => {
-            Err(PyValueError::new_err("give both vertical and progression, or neither"))
-        }
+        (_, Some(vertical), Some(progression)) => Ok(AxisMode::Given {
+            vertical,
+            progression,
+        }),
+        (_, Some(_), None) | (_, None, Some(_)) => Err(PyValueError::new_err(
+            "give both vertical and progression, or neither",
+        )),
         ("auto", None, None) => Ok(AxisMode::Auto),
         ("file", None, None) => Ok(AxisMode::Keep),
-        (other, None, None) => Err(PyValueError::new_err(format!("axes must be 'auto' or 'file', not '{other}'"))),
+        (other, None, None) => Err(PyValueError::new_err(format!(
+            "axes must be 'auto' or 'file', not '{other}'"
+        ))),
     }
 }
 
@@ -60,7 +99,11 @@ fn read_trial<'py>(
     force_rate_hz: Option<f64>,
     attach_forces: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let opts = ReadOptions { axes: axis_mode(axes, vertical, progression)?, force_rate_hz, attach_forces };
+    let opts = ReadOptions {
+        axes: axis_mode(axes, vertical, progression)?,
+        force_rate_hz,
+        attach_forces,
+    };
     let trial = py.detach(|| io::read(&path, &opts)).map_err(to_py)?;
     trial_to_dict(py, trial)
 }
@@ -77,11 +120,14 @@ fn trial_to_dict(py: Python<'_>, t: Trial) -> PyResult<Bound<'_, PyDict>> {
     d.set_item("first_frame", t.first_frame)?;
     d.set_item("n_frames", t.n_frames)?;
     let nm = t.marker_names.len();
-    d.set_item("points", t.points.into_pyarray(py).reshape([t.n_frames, nm, 3])?)?;
+    d.set_item(
+        "points",
+        t.points.into_pyarray(py).reshape([t.n_frames, nm, 3])?,
+    )?;
     d.set_item("marker_names", t.marker_names)?;
     d.set_item("analog_rate_hz", t.analog_rate_hz)?;
     let nch = t.analog_names.len();
-    let ns = if nch == 0 { 0 } else { t.analogs.len() / nch };
+    let ns = t.analogs.len().checked_div(nch).unwrap_or(0);
     d.set_item("analogs", t.analogs.into_pyarray(py).reshape([ns, nch])?)?;
     d.set_item("analog_names", t.analog_names)?;
     d.set_item("analog_units", t.analog_units)?;
@@ -90,7 +136,10 @@ fn trial_to_dict(py: Python<'_>, t: Trial) -> PyResult<Bound<'_, PyDict>> {
         let pd = PyDict::new(py);
         let n = p.free_moment_nm.len();
         pd.set_item("plate_type", p.plate_type)?;
-        pd.set_item("corners_m", p.corners_m.concat().into_pyarray(py).reshape([4, 3])?)?;
+        pd.set_item(
+            "corners_m",
+            p.corners_m.concat().into_pyarray(py).reshape([4, 3])?,
+        )?;
         pd.set_item("origin", p.origin.to_vec())?;
         pd.set_item("channels", p.channels)?;
         pd.set_item("rate_hz", p.rate_hz)?;
@@ -113,12 +162,18 @@ fn trial_to_dict(py: Python<'_>, t: Trial) -> PyResult<Bound<'_, PyDict>> {
     }
     d.set_item("events", events)?;
     let nr = t.rotation_names.len();
-    let nrf = if nr == 0 { 0 } else { t.rotations.len() / 16 / nr };
-    d.set_item("rotations", t.rotations.into_pyarray(py).reshape([nrf, nr, 4, 4])?)?;
+    let nrf = (t.rotations.len() / 16).checked_div(nr).unwrap_or(0);
+    d.set_item(
+        "rotations",
+        t.rotations.into_pyarray(py).reshape([nrf, nr, 4, 4])?,
+    )?;
     d.set_item("rotation_names", t.rotation_names)?;
     d.set_item("rotation_rate_hz", t.rotation_rate_hz)?;
     let ax = PyDict::new(py);
-    ax.set_item("matrix", t.axes.matrix.iter().map(|r| r.to_vec()).collect::<Vec<_>>())?;
+    ax.set_item(
+        "matrix",
+        t.axes.matrix.iter().map(|r| r.to_vec()).collect::<Vec<_>>(),
+    )?;
     ax.set_item("scale_to_m", t.axes.scale_to_m)?;
     ax.set_item("file_units", t.axes.file_units)?;
     ax.set_item("units_method", t.axes.units_method)?;
@@ -166,7 +221,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("StridelabError", py.get_type::<StridelabError>())?;
     m.add("TruncatedFileError", py.get_type::<TruncatedFileError>())?;
     m.add("CorruptFileError", py.get_type::<CorruptFileError>())?;
-    m.add("UnsupportedFormatError", py.get_type::<UnsupportedFormatError>())?;
+    m.add(
+        "UnsupportedFormatError",
+        py.get_type::<UnsupportedFormatError>(),
+    )?;
     m.add("DataError", py.get_type::<DataError>())?;
     m.add_function(wrap_pyfunction!(read_trial, m)?)?;
     m.add_function(wrap_pyfunction!(c3d_parameters, m)?)?;

@@ -1,0 +1,171 @@
+"""Bad input gets a typed error that names the file and the problem: never a crash, a hang or
+a silently wrong number."""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import stridelab
+from stridelab.errors import (
+    CorruptFileError,
+    DataError,
+    StridelabError,
+    TruncatedFileError,
+    UnsupportedFormatError,
+)
+
+
+@pytest.fixture(scope="module")
+def good() -> bytes:
+    return stridelab.example_path().read_bytes()
+
+
+def _set(data: bytes, offset: int, fmt: str, *values: object) -> bytes:
+    b = bytearray(data)
+    struct.pack_into(fmt, b, offset, *values)
+    return bytes(b)
+
+
+def _param_offset(data: bytes, name: bytes, group: bytes = b"POINT") -> int:
+    """Byte offset of the value of the scalar INT/FLOAT parameter `group:name`."""
+    g = re.search(re.escape(bytes([len(group)])) + b"[\x80-\xff]" + re.escape(group), data[512:])
+    assert g is not None, group
+    group_id = 256 - data[512 + g.start() + 1]
+    at = data.find(bytes([len(name), group_id]) + name, 512)
+    assert at > 0, name
+    return at + 2 + len(name) + 2 + 2  # name, next-offset, type, ndims (scalars have no dims)
+
+
+VARIANTS: dict[str, tuple[Callable[[bytes], bytes], type[Exception], str]] = {
+    "empty": (lambda d: b"", TruncatedFileError, "empty file"),
+    "header_only_part": (lambda d: d[:200], TruncatedFileError, "shorter than the 512-byte"),
+    "wrong_magic": (lambda d: _set(d, 1, "B", 0x42), CorruptFileError, "not a C3D file"),
+    "param_pointer_zero": (lambda d: _set(d, 0, "B", 0), CorruptFileError, "pointer is 0"),
+    "param_pointer_past_end": (
+        lambda d: _set(d[:1024], 0, "B", 3),
+        TruncatedFileError,
+        "parameter section",
+    ),
+    "unknown_processor": (
+        lambda d: _set(d, 512 + 3, "B", 90),
+        CorruptFileError,
+        "processor type 90",
+    ),
+    "cut_in_data": (lambda d: d[: len(d) // 2], TruncatedFileError, "announces 1200 frames"),
+    "cut_in_parameters": (lambda d: d[:1500], TruncatedFileError, "truncated"),
+    "huge_frame_count": (
+        lambda d: _set(_set(d, 8, "<H", 0xFFFF), _param_offset(d, b"FRAMES"), "<h", 30000),
+        TruncatedFileError,
+        "announces 30000 frames",
+    ),
+    "huge_point_count": (
+        lambda d: _set(d, _param_offset(d, b"USED"), "<h", 30000),
+        TruncatedFileError,
+        "30000 points",
+    ),
+    "nan_scale": (
+        lambda d: _set(d, _param_offset(d, b"SCALE"), "<f", float("nan")),
+        CorruptFileError,
+        "POINT:SCALE is NaN",
+    ),
+    "negative_rate": (
+        lambda d: _set(_set(d, _param_offset(d, b"RATE"), "<f", -150.0), 20, "<f", -150.0),
+        CorruptFileError,
+        "point rate",
+    ),
+    "record_points_backwards": (
+        lambda d: _set(d, 512 + 4 + 2 + 8, "<h", -100),
+        CorruptFileError,
+        "backwards",
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_corrupted_c3d(variant: str, good: bytes, tmp_path: Path) -> None:
+    mutate, error, message = VARIANTS[variant]
+    path = tmp_path / f"{variant}.c3d"
+    path.write_bytes(mutate(good))
+    with pytest.raises(error) as info:
+        stridelab.read(path)
+    text = str(info.value)
+    assert str(path) in text, "the error names the file"
+    assert message in text
+    assert isinstance(info.value, StridelabError)
+    assert isinstance(info.value, ValueError)
+
+
+def test_missing_file_is_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"nope\.c3d"):
+        stridelab.read(tmp_path / "nope.c3d")
+
+
+def test_unknown_suffix(tmp_path: Path) -> None:
+    p = tmp_path / "data.xyz"
+    p.write_text("hello")
+    with pytest.raises(UnsupportedFormatError, match=r"data\.xyz.*unknown file type"):
+        stridelab.read(p)
+
+
+def test_marker_text_with_garbage_names_line_and_column(tmp_path: Path) -> None:
+    p = tmp_path / "trial.txt"
+    p.write_text("Time\tAX\tAY\tAZ\n0\t1\t2\t3\n0.01\t1\tabc\t3\n")
+    with pytest.raises(
+        CorruptFileError, match=r"trial\.txt: corrupt file: line 3, column 3: 'abc'"
+    ):
+        stridelab.read(p)
+
+
+def test_time_going_backwards(tmp_path: Path) -> None:
+    p = tmp_path / "trial.txt"
+    p.write_text("Time\tAX\tAY\tAZ\n0\t1\t2\t3\n0.02\t1\t2\t3\n0.01\t1\t2\t3\n")
+    with pytest.raises(DataError, match="not strictly increasing"):
+        stridelab.read(p)
+
+
+def test_nan_gaps_stay_nan(tmp_path: Path) -> None:
+    p = tmp_path / "gaps.txt"
+    rows = ["Time\tHeelX\tHeelY\tHeelZ"]
+    for i in range(5):
+        cell = "NaN" if i == 2 else "100"
+        rows.append(f"{i / 100}\t{cell}\t{cell}\t{cell}")
+    p.write_text("\n".join(rows) + "\n")
+    t = stridelab.read(p, axes="file")
+    assert np.isnan(t.points[2, 0]).all()
+    assert not np.isnan(t.points[[0, 1, 3, 4], 0]).any()
+    assert t.missing_percent[0] == pytest.approx(20.0)
+
+
+def test_wrong_declared_units_are_caught(tmp_path: Path) -> None:
+    """A TRC saying m while holding mm would give a 1.8 km runner: read as mm and say so."""
+    rows = [
+        "PathFileType\t4\t(X/Y/Z)\tx.trc",
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\tOrigNumFrames",
+        "100\t100\t2\t3\tm\t100\t1\t2",
+        "Frame#\tTime\tHead\t\t\tLHeel\t\t\tRHeel\t\t",
+        "\t\tX1\tY1\tZ1\tX2\tY2\tZ2\tX3\tY3\tZ3",
+        "",
+        "1\t0\t0\t1750\t0\t0\t50\t-100\t0\t50\t100",
+        "2\t0.01\t1\t1750\t0\t1\t50\t-100\t1\t50\t100",
+    ]
+    p = tmp_path / "x.trc"
+    p.write_text("\n".join(rows) + "\n")
+    t = stridelab.read(p)
+    assert t.axes.file_units == "mm"
+    assert "declared 'm'" in t.axes.units_method
+    assert t.marker("Head")[0, 2] == pytest.approx(1.75)
+
+
+def test_input_is_never_overwritten(tmp_path: Path, good: bytes) -> None:
+    p = tmp_path / "trial.c3d"
+    p.write_bytes(good)
+    t = stridelab.read(p)
+    with pytest.raises(ValueError, match="refusing to overwrite the input"):
+        t.write(p.with_suffix(".c3d"))
+    assert p.read_bytes() == good

@@ -1,0 +1,107 @@
+"""The command line: inspect, convert, demo, and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import stridelab
+from stridelab.cli import main
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_inspect_text(runner: CliRunner) -> None:
+    res = runner.invoke(main, ["inspect", str(stridelab.example_path())])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    assert "1200 at 150 Hz (8.000 s)" in out
+    assert "marker set: rbds" in out
+    assert "force plate   1: type 4, 2400 samples at 300 Hz" in out
+    assert "file +Y is up, +X is forward" in out
+    assert "R.MT5" in out
+
+
+def test_inspect_json(runner: CliRunner, data_dir: Path) -> None:
+    res = runner.invoke(
+        main, ["inspect", "--json", str(data_dir / "ric" / "20140515T133244_run.c3d")]
+    )
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.output)
+    assert s["frames"] == 5000
+    assert s["point_rate_hz"] == 200.0
+    assert s["marker_set"] == "ric"
+    assert s["units"]["file_length"] == "mm"
+    assert s["axes"]["progression"] == "-Z"
+    assert set(s["missing_percent"]) == set(s["markers"])
+    assert all(0.0 <= v <= 100.0 for v in s["missing_percent"].values())
+
+
+def test_inspect_bad_file_exits_1_naming_it(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.c3d"
+    bad.write_bytes(b"\x02\x50" + b"\x00" * 100)
+    res = runner.invoke(main, ["inspect", str(bad)])
+    assert res.exit_code == 1
+    assert "bad.c3d" in res.output
+    assert "shorter than the 512-byte C3D header" in res.output
+
+
+def test_bad_usage_exits_2(runner: CliRunner) -> None:
+    res = runner.invoke(main, ["convert", str(stridelab.example_path()), "out.xlsx"])
+    assert res.exit_code == 2
+
+
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_convert_parquet(runner: CliRunner, tmp_path: Path, layout: str) -> None:
+    out = tmp_path / "m.parquet"
+    res = runner.invoke(
+        main, ["convert", str(stridelab.example_path()), str(out), "--layout", layout]
+    )
+    assert res.exit_code == 0, res.output
+    df = pl.read_parquet(out)
+    t = stridelab.read(stridelab.example_path())
+    if layout == "long":
+        assert df.columns == ["frame", "time_s", "marker", "x_m", "y_m", "z_m"]
+        assert df.height == 1200 * 32
+        row = df.filter((pl.col("frame") == 10) & (pl.col("marker") == "R.ASIS"))
+        np.testing.assert_allclose(
+            row.select("x_m", "y_m", "z_m").to_numpy()[0], t.marker("R.ASIS")[10]
+        )
+    else:
+        assert df.height == 1200
+        np.testing.assert_allclose(df["R.ASIS_z_m"].to_numpy(), t.marker("R.ASIS")[:, 2])
+
+
+def test_convert_trc_round_trips(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "m.trc"
+    res = runner.invoke(main, ["convert", str(stridelab.example_path()), str(out)])
+    assert res.exit_code == 0, res.output
+    back = stridelab.read(out)
+    orig = stridelab.read(stridelab.example_path())
+    assert back.marker_names == orig.marker_names
+    assert (back.axes.vertical, back.axes.progression) == ("+Y", "+X")  # OpenSim axes
+    np.testing.assert_allclose(back.points, orig.points, atol=1e-8)
+
+
+def test_convert_refuses_to_overwrite_input(runner: CliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "t.csv"
+    src.write_text("Time,AX,AY,AZ\n0,1,2,3\n0.01,1,2,3\n")
+    before = src.read_bytes()
+    res = runner.invoke(main, ["convert", str(src), str(src)])
+    assert res.exit_code == 2
+    assert src.read_bytes() == before
+
+
+def test_demo_runs_on_the_bundled_trial(runner: CliRunner, tmp_path: Path) -> None:
+    res = runner.invoke(main, ["demo", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "rbds001_run35_8s.c3d" in res.output
+    assert (tmp_path / "markers.parquet").is_file()
