@@ -7,6 +7,7 @@
 pub mod error;
 pub mod io;
 pub mod markerset;
+pub mod signal;
 pub mod trial;
 
 #[cfg(feature = "python")]
