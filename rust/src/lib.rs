@@ -6,7 +6,9 @@
 
 pub mod error;
 pub mod io;
+pub mod kinematics;
 pub mod markerset;
+pub mod model;
 pub mod signal;
 pub mod trial;
 

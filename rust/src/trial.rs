@@ -213,3 +213,39 @@ impl Trial {
             .collect()
     }
 }
+
+impl Trial {
+    /// A marker-only trial from arrays already in the canonical frame (metres).
+    pub fn from_points(
+        path: PathBuf,
+        point_rate_hz: f64,
+        marker_names: Vec<String>,
+        points: Vec<f64>,
+    ) -> Self {
+        let n_frames = if marker_names.is_empty() {
+            0
+        } else {
+            points.len() / 3 / marker_names.len()
+        };
+        Self {
+            path,
+            format: Format::C3d,
+            point_rate_hz,
+            first_frame: 1,
+            n_frames,
+            marker_names,
+            points,
+            analog_rate_hz: 0.0,
+            analog_names: Vec::new(),
+            analog_units: Vec::new(),
+            analogs: Vec::new(),
+            force_plates: Vec::new(),
+            events: Vec::new(),
+            rotation_names: Vec::new(),
+            rotation_rate_hz: 0.0,
+            rotations: Vec::new(),
+            axes: AxisTransform::identity("m", 1.0),
+            metadata: Vec::new(),
+        }
+    }
+}

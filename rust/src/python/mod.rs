@@ -322,6 +322,136 @@ fn fill_gaps_columns<'py>(
     Ok((data.into_pyarray(py).reshape([n, m])?, gaps))
 }
 
+fn kinematics_to_dict(
+    py: Python<'_>,
+    k: crate::kinematics::Kinematics,
+) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("columns", crate::kinematics::COLUMNS.to_vec())?;
+    for side in k.angles {
+        let n = side.values.len();
+        let flat: Vec<f64> = side.values.concat();
+        d.set_item(
+            side.side.as_char().to_string(),
+            flat.into_pyarray(py).reshape([n, 17])?,
+        )?;
+    }
+    let lm = PyDict::new(py);
+    for (name, traj) in k.landmarks {
+        let n = traj.len();
+        lm.set_item(name, traj.concat().into_pyarray(py).reshape([n, 3])?)?;
+    }
+    d.set_item("landmarks", lm)?;
+    let swaps = PyList::empty(py);
+    for s in k.swaps {
+        let sd = PyDict::new(py);
+        sd.set_item("segment", s.segment)?;
+        sd.set_item("a", s.a)?;
+        sd.set_item("b", s.b)?;
+        sd.set_item("residual_before_mm", s.residual_before_mm)?;
+        sd.set_item("residual_after_mm", s.residual_after_mm)?;
+        swaps.append(sd)?;
+    }
+    d.set_item("swaps", swaps)?;
+    d.set_item("notes", k.notes)?;
+    Ok(d)
+}
+
+fn points_trial(
+    points: &PyReadonlyArray2<'_, f64>,
+    names: Vec<String>,
+    rate_hz: f64,
+) -> PyResult<Trial> {
+    if points.shape()[1] != names.len() * 3 {
+        return Err(PyValueError::new_err(
+            "points must be (frames, 3 × markers)",
+        ));
+    }
+    Ok(Trial::from_points(
+        PathBuf::new(),
+        rate_hz,
+        names,
+        contiguous(points)?.to_vec(),
+    ))
+}
+
+/// Calibrates on a static trial and computes angles of a dynamic trial (points flattened to
+/// (frames, 3 × markers), metres, canonical frame).
+#[pyfunction]
+#[pyo3(signature = (static_points, static_names, points, names, rate_hz, preset, pelvis = "hips_to_crests", hip = "trochanter", knee = "static_neutral", foot = "lab_neutral", fix_swaps = true))]
+#[allow(clippy::too_many_arguments)]
+fn marker_kinematics<'py>(
+    py: Python<'py>,
+    static_points: PyReadonlyArray2<'py, f64>,
+    static_names: Vec<String>,
+    points: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+    rate_hz: f64,
+    preset: &str,
+    pelvis: &str,
+    hip: &str,
+    knee: &str,
+    foot: &str,
+    fix_swaps: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    use crate::model::{FootModel, HipModel, KneeAxis, ModelOptions, PelvisModel, Preset};
+    let bad = |what: &str, v: &str, ok: &str| {
+        PyValueError::new_err(format!("{what} '{v}' is not one of {ok}"))
+    };
+    let preset = match preset {
+        "rbds" => Preset::Rbds,
+        "ric" => Preset::Ric,
+        other => return Err(bad("marker set", other, "rbds, ric")),
+    };
+    let options = ModelOptions {
+        pelvis: match pelvis {
+            "hips_to_crests" => PelvisModel::HipsToCrests,
+            "asis_psis" => PelvisModel::AsisPsis,
+            o => return Err(bad("pelvis model", o, "hips_to_crests, asis_psis")),
+        },
+        hip: match hip {
+            "trochanter" => HipModel::Trochanter,
+            "harrington" => HipModel::Harrington,
+            "bell" => HipModel::Bell,
+            o => return Err(bad("hip model", o, "trochanter, harrington, bell")),
+        },
+        knee: match knee {
+            "static_neutral" => KneeAxis::StaticNeutral,
+            "epicondyles" => KneeAxis::Epicondyles,
+            o => return Err(bad("knee axis", o, "static_neutral, epicondyles")),
+        },
+        foot: match foot {
+            "lab_neutral" => FootModel::LabNeutral,
+            "shank_neutral" => FootModel::ShankNeutral,
+            "heel_toe" => FootModel::HeelToToe,
+            o => return Err(bad("foot model", o, "lab_neutral, shank_neutral, heel_toe")),
+        },
+    };
+    let st = points_trial(&static_points, static_names, rate_hz)?;
+    let dy = points_trial(&points, names, rate_hz)?;
+    let k = py
+        .detach(move || crate::kinematics::from_markers(&st, &dy, preset, options, fix_swaps))
+        .map_err(DataError::new_err)?;
+    kinematics_to_dict(py, k)
+}
+
+/// Angles from 4×4 segment poses (frames, segments × 16), canonical frame.
+#[pyfunction]
+fn pose_kinematics<'py>(
+    py: Python<'py>,
+    rotations: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mut t = Trial::from_points(PathBuf::new(), 0.0, Vec::new(), Vec::new());
+    t.rotations = contiguous(&rotations)?.to_vec();
+    t.n_frames = rotations.shape()[0];
+    t.rotation_names = names;
+    let k = py
+        .detach(move || crate::kinematics::from_rotations(&t))
+        .map_err(DataError::new_err)?;
+    kinematics_to_dict(py, k)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -339,6 +469,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(filtfilt_columns, m)?)?;
     m.add_function(wrap_pyfunction!(residual_analysis, m)?)?;
     m.add_function(wrap_pyfunction!(fill_gaps_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(marker_kinematics, m)?)?;
+    m.add_function(wrap_pyfunction!(pose_kinematics, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,381 @@
+//! Joint and segment angles from segment poses.
+//!
+//! Joint angles are Cardan angles of the distal segment relative to the proximal one in the
+//! sequence Z (flexion axis of the proximal segment), X (floating, ab/adduction), Y (long axis of
+//! the distal segment), as Grood & Suntay and ISB recommend. Signs, stated once (design.md):
+//! hip and knee flexion +, adduction +, internal rotation +; ankle dorsiflexion +, inversion +,
+//! internal rotation (toe-in) +. Segment angles against the lab: pelvis anterior tilt +,
+//! obliquity with that side up +, rotation with that side forward +; trunk forward lean +,
+//! lateral lean toward that side +, rotation with that side forward +; shank angle + when the
+//! ankle is ahead of the knee; foot angle + when the toes are up.
+
+use crate::model::{Pose, SegmentKind, Side, M3};
+
+/// Columns of [`SideAngles::values`], in order. Units are degrees.
+pub const COLUMNS: [&str; 17] = [
+    "pelvis_tilt_deg",
+    "pelvis_obliquity_deg",
+    "pelvis_rotation_deg",
+    "hip_flexion_deg",
+    "hip_adduction_deg",
+    "hip_rotation_deg",
+    "knee_flexion_deg",
+    "knee_adduction_deg",
+    "knee_rotation_deg",
+    "ankle_dorsiflexion_deg",
+    "ankle_inversion_deg",
+    "ankle_rotation_deg",
+    "shank_angle_deg",
+    "foot_angle_deg",
+    "trunk_flexion_deg",
+    "trunk_lateral_flexion_deg",
+    "trunk_rotation_deg",
+];
+
+/// Angles of one side: frames × [`COLUMNS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SideAngles {
+    pub side: Side,
+    pub values: Vec<[f64; 17]>,
+}
+
+/// Cardan Z-X-Y decomposition of a rotation: (about Z, about floating X, about Y), radians.
+pub fn cardan_zxy(r: &M3) -> (f64, f64, f64) {
+    let b = r[(2, 1)].clamp(-1.0, 1.0).asin();
+    let a = (-r[(0, 1)]).atan2(r[(1, 1)]);
+    let g = (-r[(2, 0)]).atan2(r[(2, 2)]);
+    (a, b, g)
+}
+
+/// The lab expressed as an ISB segment (X forward, Y up, Z right) in canonical coordinates.
+fn lab_isb() -> M3 {
+    M3::new(1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 1.0, 0.0)
+}
+
+fn joint(prox: &Pose, dist: &Pose) -> Option<(f64, f64, f64)> {
+    (prox.is_valid() && dist.is_valid()).then(|| cardan_zxy(&(prox.rot.transpose() * dist.rot)))
+}
+
+/// Poses per segment kind and side, as tracked (segments × frames).
+pub struct PoseSet<'a> {
+    pub kinds: Vec<(SegmentKind, Option<Side>)>,
+    pub poses: &'a [Vec<Pose>],
+    pub n_frames: usize,
+}
+
+impl PoseSet<'_> {
+    fn get(&self, kind: SegmentKind, side: Option<Side>, f: usize) -> Option<&Pose> {
+        let i = self.kinds.iter().position(|k| *k == (kind, side))?;
+        self.poses.get(i)?.get(f)
+    }
+}
+
+/// All angles of both sides. A segment that cannot be tracked in a frame gives NaN for every
+/// angle that needs it in that frame.
+pub fn angles(set: &PoseSet<'_>) -> Vec<SideAngles> {
+    let deg = f64::to_degrees;
+    let lab = Pose {
+        rot: lab_isb(),
+        origin: crate::model::V3::zeros(),
+    };
+    [Side::L, Side::R]
+        .into_iter()
+        .map(|side| {
+            let s = side.sign();
+            let values = (0..set.n_frames)
+                .map(|f| {
+                    let mut row = [f64::NAN; 17];
+                    let pelvis = set.get(SegmentKind::Pelvis, None, f);
+                    let thigh = set.get(SegmentKind::Thigh, Some(side), f);
+                    let shank = set.get(SegmentKind::Shank, Some(side), f);
+                    let foot = set.get(SegmentKind::Foot, Some(side), f);
+                    let trunk = set.get(SegmentKind::Trunk, None, f);
+                    if let Some((a, b, g)) = pelvis.and_then(|p| joint(&lab, p)) {
+                        row[0] = deg(-a);
+                        row[1] = deg(-s * b);
+                        row[2] = deg(s * g);
+                    }
+                    if let Some((a, b, g)) = pelvis.zip(thigh).and_then(|(p, d)| joint(p, d)) {
+                        row[3] = deg(a);
+                        row[4] = deg(s * b);
+                        row[5] = deg(s * g);
+                    }
+                    if let Some((a, b, g)) = thigh.zip(shank).and_then(|(p, d)| joint(p, d)) {
+                        row[6] = deg(-a);
+                        row[7] = deg(s * b);
+                        row[8] = deg(s * g);
+                    }
+                    if let Some((a, b, g)) = shank.zip(foot).and_then(|(p, d)| joint(p, d)) {
+                        row[9] = deg(a);
+                        row[10] = deg(s * b);
+                        row[11] = deg(s * g);
+                    }
+                    if let Some(p) = shank.filter(|p| p.is_valid()) {
+                        let y = p.rot.column(1);
+                        row[12] = deg((-y[0]).atan2(y[2]));
+                    }
+                    if let Some(p) = foot.filter(|p| p.is_valid()) {
+                        row[13] = deg(p.rot[(2, 0)].clamp(-1.0, 1.0).asin());
+                    }
+                    if let Some((a, b, g)) = trunk.and_then(|p| joint(&lab, p)) {
+                        row[14] = deg(-a);
+                        row[15] = deg(s * b);
+                        row[16] = deg(s * g);
+                    }
+                    row
+                })
+                .collect();
+            SideAngles { side, values }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::V3;
+    use nalgebra::Rotation3;
+
+    fn rot(axis: V3, deg: f64) -> M3 {
+        Rotation3::from_axis_angle(&nalgebra::Unit::new_normalize(axis), deg.to_radians())
+            .into_inner()
+    }
+
+    #[test]
+    fn cardan_round_trip() {
+        let (z, x, y) = (V3::z(), V3::x(), V3::y());
+        let r = rot(z, 30.0) * rot(x, -12.0) * rot(y, 7.0);
+        let (a, b, g) = cardan_zxy(&r);
+        assert!((a.to_degrees() - 30.0).abs() < 1e-9);
+        assert!((b.to_degrees() + 12.0).abs() < 1e-9);
+        assert!((g.to_degrees() - 7.0).abs() < 1e-9);
+    }
+
+    /// Builds poses for a standing model, bends joints by known amounts and checks the signs.
+    #[test]
+    fn sign_conventions_on_a_known_posture() {
+        let lab = lab_isb();
+        let pose = |r: M3| Pose {
+            rot: r,
+            origin: V3::zeros(),
+        };
+        // pelvis tipped forward 10° (anterior tilt): its X (anterior) rotates down about Z (right)
+        let pelvis = lab * rot(V3::z(), -10.0);
+        // right thigh flexed 30° and adducted 5° relative to the pelvis
+        let r_thigh = pelvis * rot(V3::z(), 30.0) * rot(V3::x(), 5.0);
+        // left thigh: adduction moves the knee to the right, i.e. negative about X
+        let l_thigh = pelvis * rot(V3::z(), 30.0) * rot(V3::x(), -5.0);
+        // knees flexed 40°: shank rotates backward about Z
+        let r_shank = r_thigh * rot(V3::z(), -40.0);
+        let l_shank = l_thigh * rot(V3::z(), -40.0);
+        // right foot dorsiflexed 15° and inverted 4°
+        let r_foot = r_shank * rot(V3::z(), 15.0) * rot(V3::x(), 4.0);
+        let l_foot = l_shank * rot(V3::z(), 15.0) * rot(V3::x(), -4.0);
+        let poses = vec![
+            vec![pose(pelvis)],
+            vec![pose(l_thigh)],
+            vec![pose(r_thigh)],
+            vec![pose(l_shank)],
+            vec![pose(r_shank)],
+            vec![pose(l_foot)],
+            vec![pose(r_foot)],
+        ];
+        let set = PoseSet {
+            kinds: vec![
+                (SegmentKind::Pelvis, None),
+                (SegmentKind::Thigh, Some(Side::L)),
+                (SegmentKind::Thigh, Some(Side::R)),
+                (SegmentKind::Shank, Some(Side::L)),
+                (SegmentKind::Shank, Some(Side::R)),
+                (SegmentKind::Foot, Some(Side::L)),
+                (SegmentKind::Foot, Some(Side::R)),
+            ],
+            poses: &poses,
+            n_frames: 1,
+        };
+        for side in angles(&set) {
+            let v = side.values[0];
+            let close = |i: usize, want: f64| {
+                assert!(
+                    (v[i] - want).abs() < 1e-9,
+                    "{:?} {}: {} vs {want}",
+                    side.side,
+                    COLUMNS[i],
+                    v[i]
+                );
+            };
+            close(0, 10.0);
+            close(3, 30.0);
+            close(4, 5.0);
+            close(6, 40.0);
+            close(9, 15.0);
+            close(10, 4.0);
+            assert!(v[14].is_nan(), "no trunk segment → NaN");
+        }
+    }
+}
+
+/// Everything the kinematics stage produces for one dynamic trial.
+#[derive(Debug, Clone)]
+pub struct Kinematics {
+    pub angles: Vec<SideAngles>,
+    /// Landmark trajectories in the lab (name, frames × 3, m): joint centres, heel, toe,
+    /// pelvis origin.
+    pub landmarks: Vec<(String, Vec<[f64; 3]>)>,
+    pub swaps: Vec<crate::model::qa::Swap>,
+    pub notes: Vec<String>,
+}
+
+/// Calibrates on `static_trial`, fixes labels swapped relative to it (when `fix_swaps`), tracks
+/// `trial` and computes all angles.
+pub fn from_markers(
+    static_trial: &crate::trial::Trial,
+    trial: &crate::trial::Trial,
+    preset: crate::model::Preset,
+    options: crate::model::ModelOptions,
+    fix_swaps: bool,
+) -> Result<Kinematics, String> {
+    use crate::model::{calibrate, qa, track};
+    let model = calibrate(static_trial, preset, options)?;
+    let mut notes = model.notes.clone();
+    if let Some(r) = qa::unit_mismatch(&model, trial) {
+        return Err(format!(
+            "marker clusters are {r:.3} times their static size: the static and dynamic trials disagree on units"
+        ));
+    }
+    let swaps = qa::detect_swaps(&model, trial);
+    let mut fixed;
+    let trial = if fix_swaps && !swaps.is_empty() {
+        fixed = trial.clone();
+        qa::apply_swaps(&mut fixed, &swaps);
+        for s in &swaps {
+            notes.push(format!(
+                "labels {} and {} are swapped relative to the static trial (cluster residual {:.1} → {:.1} mm): exchanged",
+                s.a, s.b, s.residual_before_mm, s.residual_after_mm
+            ));
+        }
+        &fixed
+    } else {
+        for s in &swaps {
+            notes.push(format!(
+                "labels {} and {} look swapped relative to the static trial; left as they are",
+                s.a, s.b
+            ));
+        }
+        trial
+    };
+    let poses = track(&model, trial);
+    let set = PoseSet {
+        kinds: model.segments.iter().map(|s| (s.kind, s.side)).collect(),
+        poses: &poses,
+        n_frames: trial.n_frames,
+    };
+    let angles = angles(&set);
+    let mut landmarks = Vec::new();
+    for (seg, seg_poses) in model.segments.iter().zip(&poses) {
+        for (name, local) in &seg.landmarks {
+            let label = match (seg.side, name.as_str()) {
+                (_, "origin") => format!("{}_origin", seg.name),
+                (Some(side), n) if !n.starts_with(['L', 'R']) => format!("{}_{n}", side.as_char()),
+                (_, n) => n.to_string(),
+            };
+            if landmarks
+                .iter()
+                .any(|(n, _): &(String, Vec<[f64; 3]>)| *n == label)
+            {
+                continue;
+            }
+            let traj = seg_poses
+                .iter()
+                .map(|p| {
+                    let v = p.to_lab(local);
+                    [v[0], v[1], v[2]]
+                })
+                .collect();
+            landmarks.push((label, traj));
+        }
+    }
+    Ok(Kinematics {
+        angles,
+        landmarks,
+        swaps,
+        notes,
+    })
+}
+
+/// Angles straight from segment poses (Theia3D 4×4 matrices, Visual3D-style axes: X right,
+/// Y anterior, Z up), remapped to ISB axes.
+pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String> {
+    use crate::model::V3;
+    let names: [(&str, SegmentKind, Option<Side>); 8] = [
+        ("pelvis", SegmentKind::Pelvis, None),
+        ("l_thigh", SegmentKind::Thigh, Some(Side::L)),
+        ("r_thigh", SegmentKind::Thigh, Some(Side::R)),
+        ("l_shank", SegmentKind::Shank, Some(Side::L)),
+        ("r_shank", SegmentKind::Shank, Some(Side::R)),
+        ("l_foot", SegmentKind::Foot, Some(Side::L)),
+        ("r_foot", SegmentKind::Foot, Some(Side::R)),
+        ("torso", SegmentKind::Trunk, None),
+    ];
+    let nr = trial.n_rotations();
+    if nr == 0 {
+        return Err("the trial has no segment poses (ROTATION group)".into());
+    }
+    // ISB X (anterior) = Theia Y, ISB Y (up) = Theia Z, ISB Z (right) = Theia X.
+    let remap = M3::new(0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0);
+    let frames = trial.rotations.len() / 16 / nr;
+    let mut kinds = Vec::new();
+    let mut poses = Vec::new();
+    let mut landmarks = Vec::new();
+    let mut notes = Vec::new();
+    for (prefix, kind, side) in names {
+        let Some(i) = trial
+            .rotation_names
+            .iter()
+            .position(|n| n.to_ascii_lowercase() == format!("{prefix}_4x4"))
+        else {
+            notes.push(format!("no {prefix} pose in the file"));
+            continue;
+        };
+        let seg: Vec<Pose> = (0..frames)
+            .map(|f| {
+                let m = &trial.rotations[(f * nr + i) * 16..(f * nr + i) * 16 + 16];
+                if m.iter().any(|v| !v.is_finite()) {
+                    return Pose::nan();
+                }
+                let r = M3::new(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]);
+                Pose {
+                    rot: r * remap,
+                    origin: V3::new(m[3], m[7], m[11]),
+                }
+            })
+            .collect();
+        let label = match side {
+            Some(s) => format!(
+                "{}_{}_origin",
+                s.as_char(),
+                prefix.trim_start_matches(['l', 'r', '_'])
+            ),
+            None => format!("{prefix}_origin"),
+        };
+        landmarks.push((
+            label,
+            seg.iter()
+                .map(|p| [p.origin[0], p.origin[1], p.origin[2]])
+                .collect(),
+        ));
+        kinds.push((kind, side));
+        poses.push(seg);
+    }
+    let set = PoseSet {
+        kinds,
+        poses: &poses,
+        n_frames: frames,
+    };
+    Ok(Kinematics {
+        angles: angles(&set),
+        landmarks,
+        swaps: Vec::new(),
+        notes,
+    })
+}

@@ -1,0 +1,256 @@
+//! Calibrated segment model: anatomical frames built from a static trial, tracked in dynamic
+//! trials by least-squares rigid fits of each segment's cluster (Söderkvist & Wedin 1993).
+//!
+//! Segment frames follow ISB (Wu et al. 2002, 2005) in every segment: X anterior, Y superior
+//! (distal → proximal along the long axis), Z to the runner's right, for left and right limbs
+//! alike. Frames are stored as rotation matrices whose columns are X, Y, Z in the canonical lab
+//! frame (x forward, y left, z up), with an origin in metres.
+
+pub mod preset;
+pub mod qa;
+
+use nalgebra::{Matrix3, Vector3};
+
+use crate::trial::Trial;
+pub use preset::{Preset, SegmentDef, SegmentKind, Side};
+
+pub type V3 = Vector3<f64>;
+pub type M3 = Matrix3<f64>;
+
+/// A segment's pose in one frame.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pose {
+    pub rot: M3,
+    pub origin: V3,
+}
+
+impl Pose {
+    pub fn nan() -> Self {
+        Self {
+            rot: M3::from_element(f64::NAN),
+            origin: V3::from_element(f64::NAN),
+        }
+    }
+    pub fn is_valid(&self) -> bool {
+        self.origin.iter().all(|v| v.is_finite())
+    }
+    /// A point given in this segment's frame, in the lab.
+    pub fn to_lab(&self, local: &V3) -> V3 {
+        self.rot * local + self.origin
+    }
+    /// A lab point in this segment's frame.
+    pub fn to_local(&self, lab: &V3) -> V3 {
+        self.rot.transpose() * (lab - self.origin)
+    }
+}
+
+/// How the hip joint centre is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HipModel {
+    /// Bell, Pedersen & Brand 1990: (−0.19, −0.30, ±0.36) × inter-ASIS width.
+    Bell,
+    /// Harrington et al. 2007: from pelvis width and depth.
+    Harrington,
+    /// A quarter of the inter-trochanter distance medial to each greater-trochanter marker
+    /// (used with the RBDS and Running Injury Clinic static trials).
+    #[default]
+    Trochanter,
+}
+
+/// How the pelvis frame is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PelvisModel {
+    /// ISB / CODA: origin mid-ASIS, Z through the ASISs, X in the ASIS–PSIS plane.
+    AsisPsis,
+    /// Visual3D's default pelvis segment: long axis from the mid hip joint centres to the mid
+    /// iliac crests, Z through the hip centres (levelled to the lab without crest markers).
+    #[default]
+    HipsToCrests,
+}
+
+/// How the thigh's flexion axis is turned about the thigh's long axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KneeAxis {
+    /// Through the femoral epicondyle markers.
+    Epicondyles,
+    /// Parallel, in standing, to the shank's malleolar axis: knee rotation is zero in the static
+    /// trial (epicondyle markers are easily misplaced by 10° about the femur).
+    #[default]
+    StaticNeutral,
+}
+
+/// How the foot's frame is oriented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FootModel {
+    /// In standing the foot frame is the shank frame: ankle angles are zero in the static trial.
+    ShankNeutral,
+    /// In standing, Y is the lab vertical and X the floor projection of heel → second metatarsal
+    /// head (or the mid metatarsal heads): a foot flat on the floor is at 0° (Visual3D's virtual
+    /// foot). Falls back to `ShankNeutral` without heel and toe markers.
+    #[default]
+    LabNeutral,
+    /// Anatomical: X along heel → second metatarsal head, Z through the metatarsal heads.
+    HeelToToe,
+}
+
+/// Choices of the model; the defaults reproduce the RBDS lab's Visual3D output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ModelOptions {
+    pub pelvis: PelvisModel,
+    pub hip: HipModel,
+    pub knee: KneeAxis,
+    pub foot: FootModel,
+}
+
+/// One calibrated segment: its tracking markers and landmarks in its own frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub name: String,
+    pub kind: SegmentKind,
+    pub side: Option<Side>,
+    /// (marker label, position in the segment frame, m)
+    pub tracking: Vec<(String, V3)>,
+    /// (landmark name, position in the segment frame, m): joint centres and anatomical points.
+    pub landmarks: Vec<(String, V3)>,
+}
+
+/// The calibrated model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub preset: Preset,
+    pub options: ModelOptions,
+    pub segments: Vec<Segment>,
+    /// Things the calibration had to decide or could not do.
+    pub notes: Vec<String>,
+}
+
+impl Model {
+    pub fn segment(&self, name: &str) -> Option<&Segment> {
+        self.segments.iter().find(|s| s.name == name)
+    }
+}
+
+/// Mean position of a marker over the static trial's frames where it is seen.
+pub fn static_mean(trial: &Trial, name: &str) -> Option<V3> {
+    let m = trial.marker_index(name)?;
+    let mut acc = V3::zeros();
+    let mut n = 0usize;
+    for f in 0..trial.n_frames {
+        let p = trial.point(f, m);
+        if p.iter().all(|v| v.is_finite()) {
+            acc += V3::new(p[0], p[1], p[2]);
+            n += 1;
+        }
+    }
+    (n > 0).then(|| acc / n as f64)
+}
+
+/// A frame from an origin, a long axis (pointing proximal/superior) and a vector that points
+/// roughly to the runner's right; X = Y × Z₀ (anterior), Z = X × Y.
+pub fn frame_from_y_and_right(origin: V3, y: V3, right: V3) -> Option<Pose> {
+    let y = y.try_normalize(1e-9)?;
+    let x = y.cross(&right).try_normalize(1e-9)?;
+    let z = x.cross(&y);
+    Some(Pose {
+        rot: M3::from_columns(&[x, y, z]),
+        origin,
+    })
+}
+
+/// Least-squares rigid fit (Söderkvist & Wedin 1993): the pose that maps `local` points onto
+/// `lab` points; needs three or more pairs, not collinear.
+pub fn fit_pose(local: &[V3], lab: &[V3]) -> Option<Pose> {
+    if local.len() < 3 || local.len() != lab.len() {
+        return None;
+    }
+    let n = local.len() as f64;
+    let cl = local.iter().sum::<V3>() / n;
+    let cd = lab.iter().sum::<V3>() / n;
+    let mut h = M3::zeros();
+    for (a, b) in local.iter().zip(lab) {
+        h += (b - cd) * (a - cl).transpose();
+    }
+    let svd = h.svd(true, true);
+    let (u, v_t) = (svd.u?, svd.v_t?);
+    // reject degenerate (collinear) clusters
+    let s = svd.singular_values;
+    if s[1] < 1e-10 * s[0].max(1e-300) {
+        return None;
+    }
+    let d = (u * v_t).determinant().signum();
+    let rot = u * M3::from_diagonal(&V3::new(1.0, 1.0, d)) * v_t;
+    Some(Pose {
+        rot,
+        origin: cd - rot * cl,
+    })
+}
+
+/// Poses of every model segment in every frame of `trial`; NaN where fewer than three of the
+/// segment's tracking markers are seen. Result: segments × frames.
+pub fn track(model: &Model, trial: &Trial) -> Vec<Vec<Pose>> {
+    model
+        .segments
+        .iter()
+        .map(|seg| {
+            let idx: Vec<(Option<usize>, V3)> = seg
+                .tracking
+                .iter()
+                .map(|(name, local)| (trial.marker_index(name), *local))
+                .collect();
+            (0..trial.n_frames)
+                .map(|f| {
+                    let mut loc = Vec::with_capacity(idx.len());
+                    let mut lab = Vec::with_capacity(idx.len());
+                    for (i, local) in &idx {
+                        if let Some(i) = i {
+                            let p = trial.point(f, *i);
+                            if p.iter().all(|v| v.is_finite()) {
+                                loc.push(*local);
+                                lab.push(V3::new(p[0], p[1], p[2]));
+                            }
+                        }
+                    }
+                    fit_pose(&loc, &lab).unwrap_or_else(Pose::nan)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Builds the model from a static trial with the given preset.
+pub fn calibrate(
+    static_trial: &Trial,
+    preset: Preset,
+    options: ModelOptions,
+) -> Result<Model, String> {
+    preset::calibrate(static_trial, preset, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rigid_fit_recovers_a_known_pose() {
+        let local = [
+            V3::new(0.1, 0.0, 0.0),
+            V3::new(0.0, 0.1, 0.0),
+            V3::new(0.0, 0.0, 0.1),
+            V3::new(0.05, 0.05, 0.02),
+        ];
+        let angle: f64 = 0.7;
+        let rot = nalgebra::Rotation3::from_axis_angle(
+            &nalgebra::Unit::new_normalize(V3::new(0.3, -0.5, 0.8)),
+            angle,
+        )
+        .into_inner();
+        let t = V3::new(1.0, -2.0, 0.5);
+        let lab: Vec<V3> = local.iter().map(|p| rot * p + t).collect();
+        let pose = fit_pose(&local, &lab).unwrap();
+        assert!((pose.rot - rot).norm() < 1e-12);
+        assert!((pose.origin - t).norm() < 1e-12);
+        assert!(fit_pose(&local[..2], &lab[..2]).is_none());
+        let collinear = [V3::zeros(), V3::new(0.1, 0.0, 0.0), V3::new(0.2, 0.0, 0.0)];
+        assert!(fit_pose(&collinear, &collinear).is_none());
+    }
+}

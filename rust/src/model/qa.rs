@@ -1,0 +1,140 @@
+//! Label quality checks against the static trial: swapped labels within a segment's cluster,
+//! and unit mistakes (a cluster whose size is off by a factor of 10 or 1000).
+
+use super::{fit_pose, Model, V3};
+use crate::trial::Trial;
+
+/// Two labels whose markers are exchanged in the dynamic trial.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Swap {
+    pub segment: String,
+    pub a: String,
+    pub b: String,
+    /// Median rigid-fit residual of the segment before and after exchanging the two, mm.
+    pub residual_before_mm: f64,
+    pub residual_after_mm: f64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Median over sampled frames of the RMS distance between the cluster as calibrated and as seen,
+/// with labels `swap` exchanged (mm).
+fn cluster_residual(trial: &Trial, tracking: &[(String, V3)], swap: Option<(usize, usize)>) -> f64 {
+    let idx: Vec<Option<usize>> = tracking
+        .iter()
+        .map(|(n, _)| trial.marker_index(n))
+        .collect();
+    let step = (trial.n_frames / 300).max(1);
+    let mut res = Vec::new();
+    for f in (0..trial.n_frames).step_by(step) {
+        let mut loc = Vec::new();
+        let mut lab = Vec::new();
+        for (k, (_, local)) in tracking.iter().enumerate() {
+            let src = match swap {
+                Some((a, b)) if k == a => b,
+                Some((a, b)) if k == b => a,
+                _ => k,
+            };
+            if let Some(i) = idx[src] {
+                let p = trial.point(f, i);
+                if p.iter().all(|v| v.is_finite()) {
+                    loc.push(*local);
+                    lab.push(V3::new(p[0], p[1], p[2]));
+                }
+            }
+        }
+        if let Some(pose) = fit_pose(&loc, &lab) {
+            let ss: f64 = loc
+                .iter()
+                .zip(&lab)
+                .map(|(l, d)| (pose.to_lab(l) - d).norm_squared())
+                .sum();
+            res.push((ss / loc.len() as f64).sqrt() * 1000.0);
+        }
+    }
+    median(res)
+}
+
+/// Finds pairs of labels within a segment that are exchanged in `trial` relative to the static
+/// calibration: exchanging them must cut the cluster's median fit residual below half, and
+/// below 5 mm.
+pub fn detect_swaps(model: &Model, trial: &Trial) -> Vec<Swap> {
+    let mut out = Vec::new();
+    for seg in &model.segments {
+        let before = cluster_residual(trial, &seg.tracking, None);
+        if before.is_nan() || before <= 5.0 {
+            continue;
+        }
+        let n = seg.tracking.len();
+        let mut best: Option<(usize, usize, f64)> = None;
+        for a in 0..n {
+            for b in a + 1..n {
+                let after = cluster_residual(trial, &seg.tracking, Some((a, b)));
+                if after < before * 0.5 && after < 5.0 && best.is_none_or(|x| after < x.2) {
+                    best = Some((a, b, after));
+                }
+            }
+        }
+        if let Some((a, b, after)) = best {
+            out.push(Swap {
+                segment: seg.name.clone(),
+                a: seg.tracking[a].0.clone(),
+                b: seg.tracking[b].0.clone(),
+                residual_before_mm: before,
+                residual_after_mm: after,
+            });
+        }
+    }
+    out
+}
+
+/// Exchanges the data of swapped labels in every frame.
+pub fn apply_swaps(trial: &mut Trial, swaps: &[Swap]) {
+    let nm = trial.n_markers();
+    for s in swaps {
+        let (Some(a), Some(b)) = (trial.marker_index(&s.a), trial.marker_index(&s.b)) else {
+            continue;
+        };
+        for f in 0..trial.n_frames {
+            for k in 0..3 {
+                trial
+                    .points
+                    .swap((f * nm + a) * 3 + k, (f * nm + b) * 3 + k);
+            }
+        }
+    }
+}
+
+/// Ratio of the dynamic to the static cluster size per segment, when it is off by about 10,
+/// 100 or 1000: a sign of a unit mistake in one of the files.
+pub fn unit_mismatch(model: &Model, trial: &Trial) -> Option<f64> {
+    let mut ratios = Vec::new();
+    for seg in &model.segments {
+        let idx: Vec<Option<usize>> = seg
+            .tracking
+            .iter()
+            .map(|(n, _)| trial.marker_index(n))
+            .collect();
+        for f in (0..trial.n_frames).step_by((trial.n_frames / 50).max(1)) {
+            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
+                let (Some(Some(a)), Some(Some(b))) = (idx.get(i), idx.get(j)) else {
+                    continue;
+                };
+                let (pa, pb) = (trial.point(f, *a), trial.point(f, *b));
+                let d = V3::new(pa[0] - pb[0], pa[1] - pb[1], pa[2] - pb[2]).norm();
+                let s = (seg.tracking[i].1 - seg.tracking[j].1).norm();
+                if d.is_finite() && s > 1e-6 {
+                    ratios.push(d / s);
+                }
+            }
+        }
+    }
+    let r = median(ratios);
+    (r.is_finite() && !(0.5..=2.0).contains(&r)).then_some(r)
+}
