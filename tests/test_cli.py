@@ -105,3 +105,47 @@ def test_demo_runs_on_the_bundled_trial(runner: CliRunner, tmp_path: Path) -> No
     assert res.exit_code == 0, res.output
     assert "rbds001_run35_8s.c3d" in res.output
     assert (tmp_path / "markers.parquet").is_file()
+
+
+def test_angles_command(runner: CliRunner, tmp_path: Path, rbds: Path) -> None:
+    out = tmp_path / "angles.parquet"
+    res = runner.invoke(
+        main,
+        [
+            "angles",
+            str(rbds / "RBDS001runT25markers.txt"),
+            "--static",
+            str(rbds / "RBDS001static.txt"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "R.MT1 and R.MT5 are swapped" in res.output
+    df = pl.read_parquet(out)
+    assert df.height == 2 * 4500
+    assert {"frame", "time_s", "side", "knee_flexion_deg"} <= set(df.columns)
+    peak = df.filter(pl.col("side") == "R")["knee_flexion_deg"].max()
+    assert 70 < peak < 100  # type: ignore[operator]
+
+
+def test_angles_needs_static_for_markers(runner: CliRunner, rbds: Path, tmp_path: Path) -> None:
+    res = runner.invoke(
+        main, ["angles", str(rbds / "RBDS001runT25markers.txt"), "--out", str(tmp_path / "a.csv")]
+    )
+    assert res.exit_code == 1
+    assert "need a static calibration trial" in res.output
+
+
+def test_events_command_writes_the_contract_columns(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "events.csv"
+    res = runner.invoke(main, ["events", str(stridelab.example_path()), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    df = pl.read_csv(out)
+    assert df.columns == ["side", "event", "time_s", "frame", "source"]
+    assert set(df["side"]) == {"L", "R"}
+    assert set(df["event"]) == {"IC", "TO"}
+    assert set(df["source"]) == {"force"}
+    # 8 s at 3.5 m/s: about 2.8 steps per second
+    ics = df.filter(pl.col("event") == "IC")
+    assert 18 <= ics.height <= 26

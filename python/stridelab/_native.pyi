@@ -15,8 +15,12 @@ __all__ = [
     "__version__",
     "butter_lowpass_sos",
     "c3d_parameters",
+    "detect_marker_set",
     "fill_gaps_columns",
     "filtfilt_columns",
+    "force_events",
+    "marker_kinematics",
+    "pose_kinematics",
     "read_trial",
     "residual_analysis",
 ]
@@ -48,3 +52,30 @@ def residual_analysis(
 def fill_gaps_columns(
     x: npt.NDArray[np.float64], max_gap: int, context: int
 ) -> tuple[npt.NDArray[np.float64], list[tuple[int, int, int, bool]]]: ...
+def marker_kinematics(
+    static_points: npt.NDArray[np.float64],
+    static_names: list[str],
+    points: npt.NDArray[np.float64],
+    names: list[str],
+    rate_hz: float,
+    preset: str,
+    pelvis: str = "hips_to_crests",
+    hip: str = "trochanter",
+    knee: str = "static_neutral",
+    foot: str = "lab_neutral",
+    fix_swaps: bool = True,
+) -> dict[str, Any]: ...
+def pose_kinematics(rotations: npt.NDArray[np.float64], names: list[str]) -> dict[str, Any]: ...
+def force_events(
+    points: npt.NDArray[np.float64],
+    names: list[str],
+    point_rate_hz: float,
+    force_n: npt.NDArray[np.float64],
+    cop_m: npt.NDArray[np.float64],
+    plate_rate_hz: float,
+    threshold_n: float = 50.0,
+    lowpass_hz: float = 30.0,
+    min_contact_s: float = 0.08,
+    min_flight_s: float = 0.03,
+) -> list[tuple[str, str, float]]: ...
+def detect_marker_set(markers: list[str], rotations: list[str]) -> tuple[str, float]: ...

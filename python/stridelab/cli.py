@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 import numpy as np
@@ -20,7 +20,7 @@ from stridelab.io import Trial, read
 EXIT_INPUT_ERROR = 1
 
 
-def _fail(err: Exception) -> None:
+def _fail(err: Exception) -> NoReturn:
     click.echo(f"error: {err}", err=True)
     sys.exit(EXIT_INPUT_ERROR)
 
@@ -30,7 +30,6 @@ def _read_or_exit(path: Path) -> Trial:
         return read(path)
     except (StridelabError, OSError) as err:
         _fail(err)
-        raise  # unreachable: _fail exits
 
 
 def _format_summary(s: dict[str, Any]) -> str:
@@ -122,6 +121,92 @@ def convert(file: Path, out: Path, layout: str) -> None:
     trial = _read_or_exit(file)
     trial.write(out, layout="wide" if layout == "wide" else "long")
     click.echo(f"wrote {out} ({trial.n_frames} frames, {trial.n_markers} markers)")
+
+
+def _write_table(df: Any, out: Path) -> None:
+    from stridelab.io import _atomic
+
+    suffix = out.suffix.lower()
+    if suffix not in {".parquet", ".csv"}:
+        raise click.UsageError(f"{out}: output must end in .parquet or .csv")
+    with _atomic(out) as tmp:
+        if suffix == ".parquet":
+            df.write_parquet(tmp)
+        else:
+            df.write_csv(tmp)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--static",
+    "static_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Standing calibration trial (not needed for Theia3D poses).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="angles.parquet or angles.csv",
+)
+@click.option(
+    "--marker-set", type=click.Choice(["rbds", "ric"]), help="Override the detected marker set."
+)
+@click.option(
+    "--labels",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="TOML [labels] map from this lab's names to the preset's.",
+)
+def angles(
+    file: Path, static_path: Path | None, out: Path, marker_set: str | None, labels: Path | None
+) -> None:
+    """Joint and segment angles of FILE, one row per frame and side, in degrees."""
+    from stridelab import kinematics
+
+    trial = _read_or_exit(file)
+    static = _read_or_exit(static_path) if static_path else None
+    if labels is not None:
+        trial = kinematics.relabel(trial, labels)
+        static = kinematics.relabel(static, labels) if static else None
+    try:
+        k = kinematics.compute(trial, static, marker_set=marker_set)
+    except StridelabError as err:
+        _fail(err)
+    for note in k.notes:
+        click.echo(f"note: {note}", err=True)
+    _write_table(k.angles, out)
+    click.echo(f"wrote {out} ({k.angles.height} rows, model {k.model})")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--source",
+    type=click.Choice(["auto", "force", "file"]),
+    default="auto",
+    show_default=True,
+    help="Force plates, or events stored in the file.",
+)
+@click.option("--threshold", "threshold_n", type=float, default=50.0, show_default=True, help="N")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="events.csv")
+@click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+def events(file: Path, source: str, threshold_n: float, out: Path | None, as_json: bool) -> None:
+    """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source."""
+    from stridelab import events as ev
+
+    trial = _read_or_exit(file)
+    try:
+        table = ev.detect(trial, source=source, threshold_n=threshold_n)  # type: ignore[arg-type]
+    except StridelabError as err:
+        _fail(err)
+    if out is not None:
+        _write_table(table, out)
+        click.echo(f"wrote {out} ({table.height} events)")
+    elif as_json:
+        click.echo(json.dumps(table.to_dicts(), indent=2))
+    else:
+        click.echo(table.write_csv(), nl=False)
 
 
 @main.command()

@@ -5,6 +5,7 @@
 //! the `python` feature, so this crate builds and tests without libpython.
 
 pub mod error;
+pub mod events;
 pub mod io;
 pub mod kinematics;
 pub mod markerset;

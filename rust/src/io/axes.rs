@@ -523,3 +523,13 @@ fn side_of(label: &str) -> Option<char> {
     }
     None
 }
+
+/// A label at the feet (heel, toe, metatarsal heads, foot cluster or segment).
+pub fn is_foot_label(label: &str) -> bool {
+    is_inferior(label)
+}
+
+/// `L`, `R` or `None` from a label's side prefix or Plug-in Gait name.
+pub fn side_of_label(label: &str) -> Option<char> {
+    side_of(label)
+}

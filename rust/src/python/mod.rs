@@ -452,6 +452,65 @@ fn pose_kinematics<'py>(
     kinematics_to_dict(py, k)
 }
 
+/// Contacts on one force plate with the side of each, from foot markers and the centre of
+/// pressure: list of (side, event, time_s).
+#[pyfunction]
+#[pyo3(signature = (points, names, point_rate_hz, force_n, cop_m, plate_rate_hz, threshold_n = 50.0, lowpass_hz = 30.0, min_contact_s = 0.08, min_flight_s = 0.03))]
+#[allow(clippy::too_many_arguments)]
+fn force_events<'py>(
+    py: Python<'py>,
+    points: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+    point_rate_hz: f64,
+    force_n: PyReadonlyArray2<'py, f64>,
+    cop_m: PyReadonlyArray2<'py, f64>,
+    plate_rate_hz: f64,
+    threshold_n: f64,
+    lowpass_hz: f64,
+    min_contact_s: f64,
+    min_flight_s: f64,
+) -> PyResult<Vec<(String, String, f64)>> {
+    let trial = points_trial(&points, names, point_rate_hz)?;
+    let n = force_n.shape()[0];
+    let plate = crate::trial::ForcePlate {
+        plate_type: 0,
+        corners_m: [[f64::NAN; 3]; 4],
+        origin: [0.0; 3],
+        channels: Vec::new(),
+        rate_hz: plate_rate_hz,
+        force_n: contiguous(&force_n)?.to_vec(),
+        cop_m: contiguous(&cop_m)?.to_vec(),
+        free_moment_nm: vec![0.0; n],
+    };
+    let opts = crate::events::ForceEventOptions {
+        threshold_n,
+        // 0 Hz means no low-pass
+        lowpass_hz: (lowpass_hz > 0.0).then_some(lowpass_hz),
+        min_contact_s,
+        min_flight_s,
+    };
+    let events = py
+        .detach(move || crate::events::force::plate_events(&trial, &plate, &opts))
+        .map_err(DataError::new_err)?;
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            (
+                e.side.as_char().to_string(),
+                e.kind.as_str().to_string(),
+                e.time_s,
+            )
+        })
+        .collect())
+}
+
+/// The marker-set preset recognised from labels: (name, share of its labels found).
+#[pyfunction]
+fn detect_marker_set(markers: Vec<String>, rotations: Vec<String>) -> (String, f64) {
+    let (set, score) = crate::markerset::detect(&markers, &rotations);
+    (set.as_str().to_string(), score)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -471,6 +530,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fill_gaps_columns, m)?)?;
     m.add_function(wrap_pyfunction!(marker_kinematics, m)?)?;
     m.add_function(wrap_pyfunction!(pose_kinematics, m)?)?;
+    m.add_function(wrap_pyfunction!(force_events, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_marker_set, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,209 @@
+"""Calibrated 3D kinematics: joint angles (hip, knee, ankle; three Cardan angles each, per side)
+and segment angles against the lab (pelvis, trunk, shank, foot).
+
+Model (ISB axes in every segment: X anterior, Y superior, Z right; Cardan sequence Z-X-Y of the
+distal segment relative to the proximal one). Sign conventions, stated once:
+
+- hip and knee: flexion +, adduction +, internal rotation +;
+- ankle: dorsiflexion +, inversion +, internal rotation (toe-in) +;
+- pelvis against the lab: anterior tilt +, obliquity with that side up +, rotation with that side
+  forward +; trunk: forward lean +, lean toward that side +, that side forward +;
+- shank angle: + when the ankle is ahead of the knee (sagittal, against the vertical);
+- foot angle: + when the toes are up (against the floor; 0 when standing for the default foot).
+
+The defaults reproduce the RBDS lab's Visual3D output (see ``docs/visual3d.md``):
+hip centres a quarter of the inter-trochanter width medial to the trochanters, a pelvis from
+the hip centres to the iliac crests, the knee flexion axis aligned with the malleolar axis in
+standing, and a foot that is level with the floor in standing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from stridelab import _native
+from stridelab.errors import DataError
+from stridelab.io import Trial
+
+__all__ = ["ANGLE_COLUMNS", "Kinematics", "compute", "relabel"]
+
+FloatArray = npt.NDArray[np.float64]
+
+ANGLE_COLUMNS: tuple[str, ...] = (
+    "pelvis_tilt_deg",
+    "pelvis_obliquity_deg",
+    "pelvis_rotation_deg",
+    "hip_flexion_deg",
+    "hip_adduction_deg",
+    "hip_rotation_deg",
+    "knee_flexion_deg",
+    "knee_adduction_deg",
+    "knee_rotation_deg",
+    "ankle_dorsiflexion_deg",
+    "ankle_inversion_deg",
+    "ankle_rotation_deg",
+    "shank_angle_deg",
+    "foot_angle_deg",
+    "trunk_flexion_deg",
+    "trunk_lateral_flexion_deg",
+    "trunk_rotation_deg",
+)
+
+_PRESETS = {"rbds": "rbds", "ric": "ric"}
+
+
+@dataclass(frozen=True, eq=False)
+class Kinematics:
+    """Angles and landmark trajectories of one trial.
+
+    Attributes
+    ----------
+    angles : polars frame, one row per frame and side: ``frame, time_s, side`` and
+        :data:`ANGLE_COLUMNS` (degrees; NaN where a segment is not tracked).
+    landmarks : name → (frames, 3) lab positions in m: ``L_hjc``, ``R_kjc``, ``L_ajc``,
+        ``R_toe``, ``R_heel``, ``pelvis_origin`` …
+    swaps : labels found exchanged relative to the static trial (and fixed unless asked not to).
+    notes : what the calibration decided.
+    model : ``"rbds"``, ``"ric"`` or ``"theia"``.
+    """
+
+    angles: pl.DataFrame
+    landmarks: dict[str, FloatArray]
+    swaps: pl.DataFrame
+    notes: tuple[str, ...]
+    model: str
+
+    def side(self, side: Literal["L", "R"]) -> pl.DataFrame:
+        """The angles of one side."""
+        return self.angles.filter(pl.col("side") == side)
+
+
+def relabel(trial: Trial, mapping: dict[str, str] | str | os.PathLike[str]) -> Trial:
+    """Renames markers, from a dict or a TOML file with a ``[labels]`` table (``old = "new"``),
+    so that a lab's own labels match a preset."""
+    if not isinstance(mapping, dict):
+        with Path(mapping).open("rb") as fh:
+            mapping = dict(tomllib.load(fh).get("labels", {}))
+    names = tuple(str(mapping.get(n, n)) for n in trial.marker_names)
+    if len(set(names)) != len(names):
+        raise DataError(f"{trial.path}: relabelling gives duplicate marker names")
+    marker_set, score = _native.detect_marker_set(list(names), list(trial.rotation_names))
+    return dataclasses.replace(
+        trial, marker_names=names, marker_set=marker_set, marker_set_score=score
+    )
+
+
+def _flat(t: Trial) -> FloatArray:
+    return np.ascontiguousarray(t.points.reshape(t.points.shape[0], -1))
+
+
+def compute(
+    trial: Trial,
+    static: Trial | None = None,
+    *,
+    marker_set: str | None = None,
+    pelvis: Literal["hips_to_crests", "asis_psis"] = "hips_to_crests",
+    hip: Literal["trochanter", "harrington", "bell"] = "trochanter",
+    knee: Literal["static_neutral", "epicondyles"] = "static_neutral",
+    foot: Literal["lab_neutral", "shank_neutral", "heel_toe"] = "lab_neutral",
+    fix_swaps: bool = True,
+) -> Kinematics:
+    """Joint and segment angles of ``trial``.
+
+    Parameters
+    ----------
+    trial
+        A dynamic trial (markers), or a trial with 4×4 segment poses (Theia3D), which needs no
+        static trial.
+    static
+        The standing calibration trial with anatomical markers.
+    marker_set
+        ``"rbds"`` or ``"ric"``; detected from the static trial's labels when omitted (use
+        :func:`relabel` first for other label names).
+    pelvis, hip, knee, foot
+        Model choices; the defaults reproduce Visual3D on the RBDS data set.
+    fix_swaps
+        Exchange labels found swapped relative to the static trial (always reported).
+
+    Raises
+    ------
+    stridelab.errors.DataError
+        No static trial for a marker trial, an unknown marker set, or static and dynamic trials
+        that disagree on units.
+    """
+    if trial.n_markers == 0 and trial.rotation_names:
+        rot = np.ascontiguousarray(trial.rotations.reshape(trial.rotations.shape[0], -1))
+        d = _native.pose_kinematics(rot, list(trial.rotation_names))
+        return _assemble(d, trial, "theia")
+    if static is None:
+        raise DataError(f"{trial.path}: marker kinematics need a static calibration trial")
+    preset = marker_set or static.marker_set
+    if preset not in _PRESETS:
+        raise DataError(
+            f"{static.path}: marker set '{preset}' has no kinematic model yet "
+            "(rbds, ric; map other labels with stridelab.kinematics.relabel)"
+        )
+    try:
+        d = _native.marker_kinematics(
+            _flat(static),
+            list(static.marker_names),
+            _flat(trial),
+            list(trial.marker_names),
+            trial.point_rate_hz,
+            _PRESETS[preset],
+            pelvis=pelvis,
+            hip=hip,
+            knee=knee,
+            foot=foot,
+            fix_swaps=fix_swaps,
+        )
+    except DataError as err:
+        raise DataError(f"{trial.path} with static {static.path}: {err}") from None
+    return _assemble(d, trial, preset)
+
+
+def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
+    frames: list[pl.DataFrame] = []
+    for side in ("L", "R"):
+        values = d[side]
+        assert isinstance(values, np.ndarray)
+        n = values.shape[0]
+        cols: dict[str, object] = {
+            "frame": np.arange(n, dtype=np.int64),
+            "time_s": np.arange(n) / (trial.point_rate_hz or trial.rotation_rate_hz),
+            "side": [side] * n,
+        }
+        for j, name in enumerate(ANGLE_COLUMNS):
+            cols[name] = values[:, j]
+        frames.append(pl.DataFrame(cols))
+    swaps = d["swaps"]
+    assert isinstance(swaps, list)
+    landmarks = d["landmarks"]
+    assert isinstance(landmarks, dict)
+    notes = d["notes"]
+    assert isinstance(notes, list)
+    return Kinematics(
+        angles=pl.concat(frames).sort("frame", "side"),
+        landmarks={str(k): v for k, v in landmarks.items()},
+        swaps=pl.DataFrame(
+            swaps,
+            schema={
+                "segment": pl.String,
+                "a": pl.String,
+                "b": pl.String,
+                "residual_before_mm": pl.Float64,
+                "residual_after_mm": pl.Float64,
+            },
+        ),
+        notes=tuple(str(n) for n in notes),
+        model=model,
+    )
