@@ -189,3 +189,19 @@ def test_unknown_marker_set_needs_a_label_map(
     assert back.marker_names == rbds_static.marker_names
     k = kinematics.compute(back, back, marker_set="rbds")
     assert k.angles.height == 2 * back.n_frames
+
+
+def test_rigid_fill_restores_a_long_gap(rbds: Path, rbds_static: stridelab.Trial) -> None:
+    trial = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    i = trial.marker_names.index("R.Shank.Top.Lateral")
+    truth = trial.points[:, i].copy()
+    pts = trial.points.copy()
+    pts[1000:1300, i] = np.nan  # 2 s: far too long for a spline
+    holed = dataclasses.replace(trial, points=pts)
+    filled, report = kinematics.fill_rigid(holed, rbds_static)
+    row = report.filter(pl.col("marker") == "R.Shank.Top.Lateral")
+    assert row.select("frames_filled", "first_frame", "last_frame").row(0) == (300, 1000, 1299)
+    err_mm = np.linalg.norm(filled.points[1000:1300, i] - truth[1000:1300], axis=1) * 1000
+    # skin-mounted clusters deform a little while running: a few millimetres
+    assert np.median(err_mm) < 5
+    assert err_mm.max() < 15

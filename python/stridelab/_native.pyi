@@ -18,6 +18,7 @@ __all__ = [
     "detect_marker_set",
     "fill_gaps_columns",
     "filtfilt_columns",
+    "fill_rigid",
     "force_events",
     "marker_kinematics",
     "pose_kinematics",
@@ -79,3 +80,11 @@ def force_events(
     min_flight_s: float = 0.03,
 ) -> list[tuple[str, str, float]]: ...
 def detect_marker_set(markers: list[str], rotations: list[str]) -> tuple[str, float]: ...
+def fill_rigid(
+    static_points: npt.NDArray[np.float64],
+    static_names: list[str],
+    points: npt.NDArray[np.float64],
+    names: list[str],
+    rate_hz: float,
+    preset: str,
+) -> tuple[npt.NDArray[np.float64], list[tuple[str, str, list[int]]]]: ...

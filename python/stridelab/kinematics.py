@@ -34,7 +34,7 @@ from stridelab import _native
 from stridelab.errors import DataError
 from stridelab.io import Trial
 
-__all__ = ["ANGLE_COLUMNS", "Kinematics", "compute", "relabel"]
+__all__ = ["ANGLE_COLUMNS", "Kinematics", "compute", "fill_rigid", "relabel"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -207,3 +207,46 @@ def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
         notes=tuple(str(n) for n in notes),
         model=model,
     )
+
+
+def fill_rigid(
+    trial: Trial, static: Trial, *, marker_set: str | None = None
+) -> tuple[Trial, pl.DataFrame]:
+    """Fills gaps of any length in a cluster marker from the other markers of its segment
+    (three or more seen), carried by the segment's rigid fit to the static calibration.
+
+    Returns the filled trial and a report: ``marker, segment, frames_filled, first_frame,
+    last_frame``. Frames where fewer than three markers of the segment are seen stay NaN.
+    """
+    preset = marker_set or static.marker_set
+    if preset not in _PRESETS:
+        raise DataError(f"{static.path}: marker set '{preset}' has no segment model")
+    points, rows = _native.fill_rigid(
+        _flat(static),
+        list(static.marker_names),
+        _flat(trial),
+        list(trial.marker_names),
+        trial.point_rate_hz,
+        _PRESETS[preset],
+    )
+    report = pl.DataFrame(
+        [
+            {
+                "marker": m,
+                "segment": seg,
+                "frames_filled": len(frames),
+                "first_frame": min(frames),
+                "last_frame": max(frames),
+            }
+            for m, seg, frames in rows
+        ],
+        schema={
+            "marker": pl.String,
+            "segment": pl.String,
+            "frames_filled": pl.Int64,
+            "first_frame": pl.Int64,
+            "last_frame": pl.Int64,
+        },
+    )
+    filled = dataclasses.replace(trial, points=points.reshape(trial.points.shape))
+    return filled, report

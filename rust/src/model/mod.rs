@@ -254,3 +254,67 @@ mod tests {
         assert!(fit_pose(&collinear, &collinear).is_none());
     }
 }
+
+/// A marker position filled from its segment's other markers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RigidFill {
+    pub marker: String,
+    pub segment: String,
+    /// Frames filled (0-based).
+    pub frames: Vec<usize>,
+}
+
+/// Fills every frame where a tracking marker is missing but three or more markers of its
+/// segment are seen, from the rigid fit of the seen ones (its calibrated position carried by
+/// the segment). Positions are written into `trial`; the report lists what was filled.
+pub fn fill_rigid(model: &Model, trial: &mut Trial) -> Vec<RigidFill> {
+    let nm = trial.n_markers();
+    let mut report = Vec::new();
+    for seg in &model.segments {
+        let idx: Vec<Option<usize>> = seg
+            .tracking
+            .iter()
+            .map(|(n, _)| trial.marker_index(n))
+            .collect();
+        let mut filled: Vec<Vec<usize>> = vec![Vec::new(); idx.len()];
+        for f in 0..trial.n_frames {
+            let seen: Vec<bool> = idx
+                .iter()
+                .map(|i| i.is_some_and(|i| trial.point(f, i).iter().all(|v| v.is_finite())))
+                .collect();
+            let n_seen = seen.iter().filter(|s| **s).count();
+            if n_seen == idx.len() || n_seen < 3 {
+                continue;
+            }
+            let (mut loc, mut lab) = (Vec::new(), Vec::new());
+            for (k, i) in idx.iter().enumerate() {
+                if let (true, Some(i)) = (seen[k], i) {
+                    let p = trial.point(f, *i);
+                    loc.push(seg.tracking[k].1);
+                    lab.push(V3::new(p[0], p[1], p[2]));
+                }
+            }
+            let Some(pose) = fit_pose(&loc, &lab) else {
+                continue;
+            };
+            for (k, i) in idx.iter().enumerate() {
+                if let (false, Some(i)) = (seen[k], i) {
+                    let p = pose.to_lab(&seg.tracking[k].1);
+                    let at = (f * nm + i) * 3;
+                    trial.points[at..at + 3].copy_from_slice(&[p[0], p[1], p[2]]);
+                    filled[k].push(f);
+                }
+            }
+        }
+        for (k, frames) in filled.into_iter().enumerate() {
+            if !frames.is_empty() {
+                report.push(RigidFill {
+                    marker: seg.tracking[k].0.clone(),
+                    segment: seg.name.clone(),
+                    frames,
+                });
+            }
+        }
+    }
+    report
+}

@@ -504,6 +504,48 @@ fn force_events<'py>(
         .collect())
 }
 
+/// (marker, segment, frames filled)
+type FillRow = (String, String, Vec<usize>);
+
+/// Rigid-body gap filling from each segment's other cluster markers: the filled points and
+/// (marker, segment, frames filled).
+#[pyfunction]
+#[pyo3(signature = (static_points, static_names, points, names, rate_hz, preset))]
+fn fill_rigid<'py>(
+    py: Python<'py>,
+    static_points: PyReadonlyArray2<'py, f64>,
+    static_names: Vec<String>,
+    points: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+    rate_hz: f64,
+    preset: &str,
+) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Vec<FillRow>)> {
+    let preset = match preset {
+        "rbds" => crate::model::Preset::Rbds,
+        "ric" => crate::model::Preset::Ric,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "no segment model for marker set '{other}'"
+            )))
+        }
+    };
+    let st = points_trial(&static_points, static_names, rate_hz)?;
+    let mut dy = points_trial(&points, names, rate_hz)?;
+    let shape = [points.shape()[0], points.shape()[1]];
+    let report = py
+        .detach(|| {
+            let model =
+                crate::model::calibrate(&st, preset, crate::model::ModelOptions::default())?;
+            Ok::<_, String>(crate::model::fill_rigid(&model, &mut dy))
+        })
+        .map_err(DataError::new_err)?;
+    let rows = report
+        .into_iter()
+        .map(|r| (r.marker, r.segment, r.frames))
+        .collect();
+    Ok((dy.points.into_pyarray(py).reshape(shape)?, rows))
+}
+
 /// The marker-set preset recognised from labels: (name, share of its labels found).
 #[pyfunction]
 fn detect_marker_set(markers: Vec<String>, rotations: Vec<String>) -> (String, f64) {
@@ -532,6 +574,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pose_kinematics, m)?)?;
     m.add_function(wrap_pyfunction!(force_events, m)?)?;
     m.add_function(wrap_pyfunction!(detect_marker_set, m)?)?;
+    m.add_function(wrap_pyfunction!(fill_rigid, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
