@@ -1,52 +1,170 @@
-"""Strides: IC-to-IC segmentation per side and time normalisation to the gait cycle."""
+"""Strides: IC-to-IC segmentation per side with rejection reasons, midstance by several named
+definitions, spatiotemporal parameters, and time normalisation to the gait cycle.
+
+Definitions (per side, times in seconds):
+
+- stride: from an initial contact (IC) to the next IC of the same foot; it holds that foot's
+  toe-off (TO), and the other foot's IC in between starts the next step;
+- stride_time_s = next IC − IC; step_time_s = other foot's IC − IC;
+- contact_time_s = TO − IC; flight_time_s = other foot's IC − this TO (negative values mean
+  double support, i.e. walking);
+- duty_factor = contact time / stride time; cadence_steps_per_min = 60 × 2 / stride time.
+"""
 
 from __future__ import annotations
 
 import itertools
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-__all__ = ["normalise", "strides"]
+__all__ = ["MIDSTANCE_DEFINITIONS", "midstance", "normalise", "strides"]
 
 FloatArray = npt.NDArray[np.float64]
 
+MIDSTANCE_DEFINITIONS = ("peak_knee_flexion", "lowest_pelvis", "half_stance", "hip_over_ankle")
 
-def strides(events: pl.DataFrame, max_stride_s: float = 2.0) -> pl.DataFrame:
-    """Strides from consecutive ICs of the same side: ``side, stride, ic_s, next_ic_s, to_s``.
+_STRIDE_SCHEMA = {
+    "side": pl.String,
+    "stride": pl.Int64,
+    "ic_s": pl.Float64,
+    "to_s": pl.Float64,
+    "next_ic_s": pl.Float64,
+    "other_ic_s": pl.Float64,
+    "stride_time_s": pl.Float64,
+    "step_time_s": pl.Float64,
+    "contact_time_s": pl.Float64,
+    "flight_time_s": pl.Float64,
+    "duty_factor": pl.Float64,
+    "cadence_steps_per_min": pl.Float64,
+    "valid": pl.Boolean,
+    "reason": pl.String,
+}
 
-    A stride longer than ``max_stride_s`` (a gap in the events) is left out; ``to_s`` is the
-    first TO of that side within the stride (NaN if none).
+
+def strides(
+    events: pl.DataFrame,
+    *,
+    min_stride_s: float = 0.4,
+    max_stride_s: float = 2.0,
+    keep_invalid: bool = False,
+) -> pl.DataFrame:
+    """Strides of both sides from an events table (``side, event, time_s``).
+
+    Each stride gets ``valid`` and, when invalid, a ``reason``: no toe-off inside it, more than
+    one toe-off, no contralateral IC inside it, a stride time outside
+    [``min_stride_s``, ``max_stride_s``] (a missed or a false event), or a contact longer than
+    the stride. Invalid strides are dropped unless ``keep_invalid``.
     """
     rows = []
-    for side in ("L", "R"):
-        ev = events.filter(pl.col("side") == side).sort("time_s")
-        ics = ev.filter(pl.col("event") == "IC")["time_s"].to_numpy()
-        tos = ev.filter(pl.col("event") == "TO")["time_s"].to_numpy()
-        k = 0
-        for a, b in itertools.pairwise(ics):
-            if b - a > max_stride_s:
-                continue
-            inside = tos[(tos > a) & (tos < b)]
+    for side, other in (("L", "R"), ("R", "L")):
+        ev = events.filter(pl.col("side") == side)
+        ics = np.sort(ev.filter(pl.col("event") == "IC")["time_s"].to_numpy())
+        tos = np.sort(ev.filter(pl.col("event") == "TO")["time_s"].to_numpy())
+        oth = np.sort(
+            events.filter((pl.col("side") == other) & (pl.col("event") == "IC"))[
+                "time_s"
+            ].to_numpy()
+        )
+        for k, (a, b) in enumerate(itertools.pairwise(ics)):
+            inside_to = tos[(tos > a) & (tos < b)]
+            inside_other = oth[(oth > a) & (oth < b)]
+            to = float(inside_to[0]) if inside_to.size else float("nan")
+            oic = float(inside_other[0]) if inside_other.size else float("nan")
+            stride_time = float(b - a)
+            reason = ""
+            if not min_stride_s <= stride_time <= max_stride_s:
+                reason = f"stride time {stride_time:.3f} s outside {min_stride_s}-{max_stride_s} s"
+            elif inside_to.size == 0:
+                reason = "no toe-off in the stride"
+            elif inside_to.size > 1:
+                reason = f"{inside_to.size} toe-offs in the stride"
+            elif inside_other.size != 1:
+                reason = f"{inside_other.size} contralateral contacts in the stride"
             rows.append(
                 {
                     "side": side,
                     "stride": k,
                     "ic_s": float(a),
+                    "to_s": to,
                     "next_ic_s": float(b),
-                    "to_s": float(inside[0]) if inside.size else float("nan"),
+                    "other_ic_s": oic,
+                    "stride_time_s": stride_time,
+                    "step_time_s": oic - float(a),
+                    "contact_time_s": to - float(a),
+                    "flight_time_s": oic - to,
+                    "duty_factor": (to - float(a)) / stride_time,
+                    "cadence_steps_per_min": 120.0 / stride_time,
+                    "valid": reason == "",
+                    "reason": reason or None,
                 }
             )
-            k += 1
-    schema = {
-        "side": pl.String,
-        "stride": pl.Int64,
-        "ic_s": pl.Float64,
-        "next_ic_s": pl.Float64,
-        "to_s": pl.Float64,
-    }
-    return pl.DataFrame(rows, schema=schema)
+    df = pl.DataFrame(rows, schema=_STRIDE_SCHEMA).sort("ic_s")
+    return df if keep_invalid else df.filter(pl.col("valid"))
+
+
+def midstance(
+    stride_table: pl.DataFrame,
+    angles: pl.DataFrame,
+    landmarks: dict[str, FloatArray],
+    rate_hz: float,
+    definition: Literal[
+        "peak_knee_flexion", "lowest_pelvis", "half_stance", "hip_over_ankle"
+    ] = "peak_knee_flexion",
+) -> pl.DataFrame:
+    """Midstance time of each stride's stance (IC → TO), by a named definition:
+
+    - ``peak_knee_flexion`` (default): the frame of peak knee flexion in stance (≈ lowest
+      centre of mass);
+    - ``lowest_pelvis``: the lowest pelvis origin in stance;
+    - ``half_stance``: halfway between IC and TO;
+    - ``hip_over_ankle``: the hip joint centre passes over the ankle joint centre along the
+      direction of progression.
+
+    Returns the stride table with ``midstance_s`` and ``midstance_definition`` added.
+    """
+    if definition not in MIDSTANCE_DEFINITIONS:
+        raise ValueError(f"midstance definition must be one of {MIDSTANCE_DEFINITIONS}")
+    times = []
+    for row in stride_table.iter_rows(named=True):
+        side, ic, to = row["side"], row["ic_s"], row["to_s"]
+        f0, f1 = int(np.ceil(ic * rate_hz)), int(np.floor(to * rate_hz))
+        t = float("nan")
+        if definition == "half_stance":
+            t = (ic + to) / 2
+        elif f1 > f0:
+            frames = np.arange(f0, f1 + 1)
+            if definition == "peak_knee_flexion":
+                knee = (
+                    angles.filter(pl.col("side") == side)
+                    .sort("frame")["knee_flexion_deg"]
+                    .to_numpy()
+                )
+                seg = knee[frames[frames < knee.size]]
+                if seg.size and np.isfinite(seg).any():
+                    t = float(frames[int(np.nanargmax(seg))] / rate_hz)
+            elif definition == "lowest_pelvis":
+                z = landmarks.get("pelvis_origin")
+                if z is not None:
+                    seg = z[frames[frames < len(z)], 2]
+                    if np.isfinite(seg).any():
+                        t = float(frames[int(np.nanargmin(seg))] / rate_hz)
+            else:
+                hip, ankle = landmarks.get(f"{side}_hjc"), landmarks.get(f"{side}_ajc")
+                if hip is not None and ankle is not None:
+                    d = hip[frames[frames < len(hip)], 0] - ankle[frames[frames < len(hip)], 0]
+                    cross = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
+                    if cross.size:
+                        i = int(cross[0])
+                        frac = -d[i] / (d[i + 1] - d[i])
+                        t = float((frames[i] + frac) / rate_hz)
+        times.append(t)
+    return stride_table.with_columns(
+        pl.Series("midstance_s", times, dtype=pl.Float64),
+        pl.lit(definition).alias("midstance_definition"),
+    )
 
 
 def normalise(
@@ -57,16 +175,17 @@ def normalise(
     n: int = 101,
 ) -> FloatArray:
     """Each stride of ``values`` (sampled at ``rate_hz`` from t = 0) resampled to ``n`` points
-    from 0 to 100 % by linear interpolation: (strides, n). Strides touching NaN stay NaN there."""
+    from 0 to 100 % by linear interpolation: (strides, n). A stride that spans a NaN sample is
+    NaN at the points next to it (interpolation never bridges a gap)."""
     v = np.asarray(values, dtype=np.float64)
     t = np.arange(v.shape[0]) / rate_hz
+    finite = np.isfinite(v)
     out = []
     for a, b in zip(np.asarray(starts_s), np.asarray(ends_s), strict=True):
         x = np.linspace(a, b, n)
-        y = np.interp(x, t, v)
-        i0, i1 = int(np.floor(a * rate_hz)), int(np.ceil(b * rate_hz)) + 1
-        if np.isnan(v[max(i0, 0) : i1]).any():
-            nan_t = t[np.isnan(v)]
-            y[np.isin(np.round(x * rate_hz), np.round(nan_t * rate_hz))] = np.nan
+        y = np.interp(x, t[finite], v[finite])
+        lo = np.clip(np.floor(x * rate_hz).astype(int), 0, v.size - 1)
+        hi = np.clip(np.ceil(x * rate_hz).astype(int), 0, v.size - 1)
+        y[~(finite[lo] & finite[hi])] = np.nan
         out.append(y)
     return np.array(out).reshape(len(out), n)

@@ -1,0 +1,82 @@
+"""Strides, midstance and spatiotemporal parameters on RBDS001 with force-plate events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import stridelab
+from stridelab import events, kinematics, strides
+
+
+@pytest.fixture(scope="module")
+def run25(rbds: Path) -> tuple[stridelab.Trial, pl.DataFrame]:
+    t = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    return t, events.from_force(t)
+
+
+def test_spatiotemporal_at_2_5_m_s(run25: tuple[stridelab.Trial, pl.DataFrame]) -> None:
+    _, ev = run25
+    st = strides.strides(ev)
+    assert st.filter(pl.col("side") == "L").height >= 36
+    assert st.filter(pl.col("side") == "R").height >= 36
+    # RBDS001 at 2.5 m/s: about 156 steps/min, contact about 0.26 s, flight about 0.12 s
+    cad = float(st["cadence_steps_per_min"].median())  # type: ignore[arg-type]
+    assert 145 < cad < 170
+    assert 0.20 < float(st["contact_time_s"].median()) < 0.32  # type: ignore[arg-type]
+    assert 0.05 < float(st["flight_time_s"].median()) < 0.18  # type: ignore[arg-type]
+    assert 0.30 < float(st["duty_factor"].median()) < 0.42  # type: ignore[arg-type]
+    # step + step = stride, for every stride
+    np.testing.assert_allclose(
+        (st["step_time_s"] + (st["next_ic_s"] - st["other_ic_s"])).to_numpy(),
+        st["stride_time_s"].to_numpy(),
+    )
+
+
+def test_missing_events_make_invalid_strides_with_reasons(
+    run25: tuple[stridelab.Trial, pl.DataFrame],
+) -> None:
+    _, ev = run25
+    r_ic = ev.filter((pl.col("side") == "R") & (pl.col("event") == "IC")).sort("time_s")
+    dropped_ic = r_ic["time_s"][10]
+    r_to = ev.filter((pl.col("side") == "R") & (pl.col("event") == "TO")).sort("time_s")
+    dropped_to = r_to["time_s"][20]
+    holed = ev.filter(~pl.col("time_s").is_in([dropped_ic, dropped_to]))
+    st = strides.strides(holed, keep_invalid=True)
+    bad = st.filter(~pl.col("valid"))
+    reasons = set(bad["reason"].to_list())
+    assert any("no toe-off" in r or "toe-offs" in r for r in reasons)
+    assert any("contralateral" in r or "stride time" in r for r in reasons)
+    assert strides.strides(holed).height == st.filter(pl.col("valid")).height
+
+
+def test_midstance_definitions_agree_roughly(
+    rbds: Path, run25: tuple[stridelab.Trial, pl.DataFrame]
+) -> None:
+    t, ev = run25
+    static = stridelab.read(rbds / "RBDS001static.txt")
+    k = kinematics.compute(t, static)
+    st = strides.strides(ev)
+    found = {}
+    for d in strides.MIDSTANCE_DEFINITIONS:
+        m = strides.midstance(st, k.angles, k.landmarks, t.point_rate_hz, d)
+        assert (m["midstance_definition"] == d).all()
+        rel = ((m["midstance_s"] - m["ic_s"]) / (m["to_s"] - m["ic_s"])).to_numpy()
+        assert np.isfinite(rel).mean() > 0.9, d
+        found[d] = float(np.nanmedian(rel))
+    # every definition falls in the middle part of stance
+    for d, rel in found.items():
+        assert 0.3 < rel < 0.65, (d, rel)
+    assert found["half_stance"] == pytest.approx(0.5)
+
+
+def test_normalise_never_bridges_gaps() -> None:
+    v = np.arange(100.0)
+    v[40:45] = np.nan
+    out = strides.normalise(v, 100.0, [0.3, 0.0], [0.6, 0.3])
+    assert np.isnan(out[0]).any()
+    assert not np.isnan(out[1]).any()
+    np.testing.assert_allclose(out[1][[0, -1]], [0.0, 30.0])
