@@ -20,6 +20,7 @@ __all__ = [
     "fill_rigid",
     "filtfilt_columns",
     "force_events",
+    "marker_events",
     "marker_kinematics",
     "pose_kinematics",
     "read_trial",
@@ -88,3 +89,6 @@ def fill_rigid(
     rate_hz: float,
     preset: str,
 ) -> tuple[npt.NDArray[np.float64], list[tuple[str, str, list[int]]]]: ...
+def marker_events(
+    points: npt.NDArray[np.float64], names: list[str], rate_hz: float
+) -> list[tuple[str, str, float]]: ...

@@ -183,10 +183,11 @@ def angles(
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--source",
-    type=click.Choice(["auto", "force", "file"]),
+    type=click.Choice(["auto", "force", "markers", "file"]),
     default="auto",
     show_default=True,
-    help="Force plates, or events stored in the file.",
+    help="Force plates, foot markers, or events stored in the file (auto: in that order of "
+    "preference, markers last).",
 )
 @click.option("--threshold", "threshold_n", type=float, default=50.0, show_default=True, help="N")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="events.csv")

@@ -24,7 +24,7 @@ from stridelab import _native
 from stridelab.errors import DataError
 from stridelab.io import Trial
 
-__all__ = ["EVENT_SCHEMA", "detect", "from_file", "from_force"]
+__all__ = ["EVENT_SCHEMA", "detect", "from_file", "from_force", "from_markers"]
 
 EVENT_SCHEMA = {
     "side": pl.String,
@@ -82,6 +82,32 @@ def from_force(
     return _frame(rows, trial, "force")
 
 
+def from_markers(trial: Trial) -> pl.DataFrame:
+    """Events from foot markers alone; works for rearfoot and forefoot strikers, overground and
+    on treadmills. For Theia3D poses, the foot and toe segment origins serve as markers.
+
+    Method (details in ``docs/events.md``): a foot marker touches down where its fall is stopped
+    (the minimum of its vertical velocity next to the moment it reaches its lowest stance
+    height, provided it then stands still); IC is the earliest touchdown of the foot's markers.
+    A marker lifts when it rises 15 mm above its lowest stance height; TO is the last lift.
+    Only stances complete inside the recording give events.
+    """
+    if trial.n_markers:
+        points, names = trial.points, list(trial.marker_names)
+    elif trial.rotation_names:
+        points = trial.rotations[:, :, :3, 3]
+        names = list(trial.rotation_names)
+    else:
+        raise DataError(f"{trial.path}: no markers or segment poses")
+    flat = np.ascontiguousarray(points.reshape(points.shape[0], -1))
+    rate = trial.point_rate_hz or trial.rotation_rate_hz
+    try:
+        rows = _native.marker_events(flat, names, rate)
+    except DataError as err:
+        raise DataError(f"{trial.path}: {err}") from None
+    return _frame(rows, trial, "markers")
+
+
 def from_file(trial: Trial) -> pl.DataFrame:
     """Foot strike / foot off events stored in the file (C3D EVENT group)."""
     ev = trial.events.filter(pl.col("side").is_not_null() & pl.col("event").is_not_null())
@@ -92,18 +118,20 @@ def from_file(trial: Trial) -> pl.DataFrame:
 def detect(
     trial: Trial,
     *,
-    source: Literal["auto", "force", "file"] = "auto",
+    source: Literal["auto", "force", "markers", "file"] = "auto",
     threshold_n: float = 50.0,
     lowpass_hz: float | None = 30.0,
 ) -> pl.DataFrame:
     """IC and TO events of ``trial``.
 
-    ``source="auto"`` uses force plates when the trial has them, else the events stored in the
-    file; the ``source`` column says which was used.
+    ``source="auto"`` uses force plates when the trial has them, else foot events stored in the
+    file, else the foot markers; the ``source`` column says which was used.
     """
     if source == "force" or (source == "auto" and trial.force_plates):
         return from_force(trial, threshold_n=threshold_n, lowpass_hz=lowpass_hz)
+    if source == "markers":
+        return from_markers(trial)
     found = from_file(trial)
     if source == "file" or found.height:
         return found
-    raise DataError(f"{trial.path}: no force plate and no foot events stored in the file")
+    return from_markers(trial)

@@ -7,8 +7,10 @@
 //! treadmill) each contact is given to the foot nearest the centre of pressure.
 
 pub mod force;
+pub mod markers;
 
 pub use force::{contacts, ForceEventOptions};
+pub use markers::MarkerEventOptions;
 
 /// Which foot.
 pub use crate::model::Side;

@@ -533,3 +533,13 @@ pub fn is_foot_label(label: &str) -> bool {
 pub fn side_of_label(label: &str) -> Option<char> {
     side_of(label)
 }
+
+/// A heel marker label (heel, HEE, calcaneus).
+pub fn is_heel_label(label: &str) -> bool {
+    is_heel(label)
+}
+
+/// A forefoot marker label (toe, metatarsal heads).
+pub fn is_forefoot_label(label: &str) -> bool {
+    is_toe(label)
+}

@@ -546,6 +546,36 @@ fn fill_rigid<'py>(
     Ok((dy.points.into_pyarray(py).reshape(shape)?, rows))
 }
 
+/// Initial contacts and toe-offs from foot markers (see `events::markers`):
+/// list of (side, event, time_s).
+#[pyfunction]
+fn marker_events<'py>(
+    py: Python<'py>,
+    points: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+    rate_hz: f64,
+) -> PyResult<Vec<(String, String, f64)>> {
+    let trial = points_trial(&points, names, rate_hz)?;
+    let events = py
+        .detach(move || {
+            crate::events::markers::trial_events(
+                &trial,
+                &crate::events::MarkerEventOptions::default(),
+            )
+        })
+        .map_err(DataError::new_err)?;
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            (
+                e.side.as_char().to_string(),
+                e.kind.as_str().to_string(),
+                e.time_s,
+            )
+        })
+        .collect())
+}
+
 /// The marker-set preset recognised from labels: (name, share of its labels found).
 #[pyfunction]
 fn detect_marker_set(markers: Vec<String>, rotations: Vec<String>) -> (String, f64) {
@@ -575,6 +605,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(force_events, m)?)?;
     m.add_function(wrap_pyfunction!(detect_marker_set, m)?)?;
     m.add_function(wrap_pyfunction!(fill_rigid, m)?)?;
+    m.add_function(wrap_pyfunction!(marker_events, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -1,0 +1,91 @@
+"""Marker-only gait events scored against force-plate events on RBDS001 (a forefoot striker on
+an instrumented treadmill), at 2.5 m/s (text export) and 3.5 m/s (C3D with analog force).
+
+Reference: force-plate contacts at 20 N after a 30 Hz low-pass. RBDS zeroes force below 30 N,
+so 20 N on the low-passed force is the earliest reliable sign of contact and the latest of
+toe-off; the 50 N default lags contact by about 3 ms and leads toe-off by about 10 ms.
+Both detectors report only stances complete inside the recording (the marker detector also
+wants 0.1 s of data around each stance), so events in the first 0.3 s and the last 0.4 s (a
+stance and its margin) are left out of the comparison.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import stridelab
+from stridelab import events, strides
+from stridelab.errors import DataError
+
+MATCH_S = 0.060  # an estimate farther than this from every reference event is a false event
+
+
+def _score(ref: np.ndarray, est: np.ndarray) -> tuple[np.ndarray, int, int]:
+    errors, missed = [], 0
+    for r in ref:
+        d = est - r
+        if d.size and np.min(np.abs(d)) < MATCH_S:
+            errors.append(d[np.argmin(np.abs(d))] * 1000.0)
+        else:
+            missed += 1
+    false = sum(1 for e in est if ref.size == 0 or np.min(np.abs(ref - e)) >= MATCH_S)
+    return np.array(errors), missed, false
+
+
+@pytest.mark.parametrize("name", ["RBDS001runT25markers.txt", "RBDS001runT35.c3d"])
+def test_marker_events_match_force_events(rbds: Path, name: str) -> None:
+    trial = stridelab.read(rbds / name)
+    ref = events.from_force(trial, threshold_n=20.0)
+    est = events.from_markers(trial)
+    assert set(est["source"]) == {"markers"}
+    end = trial.duration_s - 0.4
+    report = []
+    for side in ("L", "R"):
+        for kind, limit_ms in (("IC", 5.0), ("TO", 8.0)):
+
+            def times(df: pl.DataFrame, side: str = side, kind: str = kind) -> np.ndarray:
+                t = df.filter((pl.col("side") == side) & (pl.col("event") == kind))["time_s"]
+                arr = t.to_numpy()
+                return arr[(arr > 0.3) & (arr < end)]
+
+            err, missed, false = _score(times(ref), times(est))
+            report.append(
+                f"{side} {kind}: n={err.size} bias {err.mean():+.1f} ms, "
+                f"MAE {np.abs(err).mean():.1f} ms, max {np.abs(err).max():.1f} ms"
+            )
+            assert err.size > 30
+            assert missed == 0, (side, kind)
+            assert false == 0, (side, kind)
+            assert np.abs(err).mean() <= limit_ms, (side, kind, np.abs(err).mean())
+    print(f"\n{name}: " + "; ".join(report))
+
+
+def test_marker_strides_agree_with_force_strides(rbds: Path) -> None:
+    trial = stridelab.read(rbds / "RBDS001runT35.c3d")
+    by_force = strides.strides(events.from_force(trial, threshold_n=20.0))
+    by_markers = strides.strides(events.from_markers(trial))
+    assert abs(by_force.height - by_markers.height) <= 2
+    for col, tol in (("cadence_steps_per_min", 1.0), ("contact_time_s", 0.010)):
+        a = float(by_force[col].median())  # type: ignore[arg-type]
+        b = float(by_markers[col].median())  # type: ignore[arg-type]
+        assert abs(a - b) < tol, (col, a, b)
+
+
+def test_cluster_only_feet_are_refused_with_a_reason(data_dir: Path) -> None:
+    """RIC feet carry a 4-marker cluster on the shoe upper and Theia3D gives ankle and toe
+    segment origins: neither marks the heel, whose touchdown IC needs, so no events are made up."""
+    for path in ("ric/20140515T133244_run.c3d", "theia/pose_filt_2.c3d"):
+        trial = stridelab.read(data_dir / path)
+        with pytest.raises(DataError, match="need a heel and a toe or metatarsal marker"):
+            events.from_markers(trial)
+
+
+def test_auto_uses_force_when_present_and_markers_otherwise(rbds: Path, tmp_path: Path) -> None:
+    trial = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    assert set(events.detect(trial)["source"]) == {"force"}
+    alone = stridelab.read(rbds / "RBDS001runT25markers.txt", attach_forces=False)
+    assert set(events.detect(alone)["source"]) == {"markers"}
