@@ -149,3 +149,31 @@ def test_events_command_writes_the_contract_columns(runner: CliRunner, tmp_path:
     # 8 s at 3.5 m/s: about 2.8 steps per second
     ics = df.filter(pl.col("event") == "IC")
     assert 18 <= ics.height <= 26
+
+
+def test_events_command_from_markers_with_strides(
+    runner: CliRunner, tmp_path: Path, rbds: Path
+) -> None:
+    out, st = tmp_path / "events.csv", tmp_path / "strides.csv"
+    res = runner.invoke(
+        main,
+        [
+            "events",
+            str(rbds / "RBDS001runT35.c3d"),
+            "--source",
+            "markers",
+            "--out",
+            str(out),
+            "--strides",
+            str(st),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    ev = pl.read_csv(out)
+    assert set(ev["source"]) == {"markers"}
+    strides = pl.read_csv(st)
+    assert {"stride_time_s", "contact_time_s", "flight_time_s", "duty_factor", "reason"} <= set(
+        strides.columns
+    )
+    cadence = strides.filter(pl.col("valid"))["cadence_steps_per_min"].median()
+    assert 160 < cadence < 180  # type: ignore[operator]

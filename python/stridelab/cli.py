@@ -191,16 +191,35 @@ def angles(
 )
 @click.option("--threshold", "threshold_n", type=float, default=50.0, show_default=True, help="N")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="events.csv")
+@click.option(
+    "--strides",
+    "strides_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write per-stride spatiotemporal parameters (strides.csv or .parquet).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
-def events(file: Path, source: str, threshold_n: float, out: Path | None, as_json: bool) -> None:
+def events(
+    file: Path,
+    source: str,
+    threshold_n: float,
+    out: Path | None,
+    strides_out: Path | None,
+    as_json: bool,
+) -> None:
     """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source."""
     from stridelab import events as ev
+    from stridelab import strides
 
     trial = _read_or_exit(file)
     try:
         table = ev.detect(trial, source=source, threshold_n=threshold_n)  # type: ignore[arg-type]
     except StridelabError as err:
         _fail(err)
+    if strides_out is not None:
+        per_stride = strides.strides(table, keep_invalid=True)
+        _write_table(per_stride, strides_out)
+        bad = per_stride.height - int(per_stride["valid"].sum())
+        click.echo(f"wrote {strides_out} ({per_stride.height} strides, {bad} rejected)", err=True)
     if out is not None:
         _write_table(table, out)
         click.echo(f"wrote {out} ({table.height} events)")

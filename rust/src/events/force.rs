@@ -36,6 +36,15 @@ pub fn contacts(
     opts: &ForceEventOptions,
 ) -> Result<Vec<(f64, f64)>, String> {
     let mut f = fz.to_vec();
+    // A plate that reads a few newtons (or tens) when nobody is on it would shift every
+    // threshold crossing: its unloaded level, the median of the lowest tenth of samples, is
+    // taken off when it is plausibly an offset (under 100 N) rather than a body standing on it.
+    let offset = unloaded_level(&f);
+    if offset.abs() > 1.0 && offset.abs() < 100.0 {
+        for v in &mut f {
+            *v -= offset;
+        }
+    }
     if let Some(fc) = opts.lowpass_hz {
         let sos = butter_lowpass_sos(2, fc, rate_hz)?;
         filtfilt_segments(&sos, &mut f);
@@ -77,6 +86,17 @@ pub fn contacts(
     }
     merged.retain(|c| c.1 - c.0 >= opts.min_contact_s);
     Ok(merged)
+}
+
+/// Median of the lowest tenth of the finite samples.
+fn unloaded_level(f: &[f64]) -> f64 {
+    let mut v: Vec<f64> = f.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.len() < 10 {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    let tenth = &v[..v.len() / 10];
+    tenth[tenth.len() / 2]
 }
 
 /// Foot markers per side: labels at the feet (heel, toe, metatarsals, foot clusters).
@@ -229,6 +249,13 @@ mod tests {
         }
         let found = contacts(&fz, rate, &ForceEventOptions::default()).unwrap();
         assert_eq!(found.len(), truth.len());
+        // the same with a plate that reads 40 N unloaded
+        let offset: Vec<f64> = fz.iter().map(|v| v + 40.0).collect();
+        let shifted = contacts(&offset, rate, &ForceEventOptions::default()).unwrap();
+        assert_eq!(shifted.len(), truth.len());
+        for (a, b) in shifted.iter().zip(&found) {
+            assert!((a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9);
+        }
         for ((ic, to), (tic, tto)) in found.iter().zip(&truth) {
             // 50 N on a 1500 N half-sine of 0.22 s is reached 2.3 ms after contact
             assert!((ic - tic).abs() < 0.006, "IC {ic} vs {tic}");
