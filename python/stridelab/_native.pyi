@@ -66,6 +66,8 @@ def marker_kinematics(
     knee: str = "static_neutral",
     foot: str = "lab_neutral",
     fix_swaps: bool = True,
+    knee_width_m: tuple[float, float] | None = None,
+    ankle_width_m: tuple[float, float] | None = None,
 ) -> dict[str, Any]: ...
 def pose_kinematics(rotations: npt.NDArray[np.float64], names: list[str]) -> dict[str, Any]: ...
 def force_events(

@@ -151,7 +151,9 @@ def _write_table(df: Any, out: Path) -> None:
     help="angles.parquet or angles.csv",
 )
 @click.option(
-    "--marker-set", type=click.Choice(["rbds", "ric"]), help="Override the detected marker set."
+    "--marker-set",
+    type=click.Choice(["rbds", "ric", "plugin_gait_lower", "plugin_gait_full"]),
+    help="Override the detected marker set.",
 )
 @click.option(
     "--labels",

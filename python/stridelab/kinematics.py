@@ -58,7 +58,13 @@ ANGLE_COLUMNS: tuple[str, ...] = (
     "trunk_rotation_deg",
 )
 
-_PRESETS = {"rbds": "rbds", "ric": "ric"}
+_PRESETS = {
+    "rbds": "rbds",
+    "ric": "ric",
+    "plugin_gait_lower": "plugin_gait",
+    "plugin_gait_full": "plugin_gait",
+    "plugin_gait": "plugin_gait",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +122,8 @@ def compute(
     knee: Literal["static_neutral", "epicondyles"] = "static_neutral",
     foot: Literal["lab_neutral", "shank_neutral", "heel_toe"] = "lab_neutral",
     fix_swaps: bool = True,
+    knee_width_m: tuple[float, float] | None = None,
+    ankle_width_m: tuple[float, float] | None = None,
 ) -> Kinematics:
     """Joint and segment angles of ``trial``.
 
@@ -127,10 +135,17 @@ def compute(
     static
         The standing calibration trial with anatomical markers.
     marker_set
-        ``"rbds"`` or ``"ric"``; detected from the static trial's labels when omitted (use
-        :func:`relabel` first for other label names).
+        ``"rbds"``, ``"ric"``, ``"plugin_gait_lower"`` or ``"plugin_gait_full"``; detected from
+        the static trial's labels when omitted (use :func:`relabel` first for other label names).
+        Plug-in Gait subject prefixes (``Runner01:LASI``) are dropped.
     pelvis, hip, knee, foot
-        Model choices; the defaults reproduce Visual3D on the RBDS data set.
+        Model choices; the defaults reproduce Visual3D on the RBDS data set. Without trochanter
+        markers (Plug-in Gait) the hip centres come from the Harrington regression and the pelvis
+        from the ASIS and PSIS (or SACR) markers.
+    knee_width_m, ankle_width_m
+        (left, right) widths for Plug-in Gait's chord function when the static trial has no
+        medial knee or malleolus markers; read from a C3D static's PROCESSING group
+        (``LKneeWidth``…, mm) when not given.
     fix_swaps
         Exchange labels found swapped relative to the static trial (always reported).
 
@@ -152,6 +167,10 @@ def compute(
             f"{static.path}: marker set '{preset}' has no kinematic model yet "
             "(rbds, ric; map other labels with stridelab.kinematics.relabel)"
         )
+    if _PRESETS[preset] == "plugin_gait":
+        static, trial = _drop_subject_prefix(static), _drop_subject_prefix(trial)
+        knee_width_m = knee_width_m or _processing_widths(static, "KneeWidth")
+        ankle_width_m = ankle_width_m or _processing_widths(static, "AnkleWidth")
     try:
         d = _native.marker_kinematics(
             _flat(static),
@@ -165,10 +184,35 @@ def compute(
             knee=knee,
             foot=foot,
             fix_swaps=fix_swaps,
+            knee_width_m=knee_width_m,
+            ankle_width_m=ankle_width_m,
         )
     except DataError as err:
         raise DataError(f"{trial.path} with static {static.path}: {err}") from None
     return _assemble(d, trial, preset)
+
+
+def _drop_subject_prefix(trial: Trial) -> Trial:
+    names = tuple(n.rsplit(":", 1)[-1] for n in trial.marker_names)
+    if names == trial.marker_names or len(set(names)) != len(names):
+        return trial
+    return dataclasses.replace(trial, marker_names=names)
+
+
+def _processing_widths(static: Trial, what: str) -> tuple[float, float] | None:
+    """(left, right) width in m from a C3D's PROCESSING group (Plug-in Gait subject values, mm)."""
+    if static.format != "c3d":
+        return None
+    try:
+        group = _native.c3d_parameters(str(static.path)).get("PROCESSING", {})
+    except (OSError, DataError, ValueError):
+        return None
+    left, right = group.get(f"L{what}"), group.get(f"R{what}")
+    if not (isinstance(left, list) and isinstance(right, list) and left and right):
+        return None
+    if left[0] <= 0 or right[0] <= 0:
+        return None
+    return float(left[0]) / 1000.0, float(right[0]) / 1000.0
 
 
 def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:

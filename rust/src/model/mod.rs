@@ -94,12 +94,32 @@ pub enum FootModel {
 }
 
 /// Choices of the model; the defaults reproduce the RBDS lab's Visual3D output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModelOptions {
     pub pelvis: PelvisModel,
     pub hip: HipModel,
     pub knee: KneeAxis,
     pub foot: FootModel,
+    /// Knee widths (left, right), m: Plug-in Gait without medial knee markers.
+    pub knee_width_m: [Option<f64>; 2],
+    /// Ankle widths (left, right), m: Plug-in Gait without medial malleolus markers.
+    pub ankle_width_m: [Option<f64>; 2],
+    /// Marker radius, m: the chord function measures from the marker's centre.
+    pub marker_radius_m: f64,
+}
+
+impl Default for ModelOptions {
+    fn default() -> Self {
+        Self {
+            pelvis: PelvisModel::default(),
+            hip: HipModel::default(),
+            knee: KneeAxis::default(),
+            foot: FootModel::default(),
+            knee_width_m: [None; 2],
+            ankle_width_m: [None; 2],
+            marker_radius_m: 0.007,
+        }
+    }
 }
 
 /// One calibrated segment: its tracking markers and landmarks in its own frame.
@@ -186,35 +206,64 @@ pub fn fit_pose(local: &[V3], lab: &[V3]) -> Option<Pose> {
 }
 
 /// Poses of every model segment in every frame of `trial`; NaN where fewer than three of the
-/// segment's tracking markers are seen. Result: segments × frames.
+/// segment's tracking points are seen. A tracking point named `@segment/landmark` is a landmark
+/// of a segment tracked earlier (Plug-in Gait tracks the thigh with the hip joint centre carried
+/// by the pelvis, the shank with the knee centre carried by the thigh…). Result: segments × frames.
 pub fn track(model: &Model, trial: &Trial) -> Vec<Vec<Pose>> {
-    model
-        .segments
-        .iter()
-        .map(|seg| {
-            let idx: Vec<(Option<usize>, V3)> = seg
-                .tracking
-                .iter()
-                .map(|(name, local)| (trial.marker_index(name), *local))
-                .collect();
-            (0..trial.n_frames)
-                .map(|f| {
-                    let mut loc = Vec::with_capacity(idx.len());
-                    let mut lab = Vec::with_capacity(idx.len());
-                    for (i, local) in &idx {
-                        if let Some(i) = i {
+    let mut done: Vec<Vec<Pose>> = Vec::with_capacity(model.segments.len());
+    for seg in &model.segments {
+        enum Src {
+            Marker(usize),
+            Virtual(usize, V3),
+            Missing,
+        }
+        let sources: Vec<(Src, V3)> = seg
+            .tracking
+            .iter()
+            .map(|(name, local)| {
+                let src = if let Some(rest) = name.strip_prefix('@') {
+                    let (sname, lname) = rest.split_once('/').unwrap_or((rest, ""));
+                    model.segments[..done.len()]
+                        .iter()
+                        .position(|s| s.name == sname)
+                        .and_then(|k| {
+                            model.segments[k]
+                                .landmarks
+                                .iter()
+                                .find(|(n, _)| n == lname)
+                                .map(|(_, l)| Src::Virtual(k, *l))
+                        })
+                        .unwrap_or(Src::Missing)
+                } else {
+                    trial.marker_index(name).map_or(Src::Missing, Src::Marker)
+                };
+                (src, *local)
+            })
+            .collect();
+        let poses = (0..trial.n_frames)
+            .map(|f| {
+                let mut loc = Vec::with_capacity(sources.len());
+                let mut lab = Vec::with_capacity(sources.len());
+                for (src, local) in &sources {
+                    let p = match src {
+                        Src::Marker(i) => {
                             let p = trial.point(f, *i);
-                            if p.iter().all(|v| v.is_finite()) {
-                                loc.push(*local);
-                                lab.push(V3::new(p[0], p[1], p[2]));
-                            }
+                            V3::new(p[0], p[1], p[2])
                         }
+                        Src::Virtual(k, l) => done[*k][f].to_lab(l),
+                        Src::Missing => continue,
+                    };
+                    if p.iter().all(|v| v.is_finite()) {
+                        loc.push(*local);
+                        lab.push(p);
                     }
-                    fit_pose(&loc, &lab).unwrap_or_else(Pose::nan)
-                })
-                .collect()
-        })
-        .collect()
+                }
+                fit_pose(&loc, &lab).unwrap_or_else(Pose::nan)
+            })
+            .collect();
+        done.push(poses);
+    }
+    done
 }
 
 /// Builds the model from a static trial with the given preset.

@@ -1,5 +1,6 @@
 //! Marker-set presets: which markers track which segment and which static landmarks build the
-//! anatomical frames.
+//! anatomical frames. Each preset names its landmarks in [`labels`]; the calibration itself is
+//! the same for all.
 
 use super::{
     frame_from_y_and_right, static_mean, FootModel, HipModel, KneeAxis, Model, ModelOptions,
@@ -43,11 +44,15 @@ pub enum SegmentKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
     /// Running Biomechanics Data Set: pelvis markers, 4-marker thigh and shank clusters, heel and
-    /// metatarsal markers; static adds epicondyles and malleoli.
+    /// metatarsal markers; static adds trochanters, epicondyles and malleoli.
     Rbds,
     /// Running Injury Clinic: 4-marker clusters on pelvis, thighs, shanks and shoes; static adds
     /// greater trochanters, epicondyles and malleoli.
     Ric,
+    /// Vicon Plug-in Gait, lower or full body: two markers per limb segment plus the joint centre
+    /// carried from the segment above; medial knee/ankle markers in the static trial, or knee and
+    /// ankle widths; thorax from C7, T10, CLAV, STRN in the full-body set.
+    PluginGait,
 }
 
 impl Preset {
@@ -55,6 +60,7 @@ impl Preset {
         match set {
             MarkerSet::Rbds => Some(Self::Rbds),
             MarkerSet::RicClusters => Some(Self::Ric),
+            MarkerSet::PluginGaitLower | MarkerSet::PluginGaitFull => Some(Self::PluginGait),
             _ => None,
         }
     }
@@ -62,11 +68,13 @@ impl Preset {
         match self {
             Self::Rbds => "rbds",
             Self::Ric => "ric",
+            Self::PluginGait => "plugin_gait",
         }
     }
 }
 
-/// Tracking markers of one segment.
+/// Tracking points of one segment: marker labels, or `@segment/landmark` for a landmark carried
+/// by a segment tracked before it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SegmentDef {
     pub name: String,
@@ -75,98 +83,204 @@ pub struct SegmentDef {
     pub tracking: Vec<String>,
 }
 
-fn side_name(side: Side, rbds: bool, what: &str) -> String {
-    if rbds {
-        format!("{}.{what}", side.as_char())
-    } else {
-        format!("{}_{what}", side.as_char())
+/// Anatomical landmarks a preset may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lm {
+    Asis,
+    Psis,
+    Sacrum,
+    Trochanter,
+    IliacCrest,
+    KneeLateral,
+    KneeMedial,
+    AnkleLateral,
+    AnkleMedial,
+    ThighWand,
+    TibiaWand,
+    HeelFloor,
+    Toe,
+    Mt1,
+    Mt5,
+}
+
+/// Candidate labels of a landmark in a preset, first found wins.
+pub fn labels(preset: Preset, side: Side, lm: Lm) -> Vec<String> {
+    let c = side.as_char();
+    let v: Vec<String> = match preset {
+        Preset::Rbds => match lm {
+            Lm::Asis => vec![format!("{c}.ASIS")],
+            Lm::Psis => vec![format!("{c}.PSIS")],
+            Lm::Trochanter => vec![format!("{c}.GTR")],
+            Lm::IliacCrest => vec![format!("{c}.Iliac.Crest")],
+            Lm::KneeLateral => vec![format!("{c}.Knee")],
+            Lm::KneeMedial => vec![format!("{c}.Knee.Medial")],
+            Lm::AnkleLateral => vec![format!("{c}.Ankle")],
+            Lm::AnkleMedial => vec![format!("{c}.Ankle.Medial")],
+            Lm::HeelFloor => vec![format!("{c}.Heel.Bottom")],
+            Lm::Toe => vec![format!("{c}.MT2")],
+            Lm::Mt1 => vec![format!("{c}.MT1")],
+            Lm::Mt5 => vec![format!("{c}.MT5")],
+            _ => vec![],
+        },
+        Preset::Ric => match lm {
+            Lm::Trochanter => vec![format!("{c}_hip")],
+            Lm::KneeLateral => vec![format!("{c}_lat_knee")],
+            Lm::KneeMedial => vec![format!("{c}_med_knee")],
+            Lm::AnkleLateral => vec![format!("{c}_lat_ankle")],
+            Lm::AnkleMedial => vec![format!("{c}_med_ankle")],
+            _ => vec![],
+        },
+        Preset::PluginGait => match lm {
+            Lm::Asis => vec![format!("{c}ASI")],
+            Lm::Psis => vec![format!("{c}PSI")],
+            Lm::Sacrum => vec!["SACR".into()],
+            Lm::KneeLateral => vec![format!("{c}KNE")],
+            Lm::KneeMedial => vec![format!("{c}KNM"), format!("{c}MKN"), format!("{c}KNEM")],
+            Lm::AnkleLateral => vec![format!("{c}ANK")],
+            Lm::AnkleMedial => vec![format!("{c}MMA"), format!("{c}MED"), format!("{c}ANKM")],
+            Lm::ThighWand => vec![format!("{c}THI")],
+            Lm::TibiaWand => vec![format!("{c}TIB")],
+            Lm::HeelFloor => vec![format!("{c}HEE")],
+            Lm::Toe => vec![format!("{c}TOE")],
+            _ => vec![],
+        },
+    };
+    v
+}
+
+fn seg(name: String, kind: SegmentKind, side: Option<Side>, tracking: Vec<String>) -> SegmentDef {
+    SegmentDef {
+        name,
+        kind,
+        side,
+        tracking,
     }
 }
 
-/// Segment definitions of a preset.
+/// Segment definitions of a preset, in tracking order (a segment may use landmarks of the
+/// segments before it).
 pub fn segments(preset: Preset) -> Vec<SegmentDef> {
     let mut out = Vec::new();
     match preset {
         Preset::Rbds => {
-            out.push(SegmentDef {
-                name: "pelvis".into(),
-                kind: SegmentKind::Pelvis,
-                side: None,
-                tracking: [
-                    "R.ASIS",
-                    "L.ASIS",
-                    "R.PSIS",
-                    "L.PSIS",
-                    "R.Iliac.Crest",
-                    "L.Iliac.Crest",
-                ]
-                .map(String::from)
-                .to_vec(),
-            });
+            let pelvis = [
+                "R.ASIS",
+                "L.ASIS",
+                "R.PSIS",
+                "L.PSIS",
+                "R.Iliac.Crest",
+                "L.Iliac.Crest",
+            ];
+            out.push(seg(
+                "pelvis".into(),
+                SegmentKind::Pelvis,
+                None,
+                pelvis.map(String::from).to_vec(),
+            ));
             for side in [Side::L, Side::R] {
-                let n = |w: &str| side_name(side, true, w);
-                let seg = |kind: SegmentKind, name: &str, tracking: Vec<String>| SegmentDef {
-                    name: format!("{}_{name}", side.as_char()),
-                    kind,
-                    side: Some(side),
-                    tracking,
-                };
+                let c = side.as_char();
+                let names =
+                    |parts: &[&str]| parts.iter().map(|w| format!("{c}.{w}")).collect::<Vec<_>>();
                 out.push(seg(
+                    format!("{c}_thigh"),
                     SegmentKind::Thigh,
-                    "thigh",
-                    [
+                    Some(side),
+                    names(&[
                         "Thigh.Top.Lateral",
                         "Thigh.Bottom.Lateral",
                         "Thigh.Top.Medial",
                         "Thigh.Bottom.Medial",
-                    ]
-                    .map(&n)
-                    .to_vec(),
+                    ]),
                 ));
                 out.push(seg(
+                    format!("{c}_shank"),
                     SegmentKind::Shank,
-                    "shank",
-                    [
+                    Some(side),
+                    names(&[
                         "Shank.Top.Lateral",
                         "Shank.Bottom.Lateral",
                         "Shank.Top.Medial",
                         "Shank.Bottom.Medial",
-                    ]
-                    .map(&n)
-                    .to_vec(),
+                    ]),
                 ));
                 out.push(seg(
+                    format!("{c}_foot"),
                     SegmentKind::Foot,
-                    "foot",
-                    ["Heel.Top", "Heel.Lateral", "Heel.Bottom", "MT1", "MT5"]
-                        .map(&n)
-                        .to_vec(),
+                    Some(side),
+                    names(&["Heel.Top", "Heel.Lateral", "Heel.Bottom", "MT1", "MT5"]),
                 ));
             }
         }
         Preset::Ric => {
-            out.push(SegmentDef {
-                name: "pelvis".into(),
-                kind: SegmentKind::Pelvis,
-                side: None,
-                tracking: (1..=4).map(|k| format!("pelvis_{k}")).collect(),
-            });
+            out.push(seg(
+                "pelvis".into(),
+                SegmentKind::Pelvis,
+                None,
+                (1..=4).map(|k| format!("pelvis_{k}")).collect(),
+            ));
             for side in [Side::L, Side::R] {
+                let c = side.as_char();
                 for (kind, what) in [
                     (SegmentKind::Thigh, "thigh"),
                     (SegmentKind::Shank, "shank"),
                     (SegmentKind::Foot, "foot"),
                 ] {
-                    out.push(SegmentDef {
-                        name: format!("{}_{what}", side.as_char()),
+                    out.push(seg(
+                        format!("{c}_{what}"),
                         kind,
-                        side: Some(side),
-                        tracking: (1..=4)
-                            .map(|k| side_name(side, false, &format!("{what}_{k}")))
-                            .collect(),
-                    });
+                        Some(side),
+                        (1..=4).map(|k| format!("{c}_{what}_{k}")).collect(),
+                    ));
                 }
             }
+        }
+        Preset::PluginGait => {
+            let pelvis = ["LASI", "RASI", "LPSI", "RPSI", "SACR"];
+            out.push(seg(
+                "pelvis".into(),
+                SegmentKind::Pelvis,
+                None,
+                pelvis.map(String::from).to_vec(),
+            ));
+            for side in [Side::L, Side::R] {
+                let c = side.as_char();
+                out.push(seg(
+                    format!("{c}_thigh"),
+                    SegmentKind::Thigh,
+                    Some(side),
+                    vec![
+                        format!("@pelvis/{c}_hjc"),
+                        format!("{c}THI"),
+                        format!("{c}KNE"),
+                    ],
+                ));
+                out.push(seg(
+                    format!("{c}_shank"),
+                    SegmentKind::Shank,
+                    Some(side),
+                    vec![
+                        format!("@{c}_thigh/kjc"),
+                        format!("{c}TIB"),
+                        format!("{c}ANK"),
+                    ],
+                ));
+                out.push(seg(
+                    format!("{c}_foot"),
+                    SegmentKind::Foot,
+                    Some(side),
+                    vec![
+                        format!("@{c}_shank/ajc"),
+                        format!("{c}HEE"),
+                        format!("{c}TOE"),
+                    ],
+                ));
+            }
+            out.push(seg(
+                "trunk".into(),
+                SegmentKind::Trunk,
+                None,
+                ["C7", "T10", "CLAV", "STRN"].map(String::from).to_vec(),
+            ));
         }
     }
     out
@@ -178,29 +292,24 @@ struct Landmarks<'a> {
 }
 
 impl Landmarks<'_> {
-    fn get(&mut self, name: &str) -> Option<V3> {
-        let p = static_mean(self.trial, name);
-        if p.is_none() {
-            self.missing.push(name.to_string());
+    /// The first of `names` the static trial has; records the first name as missing if none.
+    fn any(&mut self, names: &[String]) -> Option<V3> {
+        let found = names.iter().find_map(|n| static_mean(self.trial, n));
+        if found.is_none() {
+            if let Some(n) = names.first() {
+                self.missing.push(n.clone());
+            }
         }
-        p
+        found
+    }
+    /// As `any`, without recording a miss (optional landmarks).
+    fn optional(&self, names: &[String]) -> Option<V3> {
+        names.iter().find_map(|n| static_mean(self.trial, n))
     }
 }
 
 fn mid(a: V3, b: V3) -> V3 {
     (a + b) / 2.0
-}
-
-/// Anatomical frames and joint centres in the lab, from the static trial.
-struct StaticFrames {
-    pelvis: Option<Pose>,
-    hjc: [Option<V3>; 2],
-    kjc: [Option<V3>; 2],
-    ajc: [Option<V3>; 2],
-    thigh: [Option<Pose>; 2],
-    shank: [Option<Pose>; 2],
-    foot: [Option<Pose>; 2],
-    extra: Vec<(String, V3)>,
 }
 
 fn idx(side: Side) -> usize {
@@ -214,6 +323,37 @@ fn up() -> V3 {
     V3::new(0.0, 0.0, 1.0)
 }
 
+/// Plug-in Gait's chord function: the joint centre `d` medial of the lateral `marker`, in the
+/// plane of `proximal`, `wand` and `marker`, with a right angle at the centre between the
+/// proximal joint centre and the marker.
+pub fn chord(proximal: V3, wand: V3, marker: V3, d: f64) -> Option<V3> {
+    let u = marker - proximal;
+    let l = u.norm();
+    if !(l > d && d > 0.0) {
+        return None;
+    }
+    let uh = u / l;
+    let w = wand - proximal;
+    let v = (w - uh * w.dot(&uh)).try_normalize(1e-9)?; // toward the wand (lateral) side
+    let along = (l * l - d * d) / l;
+    let across = d * (l * l - d * d).sqrt() / l;
+    Some(proximal + uh * along - v * across)
+}
+
+/// Anatomical frames and joint centres in the lab, from the static trial.
+#[derive(Default)]
+struct StaticFrames {
+    pelvis: Option<Pose>,
+    trunk: Option<Pose>,
+    hjc: [Option<V3>; 2],
+    kjc: [Option<V3>; 2],
+    ajc: [Option<V3>; 2],
+    thigh: [Option<Pose>; 2],
+    shank: [Option<Pose>; 2],
+    foot: [Option<Pose>; 2],
+    extra: Vec<(String, V3)>,
+}
+
 pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result<Model, String> {
     if trial.n_frames == 0 {
         return Err("the static trial has no frames".into());
@@ -223,50 +363,54 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
         missing: Vec::new(),
     };
     let mut notes = Vec::new();
-    let rbds = preset == Preset::Rbds;
-    let name = |side: Side, what: &str| side_name(side, rbds, what);
-    let mut sf = StaticFrames {
-        pelvis: None,
-        hjc: [None; 2],
-        kjc: [None; 2],
-        ajc: [None; 2],
-        thigh: [None; 2],
-        shank: [None; 2],
-        foot: [None; 2],
-        extra: Vec::new(),
-    };
+    let names = |side: Side, l: Lm| labels(preset, side, l);
+    let mut sf = StaticFrames::default();
 
-    // --- hip joint centres ---
-    let trochanters = match preset {
-        Preset::Rbds => (lm.get("R.GTR"), lm.get("L.GTR")),
-        Preset::Ric => (lm.get("R_hip"), lm.get("L_hip")),
+    // --- pelvis markers and hip joint centres ---
+    let has_trochanters = !names(Side::R, Lm::Trochanter).is_empty();
+    let trochanters = if has_trochanters {
+        (
+            lm.any(&names(Side::R, Lm::Trochanter)),
+            lm.any(&names(Side::L, Lm::Trochanter)),
+        )
+    } else {
+        (None, None)
     };
-    let asis_psis = if rbds {
-        match (
-            lm.get("R.ASIS"),
-            lm.get("L.ASIS"),
-            lm.get("R.PSIS"),
-            lm.get("L.PSIS"),
+    let asis_frame = if names(Side::R, Lm::Asis).is_empty() {
+        None
+    } else {
+        let (ra, la) = (
+            lm.any(&names(Side::R, Lm::Asis)),
+            lm.any(&names(Side::L, Lm::Asis)),
+        );
+        let sacrum = lm.optional(&names(Side::R, Lm::Sacrum));
+        let psis_mid = match (
+            lm.optional(&names(Side::R, Lm::Psis)),
+            lm.optional(&names(Side::L, Lm::Psis)),
         ) {
-            (Some(ra), Some(la), Some(rp), Some(lp)) => Some((ra, la, rp, lp)),
+            (Some(rp), Some(lp)) => Some(mid(rp, lp)),
+            _ => sacrum,
+        };
+        if psis_mid.is_none() {
+            lm.missing.push(names(Side::R, Lm::Psis)[0].clone());
+        }
+        match (ra, la, psis_mid) {
+            (Some(ra), Some(la), Some(pm)) => {
+                let origin = mid(ra, la);
+                let z = (ra - la).normalize();
+                let y = z.cross(&(origin - pm)).normalize();
+                Some((
+                    Pose {
+                        rot: M3::from_columns(&[y.cross(&z), y, z]),
+                        origin,
+                    },
+                    (ra - la).norm(),
+                    (origin - pm).norm(),
+                ))
+            }
             _ => None,
         }
-    } else {
-        None
     };
-    let asis_frame = asis_psis.map(|(ra, la, rp, lp)| {
-        let origin = mid(ra, la);
-        let z = (ra - la).normalize();
-        let y = z.cross(&(origin - mid(rp, lp))).normalize();
-        (
-            Pose {
-                rot: M3::from_columns(&[y.cross(&z), y, z]),
-                origin,
-            },
-            (ra - la).norm(),
-            (origin - mid(rp, lp)).norm(),
-        )
-    });
     match (options.hip, asis_frame, trochanters) {
         (HipModel::Trochanter, _, (Some(r), Some(l))) | (_, None, (Some(r), Some(l))) => {
             let w = r - l;
@@ -276,9 +420,10 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
                 w.norm() * 1e3
             ));
         }
-        (HipModel::Bell | HipModel::Harrington, Some((pelvis, width, depth)), _) => {
+        (hip, Some((pelvis, width, depth)), _) => {
+            let bell = hip == HipModel::Bell;
             for side in [Side::L, Side::R] {
-                let local = if options.hip == HipModel::Bell {
+                let local = if bell {
                     V3::new(-0.19 * width, -0.30 * width, side.sign() * 0.36 * width)
                 } else {
                     V3::new(
@@ -289,9 +434,9 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
                 };
                 sf.hjc[idx(side)] = Some(pelvis.to_lab(&local));
             }
+            let which = if bell { "Bell 1990" } else { "Harrington 2007" };
             notes.push(format!(
-                "hip joint centres: {:?} regression (inter-ASIS width {:.0} mm)",
-                options.hip,
+                "hip joint centres: {which} regression (inter-ASIS width {:.0} mm)",
                 width * 1e3
             ));
         }
@@ -300,54 +445,81 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
         ),
     }
 
-    // --- pelvis ---
-    sf.pelvis = if let (PelvisModel::AsisPsis, Some((pelvis, _, _))) = (options.pelvis, asis_frame)
-    {
-        Some(pelvis)
-    } else {
-        // Visual3D's default pelvis: long axis from the hip centres up to the iliac crests (or,
-        // without crest markers, the lab vertical in standing), right through the hip centres.
-        let crests = if rbds {
-            (lm.get("R.Iliac.Crest"), lm.get("L.Iliac.Crest"))
-        } else {
-            (None, None)
-        };
-        match (sf.hjc, crests) {
-            ([Some(lh), Some(rh)], (Some(rc), Some(lc))) => {
-                frame_from_y_and_right(mid(lh, rh), mid(rc, lc) - mid(lh, rh), rh - lh)
+    // --- pelvis frame ---
+    sf.pelvis = match (options.pelvis, asis_frame) {
+        (PelvisModel::AsisPsis, Some((pelvis, _, _))) => Some(pelvis),
+        // without hip centres from trochanters, the ASIS/PSIS frame is the pelvis
+        (_, Some((pelvis, _, _))) if !has_trochanters => Some(pelvis),
+        _ => {
+            // Visual3D's default pelvis: long axis from the hip centres up to the iliac crests
+            // (or, without crest markers, the lab vertical in standing), right through the hips.
+            let crests = (
+                lm.optional(&names(Side::R, Lm::IliacCrest)),
+                lm.optional(&names(Side::L, Lm::IliacCrest)),
+            );
+            match (sf.hjc, crests) {
+                ([Some(lh), Some(rh)], (Some(rc), Some(lc))) => {
+                    frame_from_y_and_right(mid(lh, rh), mid(rc, lc) - mid(lh, rh), rh - lh)
+                }
+                ([Some(lh), Some(rh)], _) => {
+                    notes.push(
+                        "pelvis levelled to the lab in the static trial (no iliac crest markers)"
+                            .into(),
+                    );
+                    frame_from_y_and_right(mid(lh, rh), up(), rh - lh)
+                }
+                _ => None,
             }
-            ([Some(lh), Some(rh)], _) => {
-                notes.push(
-                    "pelvis levelled to the lab in the static trial (no iliac crest markers)"
-                        .into(),
-                );
-                frame_from_y_and_right(mid(lh, rh), up(), rh - lh)
-            }
-            _ => None,
         }
     };
 
+    // --- limbs ---
     for side in [Side::L, Side::R] {
         let i = idx(side);
         let s = side.sign();
-        let (kl, km) = (
-            lm.get(&name(side, if rbds { "Knee" } else { "lat_knee" })),
-            lm.get(&name(side, if rbds { "Knee.Medial" } else { "med_knee" })),
-        );
-        let (al, am) = (
-            lm.get(&name(side, if rbds { "Ankle" } else { "lat_ankle" })),
-            lm.get(&name(side, if rbds { "Ankle.Medial" } else { "med_ankle" })),
-        );
-        if let (Some(kl), Some(km)) = (kl, km) {
-            sf.kjc[i] = Some(mid(kl, km));
-            if let Some(hjc) = sf.hjc[i] {
-                sf.thigh[i] = frame_from_y_and_right(hjc, hjc - mid(kl, km), (kl - km) * s);
+        let c = side.as_char();
+        let knee_lat = lm.any(&names(side, Lm::KneeLateral));
+        let ankle_lat = lm.any(&names(side, Lm::AnkleLateral));
+        let knee_med = lm.optional(&names(side, Lm::KneeMedial));
+        let ankle_med = lm.optional(&names(side, Lm::AnkleMedial));
+        let radius = options.marker_radius_m;
+        sf.kjc[i] = match (knee_lat, knee_med) {
+            (Some(kl), Some(km)) => Some(mid(kl, km)),
+            (Some(kl), None) => {
+                let wand = lm.optional(&names(side, Lm::ThighWand));
+                if let (Some(h), Some(w), Some(width)) = (sf.hjc[i], wand, options.knee_width_m[i])
+                {
+                    chord(h, w, kl, width / 2.0 + radius)
+                } else {
+                    notes.push(format!(
+                        "{c} knee centre needs a medial knee marker or the knee width"
+                    ));
+                    None
+                }
             }
+            _ => None,
+        };
+        if let (Some(kl), Some(kjc), Some(hjc)) = (knee_lat, sf.kjc[i], sf.hjc[i]) {
+            sf.thigh[i] = frame_from_y_and_right(hjc, hjc - kjc, (kl - kjc) * s);
         }
-        if let (Some(al), Some(am), Some(kjc)) = (al, am, sf.kjc[i]) {
-            let ajc = mid(al, am);
-            sf.ajc[i] = Some(ajc);
-            sf.shank[i] = frame_from_y_and_right(kjc, kjc - ajc, (al - am) * s);
+        sf.ajc[i] = match (ankle_lat, ankle_med) {
+            (Some(al), Some(am)) => Some(mid(al, am)),
+            (Some(al), None) => {
+                let wand = lm.optional(&names(side, Lm::TibiaWand));
+                if let (Some(k), Some(w), Some(width)) = (sf.kjc[i], wand, options.ankle_width_m[i])
+                {
+                    chord(k, w, al, width / 2.0 + radius)
+                } else {
+                    notes.push(format!(
+                        "{c} ankle centre needs a medial malleolus marker or the ankle width"
+                    ));
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let (Some(al), Some(ajc), Some(kjc)) = (ankle_lat, sf.ajc[i], sf.kjc[i]) {
+            sf.shank[i] = frame_from_y_and_right(kjc, kjc - ajc, (al - ajc) * s);
         }
         // Knee flexion axis aligned with the shank's in standing: the thigh turns about its own
         // long axis until knee rotation is zero in the static trial.
@@ -364,45 +536,50 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
                 });
             }
         }
-        sf.foot[i] = match (options.foot, sf.ajc[i], sf.shank[i]) {
-            (FootModel::ShankNeutral, Some(ajc), Some(shank)) => Some(Pose {
+        // --- foot ---
+        let heel = lm.optional(&names(side, Lm::HeelFloor));
+        let (mt1, mt5) = (
+            lm.optional(&names(side, Lm::Mt1)),
+            lm.optional(&names(side, Lm::Mt5)),
+        );
+        let toe = lm
+            .optional(&names(side, Lm::Toe))
+            .or_else(|| mt1.zip(mt5).map(|(a, b)| mid(a, b)));
+        if let Some(h) = heel {
+            sf.extra.push((format!("{c}_heel"), h));
+        }
+        if let Some(t) = mt1.zip(mt5).map(|(a, b)| mid(a, b)).or(toe) {
+            sf.extra.push((format!("{c}_toe"), t));
+        }
+        sf.foot[i] = match (options.foot, sf.ajc[i], sf.shank[i], heel, toe) {
+            (FootModel::ShankNeutral, Some(ajc), Some(shank), _, _) => Some(Pose {
                 rot: shank.rot,
                 origin: ajc,
             }),
-            (FootModel::LabNeutral | FootModel::HeelToToe, Some(ajc), _) if rbds => {
-                let heel = lm.get(&name(side, "Heel.Bottom"));
-                let (mt1, mt5) = (lm.get(&name(side, "MT1")), lm.get(&name(side, "MT5")));
-                let toe = static_mean(trial, &name(side, "MT2"))
-                    .or_else(|| mt1.zip(mt5).map(|(a, b)| mid(a, b)));
-                match (heel, toe, mt1, mt5) {
-                    (Some(h), Some(toe), Some(m1), Some(m5)) => {
-                        sf.extra
-                            .push((format!("{}_toe", side.as_char()), mid(m1, m5)));
-                        sf.extra.push((format!("{}_heel", side.as_char()), h));
-                        if options.foot == FootModel::LabNeutral {
-                            let mut d = toe - h;
-                            d[2] = 0.0;
-                            let x = d.normalize();
-                            Some(Pose {
-                                rot: M3::from_columns(&[x, up(), x.cross(&up())]),
-                                origin: ajc,
-                            })
-                        } else {
-                            let x = (toe - h).normalize();
-                            let y = ((m5 - m1) * s).cross(&x).normalize();
-                            Some(Pose {
-                                rot: M3::from_columns(&[x, y, x.cross(&y)]),
-                                origin: ajc,
-                            })
-                        }
-                    }
-                    _ => None,
-                }
+            (FootModel::LabNeutral, Some(ajc), _, Some(h), Some(t)) => {
+                let mut d = t - h;
+                d[2] = 0.0;
+                d.try_normalize(1e-9).map(|x| Pose {
+                    rot: M3::from_columns(&[x, up(), x.cross(&up())]),
+                    origin: ajc,
+                })
             }
-            (FootModel::LabNeutral | FootModel::HeelToToe, Some(ajc), Some(shank)) => {
+            (FootModel::HeelToToe, Some(ajc), _, Some(h), Some(t)) => {
+                let x = (t - h).normalize();
+                let right = match (mt1, mt5) {
+                    (Some(m1), Some(m5)) => (m5 - m1) * s,
+                    _ => sf.shank[i]
+                        .map_or(V3::new(0.0, -1.0, 0.0), |p| p.rot.column(2).into_owned()),
+                };
+                let y = right.cross(&x).normalize();
+                Some(Pose {
+                    rot: M3::from_columns(&[x, y, x.cross(&y)]),
+                    origin: ajc,
+                })
+            }
+            (_, Some(ajc), Some(shank), _, _) => {
                 notes.push(format!(
-                    "{} foot has no heel/toe markers: foot frame = shank frame in standing",
-                    side.as_char()
+                    "{c} foot has no heel/toe markers: foot frame = shank frame in standing"
                 ));
                 Some(Pose {
                     rot: shank.rot,
@@ -413,36 +590,77 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
         };
     }
 
-    // --- express tracking markers and landmarks in each segment frame ---
-    let mut segments_out = Vec::new();
+    // --- thorax (Plug-in Gait full body): ISB, origin at the jugular notch (CLAV) ---
+    if preset == Preset::PluginGait {
+        if let (Some(c7), Some(t10), Some(clav), Some(strn)) = (
+            lm.optional(&["C7".into()]),
+            lm.optional(&["T10".into()]),
+            lm.optional(&["CLAV".into()]),
+            lm.optional(&["STRN".into()]),
+        ) {
+            let y = mid(clav, c7) - mid(strn, t10);
+            let z = (clav - c7).cross(&y); // anterior × up = right
+            sf.trunk = frame_from_y_and_right(clav, y, z);
+        }
+    }
+
+    // --- express tracking points and landmarks in each segment frame ---
+    let virtual_point = |name: &str| -> Option<V3> {
+        let (segname, lname) = name.strip_prefix('@')?.split_once('/')?;
+        let side = match segname.chars().next()? {
+            'L' => 0,
+            'R' => 1,
+            _ => usize::from(lname.starts_with('R')),
+        };
+        match lname.trim_start_matches(['L', 'R', '_']) {
+            "hjc" => sf.hjc[side],
+            "kjc" => sf.kjc[side],
+            "ajc" => sf.ajc[side],
+            _ => None,
+        }
+    };
+    let mut segments_out: Vec<Segment> = Vec::new();
     for def in segments(preset) {
         let i = def.side.map(idx);
         let pose = match (def.kind, i) {
             (SegmentKind::Pelvis, _) => sf.pelvis,
+            (SegmentKind::Trunk, _) => sf.trunk,
             (SegmentKind::Thigh, Some(i)) => sf.thigh[i],
             (SegmentKind::Shank, Some(i)) => sf.shank[i],
             (SegmentKind::Foot, Some(i)) => sf.foot[i],
             _ => None,
         };
         let Some(pose) = pose else {
-            notes.push(format!(
-                "segment {} not built (landmarks missing)",
-                def.name
-            ));
+            if def.kind != SegmentKind::Trunk {
+                notes.push(format!(
+                    "segment {} not built (landmarks missing)",
+                    def.name
+                ));
+            }
             continue;
         };
         let mut tracking = Vec::new();
         for name in &def.tracking {
-            match static_mean(trial, name) {
+            let p = if let Some(rest) = name.strip_prefix('@') {
+                // carried by a segment above: usable only if that segment was built
+                let above = rest.split('/').next().unwrap_or("");
+                segments_out
+                    .iter()
+                    .any(|s| s.name == above)
+                    .then(|| virtual_point(name))
+                    .flatten()
+            } else {
+                static_mean(trial, name)
+            };
+            match p {
                 Some(p) => tracking.push((name.clone(), pose.to_local(&p))),
-                None => notes.push(format!(
-                    "tracking marker {name} missing in the static trial"
-                )),
+                None if name == "SACR" || name.ends_with("PSI") => {}
+                None => notes.push(format!("tracking point {name} missing in the static trial")),
             }
         }
         if tracking.len() < 3 {
             notes.push(format!(
-                "segment {} has {} tracking markers in the static trial; needs 3",
+                "segment {} has {} tracking points in the static trial; needs 3",
                 def.name,
                 tracking.len()
             ));
@@ -506,4 +724,21 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
         segments: segments_out,
         notes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chord_places_the_centre_at_a_right_angle() {
+        let hip = V3::new(0.0, 0.0, 0.9);
+        let knee_marker = V3::new(0.0, -0.05, 0.5);
+        let wand = V3::new(0.02, -0.09, 0.7);
+        let c = chord(hip, wand, knee_marker, 0.055).unwrap();
+        assert!(((c - knee_marker).norm() - 0.055).abs() < 1e-12);
+        assert!((c - hip).dot(&(c - knee_marker)).abs() < 1e-12);
+        // medial of the marker: away from the wand side
+        assert!(c[1] > knee_marker[1]);
+    }
 }

@@ -378,7 +378,7 @@ fn points_trial(
 /// Calibrates on a static trial and computes angles of a dynamic trial (points flattened to
 /// (frames, 3 × markers), metres, canonical frame).
 #[pyfunction]
-#[pyo3(signature = (static_points, static_names, points, names, rate_hz, preset, pelvis = "hips_to_crests", hip = "trochanter", knee = "static_neutral", foot = "lab_neutral", fix_swaps = true))]
+#[pyo3(signature = (static_points, static_names, points, names, rate_hz, preset, pelvis = "hips_to_crests", hip = "trochanter", knee = "static_neutral", foot = "lab_neutral", fix_swaps = true, knee_width_m = None, ankle_width_m = None))]
 #[allow(clippy::too_many_arguments)]
 fn marker_kinematics<'py>(
     py: Python<'py>,
@@ -393,6 +393,8 @@ fn marker_kinematics<'py>(
     knee: &str,
     foot: &str,
     fix_swaps: bool,
+    knee_width_m: Option<(f64, f64)>,
+    ankle_width_m: Option<(f64, f64)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     use crate::model::{FootModel, HipModel, KneeAxis, ModelOptions, PelvisModel, Preset};
     let bad = |what: &str, v: &str, ok: &str| {
@@ -401,7 +403,8 @@ fn marker_kinematics<'py>(
     let preset = match preset {
         "rbds" => Preset::Rbds,
         "ric" => Preset::Ric,
-        other => return Err(bad("marker set", other, "rbds, ric")),
+        "plugin_gait" => Preset::PluginGait,
+        other => return Err(bad("marker set", other, "rbds, ric, plugin_gait")),
     };
     let options = ModelOptions {
         pelvis: match pelvis {
@@ -426,6 +429,9 @@ fn marker_kinematics<'py>(
             "heel_toe" => FootModel::HeelToToe,
             o => return Err(bad("foot model", o, "lab_neutral, shank_neutral, heel_toe")),
         },
+        knee_width_m: knee_width_m.map_or([None; 2], |(l, r)| [Some(l), Some(r)]),
+        ankle_width_m: ankle_width_m.map_or([None; 2], |(l, r)| [Some(l), Some(r)]),
+        ..ModelOptions::default()
     };
     let st = points_trial(&static_points, static_names, rate_hz)?;
     let dy = points_trial(&points, names, rate_hz)?;
