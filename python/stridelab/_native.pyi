@@ -7,6 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "ANGLE_COLUMNS",
     "CorruptFileError",
     "DataError",
     "StridelabError",
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 __version__: str
+ANGLE_COLUMNS: list[str]
 
 class StridelabError(ValueError): ...
 class TruncatedFileError(StridelabError): ...

@@ -38,25 +38,8 @@ __all__ = ["ANGLE_COLUMNS", "Kinematics", "compute", "fill_rigid", "relabel"]
 
 FloatArray = npt.NDArray[np.float64]
 
-ANGLE_COLUMNS: tuple[str, ...] = (
-    "pelvis_tilt_deg",
-    "pelvis_obliquity_deg",
-    "pelvis_rotation_deg",
-    "hip_flexion_deg",
-    "hip_adduction_deg",
-    "hip_rotation_deg",
-    "knee_flexion_deg",
-    "knee_adduction_deg",
-    "knee_rotation_deg",
-    "ankle_dorsiflexion_deg",
-    "ankle_inversion_deg",
-    "ankle_rotation_deg",
-    "shank_angle_deg",
-    "foot_angle_deg",
-    "trunk_flexion_deg",
-    "trunk_lateral_flexion_deg",
-    "trunk_rotation_deg",
-)
+#: Angle columns of :attr:`Kinematics.angles`, in degrees, as the core computes them.
+ANGLE_COLUMNS: tuple[str, ...] = tuple(_native.ANGLE_COLUMNS)
 
 _PRESETS = {
     "rbds": "rbds",
@@ -161,12 +144,7 @@ def compute(
         return _assemble(d, trial, "theia")
     if static is None:
         raise DataError(f"{trial.path}: marker kinematics need a static calibration trial")
-    preset = marker_set or static.marker_set
-    if preset not in _PRESETS:
-        raise DataError(
-            f"{static.path}: marker set '{preset}' has no kinematic model yet "
-            "(rbds, ric; map other labels with stridelab.kinematics.relabel)"
-        )
+    preset = _preset(static, marker_set)
     if _PRESETS[preset] == "plugin_gait":
         static, trial = _drop_subject_prefix(static), _drop_subject_prefix(trial)
         knee_width_m = knee_width_m or _processing_widths(static, "KneeWidth")
@@ -190,6 +168,16 @@ def compute(
     except DataError as err:
         raise DataError(f"{trial.path} with static {static.path}: {err}") from None
     return _assemble(d, trial, preset)
+
+
+def _preset(static: Trial, marker_set: str | None) -> str:
+    preset = marker_set or static.marker_set
+    if preset not in _PRESETS:
+        raise DataError(
+            f"{static.path}: marker set '{preset}' has no kinematic model "
+            f"({', '.join(sorted(_PRESETS))}; map other labels with stridelab.kinematics.relabel)"
+        )
+    return preset
 
 
 def _drop_subject_prefix(trial: Trial) -> Trial:
@@ -262,9 +250,7 @@ def fill_rigid(
     Returns the filled trial and a report: ``marker, segment, frames_filled, first_frame,
     last_frame``. Frames where fewer than three markers of the segment are seen stay NaN.
     """
-    preset = marker_set or static.marker_set
-    if preset not in _PRESETS:
-        raise DataError(f"{static.path}: marker set '{preset}' has no segment model")
+    preset = _preset(static, marker_set)
     points, rows = _native.fill_rigid(
         _flat(static),
         list(static.marker_names),

@@ -340,6 +340,25 @@ pub fn chord(proximal: V3, wand: V3, marker: V3, d: f64) -> Option<V3> {
     Some(proximal + uh * along - v * across)
 }
 
+/// A knee or ankle centre: midway between the lateral and medial markers, or, without a medial
+/// marker, by the chord function from the proximal centre, the wand and the joint width.
+/// `Err` when neither is possible; `Ok(None)` without even a lateral marker.
+fn joint_centre(
+    lateral: Option<V3>,
+    medial: Option<V3>,
+    proximal: Option<V3>,
+    wand: Option<V3>,
+    width: Option<f64>,
+    radius: f64,
+) -> Result<Option<V3>, ()> {
+    match (lateral, medial, proximal, wand, width) {
+        (Some(l), Some(m), ..) => Ok(Some(mid(l, m))),
+        (Some(l), None, Some(p), Some(w), Some(width)) => Ok(chord(p, w, l, width / 2.0 + radius)),
+        (Some(_), None, ..) => Err(()),
+        _ => Ok(None),
+    }
+}
+
 /// Anatomical frames and joint centres in the lab, from the static trial.
 #[derive(Default)]
 struct StaticFrames {
@@ -483,41 +502,39 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
         let knee_med = lm.optional(&names(side, Lm::KneeMedial));
         let ankle_med = lm.optional(&names(side, Lm::AnkleMedial));
         let radius = options.marker_radius_m;
-        sf.kjc[i] = match (knee_lat, knee_med) {
-            (Some(kl), Some(km)) => Some(mid(kl, km)),
-            (Some(kl), None) => {
-                let wand = lm.optional(&names(side, Lm::ThighWand));
-                if let (Some(h), Some(w), Some(width)) = (sf.hjc[i], wand, options.knee_width_m[i])
-                {
-                    chord(h, w, kl, width / 2.0 + radius)
-                } else {
-                    notes.push(format!(
-                        "{c} knee centre needs a medial knee marker or the knee width"
-                    ));
-                    None
-                }
-            }
-            _ => None,
-        };
+        let wand = lm.optional(&names(side, Lm::ThighWand));
+        sf.kjc[i] = joint_centre(
+            knee_lat,
+            knee_med,
+            sf.hjc[i],
+            wand,
+            options.knee_width_m[i],
+            radius,
+        )
+        .unwrap_or_else(|()| {
+            notes.push(format!(
+                "{c} knee centre needs a medial knee marker or the knee width"
+            ));
+            None
+        });
         if let (Some(kl), Some(kjc), Some(hjc)) = (knee_lat, sf.kjc[i], sf.hjc[i]) {
             sf.thigh[i] = frame_from_y_and_right(hjc, hjc - kjc, (kl - kjc) * s);
         }
-        sf.ajc[i] = match (ankle_lat, ankle_med) {
-            (Some(al), Some(am)) => Some(mid(al, am)),
-            (Some(al), None) => {
-                let wand = lm.optional(&names(side, Lm::TibiaWand));
-                if let (Some(k), Some(w), Some(width)) = (sf.kjc[i], wand, options.ankle_width_m[i])
-                {
-                    chord(k, w, al, width / 2.0 + radius)
-                } else {
-                    notes.push(format!(
-                        "{c} ankle centre needs a medial malleolus marker or the ankle width"
-                    ));
-                    None
-                }
-            }
-            _ => None,
-        };
+        let wand = lm.optional(&names(side, Lm::TibiaWand));
+        sf.ajc[i] = joint_centre(
+            ankle_lat,
+            ankle_med,
+            sf.kjc[i],
+            wand,
+            options.ankle_width_m[i],
+            radius,
+        )
+        .unwrap_or_else(|()| {
+            notes.push(format!(
+                "{c} ankle centre needs a medial malleolus marker or the ankle width"
+            ));
+            None
+        });
         if let (Some(al), Some(ajc), Some(kjc)) = (ankle_lat, sf.ajc[i], sf.kjc[i]) {
             sf.shank[i] = frame_from_y_and_right(kjc, kjc - ajc, (al - ajc) * s);
         }

@@ -357,6 +357,18 @@ fn kinematics_to_dict(
     Ok(d)
 }
 
+fn parse_preset(name: &str) -> PyResult<crate::model::Preset> {
+    use crate::model::Preset;
+    match name {
+        "rbds" => Ok(Preset::Rbds),
+        "ric" => Ok(Preset::Ric),
+        "plugin_gait" => Ok(Preset::PluginGait),
+        other => Err(PyValueError::new_err(format!(
+            "marker set '{other}' is not one of rbds, ric, plugin_gait"
+        ))),
+    }
+}
+
 fn points_trial(
     points: &PyReadonlyArray2<'_, f64>,
     names: Vec<String>,
@@ -396,16 +408,11 @@ fn marker_kinematics<'py>(
     knee_width_m: Option<(f64, f64)>,
     ankle_width_m: Option<(f64, f64)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    use crate::model::{FootModel, HipModel, KneeAxis, ModelOptions, PelvisModel, Preset};
+    use crate::model::{FootModel, HipModel, KneeAxis, ModelOptions, PelvisModel};
     let bad = |what: &str, v: &str, ok: &str| {
         PyValueError::new_err(format!("{what} '{v}' is not one of {ok}"))
     };
-    let preset = match preset {
-        "rbds" => Preset::Rbds,
-        "ric" => Preset::Ric,
-        "plugin_gait" => Preset::PluginGait,
-        other => return Err(bad("marker set", other, "rbds, ric, plugin_gait")),
-    };
+    let preset = parse_preset(preset)?;
     let options = ModelOptions {
         pelvis: match pelvis {
             "hips_to_crests" => PelvisModel::HipsToCrests,
@@ -526,15 +533,7 @@ fn fill_rigid<'py>(
     rate_hz: f64,
     preset: &str,
 ) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Vec<FillRow>)> {
-    let preset = match preset {
-        "rbds" => crate::model::Preset::Rbds,
-        "ric" => crate::model::Preset::Ric,
-        other => {
-            return Err(PyValueError::new_err(format!(
-                "no segment model for marker set '{other}'"
-            )))
-        }
-    };
+    let preset = parse_preset(preset)?;
     let st = points_trial(&static_points, static_names, rate_hz)?;
     let mut dy = points_trial(&points, names, rate_hz)?;
     let shape = [points.shape()[0], points.shape()[1]];
@@ -613,5 +612,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fill_rigid, m)?)?;
     m.add_function(wrap_pyfunction!(marker_events, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("ANGLE_COLUMNS", crate::kinematics::COLUMNS.to_vec())?;
     Ok(())
 }
