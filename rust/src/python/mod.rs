@@ -357,6 +357,20 @@ fn kinematics_to_dict(
     Ok(d)
 }
 
+/// Events as (side, event, time_s) rows for Python.
+fn event_rows(events: Vec<crate::events::GaitEvent>) -> Vec<(String, String, f64)> {
+    events
+        .into_iter()
+        .map(|e| {
+            (
+                e.side.as_char().to_string(),
+                e.kind.as_str().to_string(),
+                e.time_s,
+            )
+        })
+        .collect()
+}
+
 fn parse_preset(name: &str) -> PyResult<crate::model::Preset> {
     use crate::model::Preset;
     match name {
@@ -505,16 +519,7 @@ fn force_events<'py>(
     let events = py
         .detach(move || crate::events::force::plate_events(&trial, &plate, &opts))
         .map_err(DataError::new_err)?;
-    Ok(events
-        .into_iter()
-        .map(|e| {
-            (
-                e.side.as_char().to_string(),
-                e.kind.as_str().to_string(),
-                e.time_s,
-            )
-        })
-        .collect())
+    Ok(event_rows(events))
 }
 
 /// (marker, segment, frames filled)
@@ -569,16 +574,7 @@ fn marker_events<'py>(
             )
         })
         .map_err(DataError::new_err)?;
-    Ok(events
-        .into_iter()
-        .map(|e| {
-            (
-                e.side.as_char().to_string(),
-                e.kind.as_str().to_string(),
-                e.time_s,
-            )
-        })
-        .collect())
+    Ok(event_rows(events))
 }
 
 /// The marker-set preset recognised from labels: (name, share of its labels found).
