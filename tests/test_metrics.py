@@ -1,0 +1,81 @@
+"""Per-stride running metrics on RBDS001 (both speeds): values a biomechanist can check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import stridelab
+from stridelab import events, kinematics, metrics
+
+
+@pytest.fixture(scope="module")
+def tables(rbds: Path) -> dict[str, pl.DataFrame]:
+    static = stridelab.read(rbds / "RBDS001static.txt")
+    out = {}
+    for name, speed in (("RBDS001runT25markers.txt", 2.5), ("RBDS001runT35.c3d", 3.5)):
+        t = stridelab.read(rbds / name)
+        k = kinematics.compute(t, static)
+        out[name] = metrics.per_stride(
+            t, k, events.from_force(t), speed_m_s=speed, runner="RBDS001"
+        )
+    return out
+
+
+def test_foot_strike_is_forefoot_on_both_sides_as_the_lab_labels_it(
+    tables: dict[str, pl.DataFrame],
+) -> None:
+    """RBDSinfo.txt: RBDS001 strikes forefoot (R and L, 2.5 and 3.5 m/s)."""
+    for name, m in tables.items():
+        for side in ("L", "R"):
+            s = m.filter(pl.col("side") == side)
+            mode = s["foot_strike"].mode().to_list()
+            assert mode == ["forefoot"], (name, side, s["foot_strike"].value_counts())
+            assert float(s["strike_index"].median()) > 2 / 3  # type: ignore[arg-type]
+
+
+def test_running_metrics_are_plausible(tables: dict[str, pl.DataFrame]) -> None:
+    slow, fast = tables["RBDS001runT25markers.txt"], tables["RBDS001runT35.c3d"]
+    assert slow.height >= 70
+    for m in (slow, fast):
+        assert m["leg_length_m"].n_unique() == 1
+        assert 0.80 < m["leg_length_m"][0] < 0.95  # 1.81 m runner
+        assert 5 < m["knee_flexion_at_ic_deg"].median() < 25  # type: ignore[operator]
+        assert 30 < m["peak_stance_knee_flexion_deg"].median() < 55  # type: ignore[operator]
+        assert 0 < m["contralateral_pelvic_drop_deg"].median() < 8  # type: ignore[operator]
+        assert 0.05 < m["vertical_oscillation_m"].median() < 0.13  # type: ignore[operator]
+        # the foot lands ahead of the pelvis, and the hip passes over the ankle near midstance
+        assert 0 < m["heel_ahead_of_pelvis_pct_leg"].median() < 40  # type: ignore[operator]
+        assert -15 < m["hip_ahead_of_ankle_pct_leg"].median() < 15  # type: ignore[operator]
+    # faster: longer strides, shorter contacts, higher cadence
+    assert fast["stride_length_m"].median() > slow["stride_length_m"].median() + 0.3  # type: ignore[operator]
+    assert fast["contact_time_s"].median() < slow["contact_time_s"].median()  # type: ignore[operator]
+    assert fast["cadence_steps_per_min"].median() > slow["cadence_steps_per_min"].median()  # type: ignore[operator]
+    # stride length on the treadmill = speed × stride time
+    np.testing.assert_allclose(slow["stride_length_m"], 2.5 * slow["stride_time_s"])
+
+
+def test_no_trunk_markers_give_nan_not_zero(tables: dict[str, pl.DataFrame]) -> None:
+    m = tables["RBDS001runT25markers.txt"]
+    assert m["trunk_flexion_at_midstance_deg"].is_nan().all()
+
+
+def test_summary_and_symmetry(tables: dict[str, pl.DataFrame]) -> None:
+    s = metrics.summary(tables["RBDS001runT25markers.txt"]).filter(
+        pl.col("metric") == "cadence_steps_per_min"
+    )
+    row = s.row(0, named=True)
+    assert row["L_n"] >= 35
+    assert row["R_n"] >= 35
+    assert abs(row["symmetry_index_pct"]) < 2  # steady treadmill running
+
+
+def test_strike_classes() -> None:
+    assert metrics.classify_strike(0.8, 5.0) == "forefoot"  # the strike index decides
+    assert metrics.classify_strike(0.1, -5.0) == "rearfoot"
+    assert metrics.classify_strike(None, -2.0) == "forefoot"  # Altman & Davis 2012
+    assert metrics.classify_strike(float("nan"), 10.0) == "rearfoot"
+    assert metrics.classify_strike(None, 3.0) == "midfoot"
