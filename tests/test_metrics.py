@@ -41,8 +41,8 @@ def test_running_metrics_are_plausible(tables: dict[str, pl.DataFrame]) -> None:
     slow, fast = tables["RBDS001runT25markers.txt"], tables["RBDS001runT35.c3d"]
     assert slow.height >= 70
     for m in (slow, fast):
-        assert m["leg_length_m"].n_unique() == 1
-        assert 0.80 < m["leg_length_m"][0] < 0.95  # 1.81 m runner
+        assert m["leg_length_m"].n_unique() == 2  # one per side
+        assert 0.80 < m["leg_length_m"].min() <= m["leg_length_m"].max() < 0.95  # type: ignore[operator]
         assert 5 < m["knee_flexion_at_ic_deg"].median() < 25  # type: ignore[operator]
         assert 30 < m["peak_stance_knee_flexion_deg"].median() < 55  # type: ignore[operator]
         assert 0 < m["contralateral_pelvic_drop_deg"].median() < 8  # type: ignore[operator]

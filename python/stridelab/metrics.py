@@ -1,7 +1,7 @@
 """Per-stride running metrics: one row per (trial, side, stride), everything the risk patterns of
 ``docs`` need, with units in the column names. Definitions, stated once:
 
-- ``leg_length_m``: hip → knee → ankle joint centre (median segment lengths over the trial);
+- ``leg_length_m``: hip → knee → ankle joint centre of that side (median segment lengths);
 - ``foot_strike_angle_deg``: foot pitch at IC relative to standing (+ toes up; Altman & Davis 2012);
 - ``strike_index``: where the centre of pressure is in the first loading after IC along the
   heel → metatarsal-head line (0 heel, 1 metatarsal heads): force-weighted over 5–20 ms after
@@ -14,6 +14,8 @@
   relative to its level at IC;
 - ranges (``*_range_deg``) are max − min over the whole stride; peaks "stance" are IC → TO;
 - ``vertical_oscillation_m``: range of the pelvis centre height over the stride;
+- ``heel_min_above_standing_mm``: lowest heel height in stance above its standing height;
+- ``forefoot_strike_share``, ``wrist_crosses_midline``: 1/0 per stride (shares once averaged);
 - ``stride_length_m``: treadmill speed × stride time when a speed is given, else the forward travel
   of the heel between the two ICs (overground).
 """
@@ -101,16 +103,43 @@ def _strike_index(trial: Trial, k: Kinematics, side: str, ic: float) -> float:
     return float("nan")
 
 
+def _wrist_crossing(trial: Trial, side: str, centre: FloatArray, a: float, b: float) -> float:
+    """1 when the side's wrist passes the body's midline (the pelvis centre's lateral position)
+    during the stride, 0 when it does not, NaN without wrist markers or hand poses."""
+    rate = trial.point_rate_hz or trial.rotation_rate_hz
+    pos = None
+    for name in (f"{side}WRA", f"{side}WRB", f"{side}WRI"):
+        if name in trial.marker_names:
+            pos = trial.marker(name)
+            break
+    hand = f"{side.lower()}_hand_4X4"
+    if pos is None and hand in trial.rotation_names:
+        pos = trial.rotation(hand)[:, :3, 3]
+    if pos is None:
+        return float("nan")
+    w = _window(pos[:, 1] - centre[:, 1], a, b, rate)
+    w = w[np.isfinite(w)]
+    if w.size == 0:
+        return float("nan")
+    # y is left: a left wrist crosses when it goes right of the midline, and vice versa
+    return float(np.any(w < 0) if side == "L" else np.any(w > 0))
+
+
 def per_stride(
     trial: Trial,
     kin: Kinematics,
     events: pl.DataFrame,
     *,
+    static_kin: Kinematics | None = None,
     speed_m_s: float | None = None,
     midstance: str = "peak_knee_flexion",
     runner: str = "",
 ) -> pl.DataFrame:
-    """The metrics table of one trial: one row per valid stride and side (see module notes)."""
+    """The metrics table of one trial: one row per valid stride and side (see module notes).
+
+    ``static_kin`` (the kinematics of the standing trial) adds the metrics relative to standing:
+    ``pelvic_tilt_at_ic_rel_static_deg`` and ``heel_min_above_standing_mm``.
+    """
     rate = trial.point_rate_hz or trial.rotation_rate_hz
     st = strides_mod.strides(events)
     st = strides_mod.midstance(st, kin.angles, kin.landmarks, rate, midstance)  # type: ignore[arg-type]
@@ -120,13 +149,21 @@ def per_stride(
         pelvis_centre = (lm["L_hjc"] + lm["R_hjc"]) / 2
     elif "pelvis_origin" in lm:
         pelvis_centre = lm["pelvis_origin"]
-    legs = []
+    leg_side = {}
     for side in ("L", "R"):
         if all(f"{side}_{j}" in lm for j in ("hjc", "kjc", "ajc")):
             thigh = np.linalg.norm(lm[f"{side}_hjc"] - lm[f"{side}_kjc"], axis=1)
             shank = np.linalg.norm(lm[f"{side}_kjc"] - lm[f"{side}_ajc"], axis=1)
-            legs.append(float(np.nanmedian(thigh) + np.nanmedian(shank)))
-    leg = float(np.mean(legs)) if legs else float("nan")
+            leg_side[side] = float(np.nanmedian(thigh) + np.nanmedian(shank))
+    leg = float(np.mean(list(leg_side.values()))) if leg_side else float("nan")
+    standing_tilt = standing_heel = None
+    if static_kin is not None:
+        standing_tilt = float(np.nanmean(static_kin.angles["pelvis_tilt_deg"].to_numpy()))
+        standing_heel = {
+            s: float(np.nanmean(static_kin.landmarks[f"{s}_heel"][:, 2]))
+            for s in ("L", "R")
+            if f"{s}_heel" in static_kin.landmarks
+        }
     angles = {s: kin.side(s) for s in ("L", "R")}
     col = {s: {c: angles[s][c].to_numpy() for c in angles[s].columns} for s in ("L", "R")}
     rows = []
@@ -154,7 +191,7 @@ def per_stride(
             "flight_time_s": r["flight_time_s"],
             "duty_factor": r["duty_factor"],
             "cadence_steps_per_min": r["cadence_steps_per_min"],
-            "leg_length_m": leg,
+            "leg_length_m": leg_side.get(side, float("nan")),
             "foot_strike_angle_deg": at("foot_angle_deg", ic),
             "strike_index": _strike_index(trial, kin, side, ic),
             "shank_angle_at_ic_deg": at("shank_angle_deg", ic),
@@ -188,7 +225,16 @@ def per_stride(
             ),
             "trunk_flexion_at_midstance_deg": at("trunk_flexion_deg", mid),
             "trunk_flexion_at_ic_deg": at("trunk_flexion_deg", ic),
+            "pelvic_tilt_at_ic_rel_static_deg": at("pelvis_tilt_deg", ic) - standing_tilt
+            if standing_tilt is not None
+            else float("nan"),
         }
+        heel_track = lm.get(f"{side}_heel")
+        if standing_heel and side in standing_heel and heel_track is not None:
+            low = _peak(_window(heel_track[:, 2], *stance, rate), "min")
+            row["heel_min_above_standing_mm"] = 1000 * (low - standing_heel[side])
+        else:
+            row["heel_min_above_standing_mm"] = float("nan")
         for name, angle in (
             ("pelvic_tilt_range_deg", "pelvis_tilt_deg"),
             ("pelvic_obliquity_range_deg", "pelvis_obliquity_deg"),
@@ -222,6 +268,12 @@ def per_stride(
         row["foot_strike"] = classify_strike(
             float(row["strike_index"]),  # type: ignore[arg-type]
             float(row["foot_strike_angle_deg"]),  # type: ignore[arg-type]
+        )
+        row["forefoot_strike_share"] = float(row["foot_strike"] == "forefoot")
+        row["wrist_crosses_midline"] = (
+            _wrist_crossing(trial, side, pelvis_centre, ic, nxt)
+            if pelvis_centre is not None
+            else float("nan")
         )
         rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None)

@@ -1,0 +1,221 @@
+"""The twelve movement patterns of ``docs/risk-patterns.md``, evaluated on a per-stride metrics
+table. Rules are data (``patterns.toml``, each threshold with its source); this module only applies
+them. Every result follows one contract:
+
+``pattern, title, side (L/R/both), status (flagged | borderline | clear | not_assessable), reason,
+provisional, confidence (high | moderate | low), evidence (JSON: per check the metric, per-side
+median, SD and stride count, the threshold or z-score and its source), cue, articles, note``.
+
+It is a movement screen with evidence, never a diagnosis; ``note`` says so in every row.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from stridelab import norms
+
+__all__ = ["RESULT_SCHEMA", "evaluate", "load_thresholds"]
+
+RESULT_SCHEMA = {
+    "pattern": pl.String,
+    "title": pl.String,
+    "side": pl.String,
+    "status": pl.String,
+    "reason": pl.String,
+    "provisional": pl.Boolean,
+    "confidence": pl.String,
+    "evidence": pl.String,
+    "cue": pl.String,
+    "articles": pl.String,
+    "note": pl.String,
+}
+
+_RANK = {"clear": 0, "borderline": 1, "flagged": 2}
+# 1/0 per stride: summarised by their mean (a share), not a median
+_SHARES = {"forefoot_strike_share", "wrist_crosses_midline"}
+_MISSING = {
+    "trunk": "no trunk markers or torso pose in this marker set",
+    "wrists": "no wrist markers or hand poses in this marker set",
+}
+
+
+def load_thresholds(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+    """The shipped rules, with the pattern tables of ``path`` replacing ours."""
+    with resources.files("stridelab").joinpath("patterns.toml").open("rb") as fh:
+        rules = tomllib.load(fh)
+    if path is not None:
+        with open(path, "rb") as fh:
+            mine = tomllib.load(fh)
+        rules["patterns"].update(mine.get("patterns", {}))
+        rules["meta"].update(mine.get("meta", {}))
+    return rules
+
+
+def _side_stats(table: pl.DataFrame, metric: str, side: str) -> tuple[float, float, int]:
+    if metric not in table.columns:
+        return float("nan"), float("nan"), 0
+    v = table.filter(pl.col("side") == side)[metric].cast(pl.Float64).to_numpy()
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return float("nan"), float("nan"), 0
+    centre = float(v.mean()) if metric in _SHARES else float(np.median(v))
+    return centre, float(v.std(ddof=1)) if v.size > 1 else float("nan"), int(v.size)
+
+
+def _level(value: float, check: dict[str, Any]) -> str:
+    above = check.get("direction", "above") == "above"
+    flagged, borderline = float(check["flagged"]), float(check["borderline"])
+    if above:
+        return "flagged" if value >= flagged else "borderline" if value >= borderline else "clear"
+    return "flagged" if value <= flagged else "borderline" if value <= borderline else "clear"
+
+
+def _reference(check: dict[str, Any], speed_m_s: float | None) -> tuple[float, float, str]:
+    if check.get("reference") == "norms":
+        _, ref = norms.zscore(check["metric"], 0.0, speed_m_s)
+        return ref.mean, ref.sd, f"stridelab norms ({ref.note})"
+    return float(check["reference_mean"]), float(check["reference_sd"]), check.get("source", "")
+
+
+def _confidence(
+    n: int, spread: float, value: float, check: dict[str, Any], min_strides: int
+) -> str:
+    if n < min_strides:
+        return "low"
+    if "flagged" not in check or not np.isfinite(spread):
+        return "moderate"
+    nearest = min(abs(value - float(check["flagged"])), abs(value - float(check["borderline"])))
+    return "high" if nearest > spread else "moderate"
+
+
+def _evaluate_one(
+    pid: str, rule: dict[str, Any], table: pl.DataFrame, meta: dict[str, Any], speed: float | None
+) -> list[dict[str, Any]]:
+    base = {
+        "pattern": pid,
+        "title": rule.get("title", pid),
+        "provisional": bool(rule.get("provisional", False)),
+        "cue": rule.get("cue", ""),
+        "articles": ",".join(rule.get("articles", [])),
+        "note": meta.get("note", ""),
+    }
+    checks = rule.get("checks", [])
+    deciding = [c for c in checks if c.get("role") != "evidence"]
+    sides = (
+        ["both"] if deciding and all(c.get("kind") == "asymmetry" for c in deciding) else ["L", "R"]
+    )
+    min_strides = int(meta.get("min_strides", 10))
+    rows = []
+    for side in sides:
+        evidence, levels, reasons, confidences = [], [], [], []
+        for c in checks:
+            metric = c["metric"]
+            stats = {s: _side_stats(table, metric, s) for s in ("L", "R")}
+            item: dict[str, Any] = {
+                "metric": metric,
+                "role": c.get("role", "decides"),
+                "source": c.get("source", ""),
+                **{f"{s}_median": stats[s][0] for s in ("L", "R")},
+                **{f"{s}_sd": stats[s][1] for s in ("L", "R")},
+                **{f"{s}_strides": stats[s][2] for s in ("L", "R")},
+            }
+            if c.get("role") == "evidence":
+                evidence.append(item)
+                continue
+            kind = c.get("kind", "value")
+            if kind == "asymmetry":
+                value = stats["L"][0] - stats["R"][0]
+                n = min(stats["L"][2], stats["R"][2])
+                spread = float(np.hypot(stats["L"][1], stats["R"][1]))
+                judged = abs(value)
+                item["left_minus_right"] = value
+            else:
+                value, spread, n = stats[side] if side != "both" else stats["L"]
+                judged = value
+                if kind == "zscore":
+                    mean, sd, src = _reference(c, speed)
+                    judged = (value - mean) / sd
+                    spread = spread / sd if np.isfinite(spread) else spread
+                    item.update(
+                        {"reference_mean": mean, "reference_sd": sd, "z": judged, "source": src}
+                    )
+            item.update(
+                {
+                    "flagged_at": c["flagged"],
+                    "borderline_at": c["borderline"],
+                    "direction": c.get("direction", "above"),
+                }
+            )
+            evidence.append(item)
+            if n == 0 or not np.isfinite(judged):
+                need = rule.get("requires_markers")
+                reasons.append(
+                    _MISSING.get(need, f"no usable values of {metric}")
+                    if need
+                    else f"no usable values of {metric}"
+                )
+                continue
+            if n < 3:
+                reasons.append(f"only {n} strides with {metric}")
+                continue
+            lvl = _level(judged, c)
+            item["level"] = lvl
+            levels.append(lvl)
+            confidences.append(_confidence(n, spread, judged, c, min_strides))
+        if rule.get("trial") == "squat":
+            status, reason = (
+                "not_assessable",
+                "needs a squat trial: stridelab squat FILE --static STATIC",
+            )
+        elif reasons and (rule.get("combine") == "all" or not levels):
+            status, reason = "not_assessable", "; ".join(reasons)
+        elif rule.get("combine") == "all":
+            status, reason = min(levels, key=_RANK.__getitem__), None
+        else:
+            status, reason = max(levels, key=_RANK.__getitem__), None
+        order = {"low": 0, "moderate": 1, "high": 2}
+        confidence = (
+            min(confidences, key=order.__getitem__)
+            if confidences and status != "not_assessable"
+            else "low"
+        )
+        rows.append(
+            {
+                **base,
+                "side": side,
+                "status": status,
+                "reason": reason,
+                "confidence": confidence,
+                "evidence": json.dumps(evidence, allow_nan=True),
+            }
+        )
+    return rows
+
+
+def evaluate(
+    table: pl.DataFrame,
+    *,
+    thresholds: str | os.PathLike[str] | None = None,
+    speed_m_s: float | None = None,
+    squat: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Every pattern on a per-stride metrics table (:func:`stridelab.metrics.per_stride`).
+
+    ``squat`` is the result of :func:`stridelab.squat.screen` when a squat trial was recorded.
+    """
+    rules = load_thresholds(thresholds)
+    rows: list[dict[str, Any]] = []
+    for pid, rule in rules["patterns"].items():
+        if pid == "deep_squat_screen" and squat is not None:
+            rows.extend(squat.to_dicts())
+            continue
+        rows.extend(_evaluate_one(pid, rule, table, rules["meta"], speed_m_s))
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA)

@@ -1,0 +1,118 @@
+"""Deep squat screen (article 004), scored 3 / 2 / 1 like the Functional Movement Screen deep
+squat (Cook et al. 2006) from a squat trial's kinematics. Criteria, each from the deepest frame
+(the frame of peak knee flexion, both sides averaged):
+
+- depth: hip flexion >= 95 deg and knee flexion >= 110 deg (thighs below horizontal);
+- heels down: neither heel rises more than 15 mm above its standing height;
+- trunk parallel to the tibia: trunk forward lean within 15 deg of the shank's forward tilt
+  (assessed only with trunk markers);
+- knees over the feet: neither knee centre more than 40 mm medial of its ankle centre.
+
+Score 3: every assessable criterion met. Score 2: depth reached but heels, trunk or knees fail
+(the FMS scores 2 what is completed only with heels raised). Score 1: depth not reached. The
+cut-offs are stridelab's provisional reading of the FMS description. A deep squat score <= 2
+with a straight-leg raise of 1 (deep squat + straight-leg raise <= 3) had an odds ratio of 9.7
+for running injury (Hotta et al. 2015); the straight-leg raise is not measured here.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import polars as pl
+
+from stridelab.kinematics import Kinematics
+from stridelab.patterns import RESULT_SCHEMA, load_thresholds
+
+__all__ = ["screen"]
+
+
+def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
+    """The ``deep_squat_screen`` row (result contract of :mod:`stridelab.patterns`), with the
+    score in the evidence."""
+    rule = load_thresholds()["patterns"]["deep_squat_screen"]
+    meta = load_thresholds()["meta"]
+    sides = {s: kin.side(s) for s in ("L", "R")}
+    knee = np.nanmean(np.stack([sides[s]["knee_flexion_deg"].to_numpy() for s in sides]), axis=0)
+    base = {
+        "pattern": "deep_squat_screen",
+        "title": rule["title"],
+        "side": "both",
+        "provisional": True,
+        "cue": rule["cue"],
+        "articles": ",".join(rule["articles"]),
+        "note": meta["note"],
+    }
+    if not np.isfinite(knee).any():
+        return pl.DataFrame(
+            [
+                {
+                    **base,
+                    "status": "not_assessable",
+                    "reason": "no knee angles in the squat trial",
+                    "confidence": "low",
+                    "evidence": "[]",
+                }
+            ],
+            schema=RESULT_SCHEMA,
+        )
+    f = int(np.nanargmax(knee))
+
+    def at(col: str) -> float:
+        v = np.array([sides[s][col][f] for s in sides], dtype=float)
+        v = v[np.isfinite(v)]
+        return float(v.mean()) if v.size else float("nan")
+
+    hip, knee_deep, trunk, shank = (
+        at("hip_flexion_deg"),
+        at("knee_flexion_deg"),
+        at("trunk_flexion_deg"),
+        at("shank_angle_deg"),
+    )
+    heel_rise = []
+    knee_medial = []
+    for s in ("L", "R"):
+        h, h0 = kin.landmarks.get(f"{s}_heel"), static_kin.landmarks.get(f"{s}_heel")
+        if h is not None and h0 is not None:
+            heel_rise.append(1000 * (h[f, 2] - float(np.nanmean(h0[:, 2]))))
+        k, a = kin.landmarks.get(f"{s}_kjc"), kin.landmarks.get(f"{s}_ajc")
+        if k is not None and a is not None:
+            # medial is toward the other side: −y for the left leg, +y for the right
+            d = (k[f, 1] - a[f, 1]) * (-1.0 if s == "L" else 1.0)
+            knee_medial.append(1000 * d)
+    criteria = {
+        "depth": bool(hip >= 95 and knee_deep >= 110),
+        "heels_down": bool(max(heel_rise) <= 15) if heel_rise else None,
+        # the shank leans forward in a squat: shank angle is negative when the knee is ahead
+        "trunk_parallel_to_tibia": bool(abs(trunk - (-shank)) <= 15)
+        if np.isfinite(trunk)
+        else None,
+        "knees_over_feet": bool(max(knee_medial) <= 40) if knee_medial else None,
+    }
+    others = [v for k, v in criteria.items() if k != "depth" and v is not None]
+    score = 1 if not criteria["depth"] else 3 if all(others) else 2
+    status = {3: "clear", 2: "borderline", 1: "flagged"}[score]
+    evidence = {
+        "score": score,
+        "criteria": criteria,
+        "hip_flexion_deg": hip,
+        "knee_flexion_deg": knee_deep,
+        "trunk_flexion_deg": trunk,
+        "shank_angle_deg": shank,
+        "heel_rise_mm": heel_rise,
+        "knee_medial_of_ankle_mm": knee_medial,
+        "source": rule["source"],
+    }
+    return pl.DataFrame(
+        [
+            {
+                **base,
+                "status": status,
+                "reason": None,
+                "confidence": "moderate",
+                "evidence": json.dumps([evidence], allow_nan=True),
+            }
+        ],
+        schema=RESULT_SCHEMA,
+    )
