@@ -100,11 +100,14 @@ def test_convert_refuses_to_overwrite_input(runner: CliRunner, tmp_path: Path) -
     assert src.read_bytes() == before
 
 
-def test_demo_runs_on_the_bundled_trial(runner: CliRunner, tmp_path: Path) -> None:
+def test_demo_runs_the_whole_screen_on_the_bundled_trial(runner: CliRunner, tmp_path: Path) -> None:
     res = runner.invoke(main, ["demo", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "rbds001_run35_8s.c3d" in res.output
-    assert (tmp_path / "markers.parquet").is_file()
+    assert "RBDS001: 10 left and 10 right strides" in res.output
+    assert "overstriding" in res.output
+    assert "never a diagnosis" in res.output
+    for name in ("results.parquet", "RBDS001.json", "RBDS001.html"):
+        assert (tmp_path / name).is_file(), name
 
 
 def test_angles_command(runner: CliRunner, tmp_path: Path, rbds: Path) -> None:

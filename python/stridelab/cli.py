@@ -232,6 +232,106 @@ def events(
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--static",
+    "static_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Standing calibration trial (not needed for Theia3D poses).",
+)
+@click.option("--speed", "speed_m_s", type=float, help="Treadmill speed, m/s.")
+@click.option("--runner", help="Runner name for the reports (default: the first file's name).")
+@click.option(
+    "--thresholds",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="TOML overriding the shipped pattern thresholds.",
+)
+@click.option(
+    "--squat",
+    "squat_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="A deep squat trial for the deep squat screen.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("stridelab-out"),
+    show_default=True,
+)
+def analyze(
+    paths: tuple[Path, ...],
+    static_path: Path | None,
+    speed_m_s: float | None,
+    runner: str | None,
+    thresholds: Path | None,
+    squat_path: Path | None,
+    out: Path,
+) -> None:
+    """Screen a runner: metrics per stride, the movement patterns, and reports in OUT
+    (results.parquet, RUNNER.json, RUNNER.html). A movement screen, never a diagnosis."""
+    from stridelab.analysis import analyze_runner
+    from stridelab.io import _atomic
+
+    name = runner or paths[0].stem
+    try:
+        with click.progressbar(
+            length=1, label=f"analysing {len(paths)} trial(s)", file=sys.stderr
+        ) as bar:
+            result = analyze_runner(
+                list(paths),
+                static_path,
+                runner=name,
+                speed_m_s=speed_m_s,
+                thresholds=thresholds,
+                squat_path=squat_path,
+            )
+            bar.update(1)
+    except (StridelabError, OSError) as err:
+        _fail(err)
+    for _path, error in result.failures:
+        click.echo(f"failed: {error}", err=True)
+    if result.table.height == 0:
+        click.echo("error: no trial could be analysed", err=True)
+        sys.exit(EXIT_INPUT_ERROR)
+    out.mkdir(parents=True, exist_ok=True)
+    with _atomic(out / "results.parquet") as tmp:
+        result.table.write_parquet(tmp)
+    written = result.write(out)
+    click.echo(result.terminal())
+    click.echo(f"wrote {out / 'results.parquet'}, " + ", ".join(str(p) for p in written))
+    if result.failures:
+        sys.exit(EXIT_INPUT_ERROR)
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--static", "static_path", type=click.Path(path_type=Path, dir_okay=False), required=True
+)
+@click.option("--json", "as_json", is_flag=True)
+def squat(file: Path, static_path: Path, as_json: bool) -> None:
+    """Deep squat screen of FILE (scored 3/2/1 after the Functional Movement Screen)."""
+    import json as _json
+
+    from stridelab import kinematics
+    from stridelab import squat as squat_mod
+
+    trial, static = _read_or_exit(file), _read_or_exit(static_path)
+    try:
+        row = squat_mod.screen(
+            kinematics.compute(trial, static), kinematics.compute(static, static)
+        ).row(0, named=True)
+    except StridelabError as err:
+        _fail(err)
+    evidence = _json.loads(row["evidence"])
+    if as_json:
+        click.echo(_json.dumps({**row, "evidence": evidence}, indent=2))
+    else:
+        score = evidence[0]["score"] if evidence else "n/a"
+        click.echo(f"deep squat: score {score} ({row['status']})\n{row['note']}")
+
+
+@main.command()
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
@@ -240,13 +340,20 @@ def events(
     help="Folder for the demo's outputs.",
 )
 def demo(out: Path) -> None:
-    """Run stridelab on the bundled example trial (RBDS001, 3.5 m/s treadmill run)."""
+    """Run the whole screen on the bundled example (RBDS001, 3.5 m/s treadmill run)."""
     from stridelab import example_path
 
-    trial = _read_or_exit(example_path())
-    click.echo(_format_summary(trial.summary()))
-    dest = trial.write(out / "markers.parquet")
-    click.echo(f"\nwrote {dest}")
+    ctx = click.get_current_context()
+    ctx.invoke(
+        analyze,
+        paths=(example_path(),),
+        static_path=example_path("static"),
+        speed_m_s=3.5,
+        runner="RBDS001",
+        thresholds=None,
+        squat_path=None,
+        out=out,
+    )
 
 
 def _json_default(o: object) -> object:

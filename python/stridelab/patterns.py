@@ -109,9 +109,10 @@ def _evaluate_one(
     }
     checks = rule.get("checks", [])
     deciding = [c for c in checks if c.get("role") != "evidence"]
-    sides = (
-        ["both"] if deciding and all(c.get("kind") == "asymmetry" for c in deciding) else ["L", "R"]
+    both = rule.get("trial") == "squat" or (
+        bool(deciding) and all(c.get("kind") == "asymmetry" for c in deciding)
     )
+    sides = ["both"] if both else ["L", "R"]
     min_strides = int(meta.get("min_strides", 10))
     rows = []
     for side in sides:

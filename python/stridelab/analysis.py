@@ -1,0 +1,143 @@
+"""The whole pipeline for one runner: read → kinematics → events → strides → metrics → patterns
+→ reports. ``stridelab analyze`` and ``stridelab demo`` call :func:`analyze_runner`."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from stridelab import events, kinematics, metrics, norms, patterns, squat, strides
+from stridelab.io import Trial, _atomic, read
+from stridelab.report import html_report, terminal_summary
+
+__all__ = ["RunnerResult", "analyze_runner"]
+
+_CURVES = (
+    "hip_flexion_deg",
+    "hip_adduction_deg",
+    "knee_flexion_deg",
+    "ankle_dorsiflexion_deg",
+    "ankle_inversion_deg",
+    "pelvis_obliquity_deg",
+)
+
+
+@dataclass
+class RunnerResult:
+    """What an analysis produced for one runner."""
+
+    runner: str
+    table: pl.DataFrame
+    patterns: pl.DataFrame
+    summary: pl.DataFrame
+    events: pl.DataFrame
+    cycles: dict[str, dict[str, npt.NDArray[np.float64]]]
+    trials: list[str]
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def terminal(self) -> str:
+        n = {s: self.table.filter(pl.col("side") == s).height for s in ("L", "R")}
+        return terminal_summary(self.runner, self.patterns, n)
+
+    def write(self, out: Path) -> list[Path]:
+        """``<runner>.json`` and ``<runner>.html`` in ``out`` (atomically)."""
+        out.mkdir(parents=True, exist_ok=True)
+        report = {
+            "runner": self.runner,
+            "trials": self.trials,
+            "failures": [{"file": f, "error": e} for f, e in self.failures],
+            "note": self.patterns["note"][0] if self.patterns.height else "",
+            "normative_reference": norms.ATTRIBUTION,
+            "patterns": [
+                {**r, "evidence": json.loads(r["evidence"])}
+                for r in self.patterns.iter_rows(named=True)
+            ],
+            "summary": self.summary.to_dicts(),
+        }
+        paths = [out / f"{self.runner}.json", out / f"{self.runner}.html"]
+        with _atomic(paths[0]) as tmp:
+            tmp.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+        page = html_report(
+            self.runner, self.patterns, self.table, self.cycles, self.events, self.trials
+        )
+        with _atomic(paths[1]) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+        return paths
+
+
+def _cycles(
+    trial: Trial, kin: kinematics.Kinematics, stride_table: pl.DataFrame
+) -> dict[str, dict[str, npt.NDArray[np.float64]]]:
+    out: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
+    rate = trial.point_rate_hz or trial.rotation_rate_hz
+    for angle in _CURVES:
+        out[angle] = {}
+        for side in ("L", "R"):
+            st = stride_table.filter(pl.col("side") == side)
+            if st.height == 0:
+                continue
+            cyc = strides.normalise(
+                kin.side(side)[angle].to_numpy(), rate, st["ic_s"], st["next_ic_s"]
+            )
+            finite = np.isfinite(cyc).any(axis=0)
+            if finite.all():
+                out[angle][side] = np.nanmean(cyc, axis=0)
+    return out
+
+
+def analyze_runner(
+    paths: list[str | os.PathLike[str]],
+    static_path: str | os.PathLike[str] | None,
+    *,
+    runner: str,
+    speed_m_s: float | None = None,
+    thresholds: str | os.PathLike[str] | None = None,
+    squat_path: str | os.PathLike[str] | None = None,
+) -> RunnerResult:
+    """Analyse a runner's trials; a trial that fails is recorded in ``failures`` and the others
+    go on. Raises only when the static trial cannot be read."""
+    static = read(static_path) if static_path is not None else None
+    static_kin = kinematics.compute(static, static) if static is not None else None
+    tables, all_events, failures, done = [], [], [], []
+    cycles: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
+    for p in paths:
+        try:
+            trial = read(p)
+            kin = kinematics.compute(trial, static)
+            ev = events.detect(trial)
+            table = metrics.per_stride(
+                trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
+            )
+            if table.height == 0:
+                raise ValueError(f"{p}: no complete strides")
+        except (ValueError, OSError) as err:
+            failures.append((str(p), str(err)))
+            continue
+        tables.append(table)
+        all_events.append(ev.with_columns(pl.lit(trial.path.name).alias("trial")))
+        done.append(trial.path.name)
+        if not cycles:
+            cycles = _cycles(trial, kin, strides.strides(ev))
+    table = pl.concat(tables, how="diagonal_relaxed") if tables else pl.DataFrame()
+    squat_result = None
+    if squat_path is not None and static_kin is not None:
+        try:
+            sq = read(squat_path)
+            squat_result = squat.screen(kinematics.compute(sq, static), static_kin)
+        except (ValueError, OSError) as err:
+            failures.append((str(squat_path), str(err)))
+    if table.height:
+        found = patterns.evaluate(
+            table, thresholds=thresholds, speed_m_s=speed_m_s, squat=squat_result
+        )
+        summary = metrics.summary(table)
+    else:
+        found, summary = pl.DataFrame(schema=patterns.RESULT_SCHEMA), pl.DataFrame()
+    ev_all = pl.concat(all_events) if all_events else pl.DataFrame(schema=events.EVENT_SCHEMA)
+    return RunnerResult(runner, table, found, summary, ev_all, cycles, done, failures)

@@ -1,0 +1,193 @@
+"""Self-contained HTML report with inline SVG plots (no scripts, no network)."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import polars as pl
+
+from stridelab import norms
+
+FloatArray = npt.NDArray[np.float64]
+
+_COLOURS = {"L": "#1f77b4", "R": "#d62728"}
+_STATUS = {
+    "flagged": "#d62728",
+    "borderline": "#ff9f0e",
+    "clear": "#2ca02c",
+    "not_assessable": "#888",
+}
+
+
+def _path(xs: npt.ArrayLike, ys: npt.ArrayLike, sx: float, sy: float, y0: float) -> str:
+    xa, ya = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    pts = [
+        f"{x * sx:.1f},{(y0 - y) * sy:.1f}"
+        for x, y in zip(xa, ya, strict=True)
+        if np.isfinite(x) and np.isfinite(y)
+    ]
+    return "M" + " L".join(pts) if pts else ""
+
+
+def _open_svg(w: int, h: int, title: str) -> str:
+    return (
+        f'<svg class="plot" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img">'
+        f"<title>{html.escape(title)}</title>"
+    )
+
+
+def _text(x: float, y: float, size: int, text: str, fill: str = "#000") -> str:
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}">{text}</text>'
+
+
+def _svg_curve(
+    title: str, curves: dict[str, FloatArray], band: tuple[FloatArray, FloatArray] | None
+) -> str:
+    w, h = 320, 180
+    values = [v for v in curves.values() if np.isfinite(v).any()]
+    if band is not None:
+        values += [band[0] - band[1], band[0] + band[1]]
+    if not values:
+        return ""
+    lo = float(min(np.nanmin(v) for v in values)) - 2
+    hi = float(max(np.nanmax(v) for v in values)) + 2
+    sx, sy = w / 100, h / (hi - lo)
+    x = np.arange(101, dtype=float)
+    parts = [_open_svg(w, h + 20, title)]
+    if band is not None:
+        upper = _path(x, band[0] + band[1], sx, sy, hi)
+        lower = _path(x[::-1], (band[0] - band[1])[::-1], sx, sy, hi).replace("M", "L", 1)
+        parts.append(f'<path d="{upper} {lower} Z" fill="#ccc" opacity="0.6"/>')
+    for side, curve in curves.items():
+        d = _path(x, curve, sx, sy, hi)
+        parts.append(f'<path d="{d}" stroke="{_COLOURS[side]}" fill="none" stroke-width="2"/>')
+    parts.append(_text(4, 14, 12, html.escape(title)))
+    parts.append(_text(4, h + 16, 10, "0–100 % gait cycle; grey: norms mean ± SD"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _svg_strides(title: str, table: pl.DataFrame, metric: str) -> str:
+    w, h = 320, 140
+    series = {
+        s: table.filter(pl.col("side") == s)[metric].cast(pl.Float64).to_numpy() for s in ("L", "R")
+    }
+    finite = np.concatenate([v[np.isfinite(v)] for v in series.values()])
+    if finite.size == 0:
+        return ""
+    lo, hi = float(finite.min()) - 1, float(finite.max()) + 1
+    n = max(len(v) for v in series.values())
+    sx, sy = w / max(n - 1, 1), h / (hi - lo)
+    parts = [_open_svg(w, h + 20, title)]
+    for side, v in series.items():
+        for i, y in enumerate(v):
+            if np.isfinite(y):
+                cx, cy = i * sx, (hi - y) * sy
+                parts.append(
+                    f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{_COLOURS[side]}"/>'
+                )
+    parts.append(_text(4, 14, 12, html.escape(title)))
+    parts.append(_text(4, h + 16, 10, "stride number; blue left, red right"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _svg_timeline(events: pl.DataFrame, seconds: float = 5.0) -> str:
+    w, h = 660, 70
+    times = events["time_s"].to_numpy() if events.height else np.zeros(0)
+    t0 = float(times.min()) if times.size else 0.0
+    parts = [_open_svg(w, h, "Event timeline")]
+    for r in events.filter(pl.col("time_s") < t0 + seconds).iter_rows(named=True):
+        x = (r["time_s"] - t0) / seconds * (w - 20) + 10
+        y = 20 if r["side"] == "L" else 45
+        parts.append(_text(x, y, 12, "▼" if r["event"] == "IC" else "▲", _COLOURS[r["side"]]))
+    legend = f"first {seconds:g} s: ▼ initial contact, ▲ toe-off; blue left, red right"
+    parts.append(_text(4, h - 2, 10, legend))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _pattern_row(row: dict[str, object]) -> str:
+    evidence = json.loads(str(row["evidence"]))
+    numbers = "; ".join(
+        f"{html.escape(e['metric'])}: L {e.get('L_median', np.nan):.2f}, "
+        f"R {e.get('R_median', np.nan):.2f}"
+        for e in evidence
+        if "metric" in e
+    )
+    if evidence and "score" in evidence[0]:
+        numbers = f"score {evidence[0]['score']}"
+    reason = html.escape(str(row["reason"] or ""))
+    if reason:
+        numbers = reason
+    provisional = " <em>(provisional)</em>" if row["provisional"] else ""
+    status = str(row["status"])
+    return (
+        f'<tr class="{status}"><td>{html.escape(str(row["title"]))}{provisional}</td>'
+        f'<td>{row["side"]}</td><td style="color:{_STATUS[status]}">'
+        f"<b>{status.replace('_', ' ')}</b></td><td>{row['confidence']}</td>"
+        f"<td>{numbers}{reason}</td><td>{html.escape(str(row['cue']))}</td></tr>"
+    )
+
+
+def html_report(
+    runner: str,
+    results: pl.DataFrame,
+    table: pl.DataFrame,
+    cycles: dict[str, dict[str, FloatArray]],
+    events: pl.DataFrame,
+    trials: Sequence[str],
+) -> str:
+    """The page for one runner. ``cycles`` maps angle → side → mean 101-point curve."""
+    ref = norms.curves()
+    plots = []
+    for angle, curves in cycles.items():
+        norm = ref.filter(pl.col("angle") == angle).sort("pct")
+        band = (
+            (norm["mean_deg"].to_numpy(), norm["sd_deg"].to_numpy()) if norm.height == 101 else None
+        )
+        plots.append(_svg_curve(angle.replace("_deg", " (deg)").replace("_", " "), curves, band))
+    shown = (
+        "knee_flexion_at_ic_deg",
+        "peak_stance_knee_flexion_deg",
+        "contralateral_pelvic_drop_deg",
+        "cadence_steps_per_min",
+    )
+    stride_plots = [
+        _svg_strides(m.replace("_", " "), table, m) for m in shown if m in table.columns
+    ]
+    rows = "".join(_pattern_row(r) for r in results.iter_rows(named=True))
+    note = html.escape(str(results["note"][0])) if results.height else ""
+    n_left = table.filter(pl.col("side") == "L").height
+    n_right = table.filter(pl.col("side") == "R").height
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>stridelab report: {html.escape(runner)}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; max-width: 1100px; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
+td, th {{ border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }}
+.plots {{ display: flex; flex-wrap: wrap; gap: 12px; }}
+.disclaimer {{ background: #fff4e5; padding: 8px 12px; border-left: 4px solid #ff9f0e; }}
+</style></head><body>
+<h1>Running movement screen: {html.escape(runner)}</h1>
+<p class="disclaimer">{note}</p>
+<p>Trials: {html.escape(", ".join(trials))}. Strides: {n_left} left, {n_right} right.</p>
+<h2>Patterns</h2>
+<table id="patterns"><tr><th>pattern</th><th>side</th><th>status</th><th>confidence</th>
+<th>evidence (side medians)</th><th>cue</th></tr>
+{rows}
+</table>
+<h2>Joint angles against the normative reference</h2>
+<div class="plots" id="curves">{"".join(plots)}</div>
+<h2>Per-stride metrics</h2>
+<div class="plots" id="strides">{"".join(stride_plots)}</div>
+<h2>Events</h2>
+<div class="plots" id="events">{_svg_timeline(events)}</div>
+<p><small>{html.escape(norms.ATTRIBUTION)}</small></p>
+</body></html>
+"""

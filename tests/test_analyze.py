@@ -1,0 +1,112 @@
+"""`stridelab analyze`: tables and reports on real data, and the HTML report rendered in headless
+Chromium (Debian's `chromium`, installed by .ci/run)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+import stridelab
+from stridelab.cli import main
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory, rbds: Path) -> Path:
+    out = tmp_path_factory.mktemp("analysis")
+    res = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(rbds / "RBDS001runT25markers.txt"),
+            str(rbds / "RBDS001runT35.c3d"),
+            "--static",
+            str(rbds / "RBDS001static.txt"),
+            "--runner",
+            "RBDS001",
+            "--out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_results_table_holds_every_stride_of_both_trials(analysed: Path) -> None:
+    t = pl.read_parquet(analysed / "results.parquet")
+    assert set(t["trial"]) == {"RBDS001runT25markers.txt", "RBDS001runT35.c3d"}
+    assert t.height > 150
+    assert {"runner", "trial", "side", "stride", "knee_flexion_at_ic_deg", "foot_strike"} <= set(
+        t.columns
+    )
+    assert set(t["runner"]) == {"RBDS001"}
+
+
+def test_json_report_follows_the_output_contract(analysed: Path) -> None:
+    report = json.loads((analysed / "RBDS001.json").read_text())
+    assert "never a diagnosis" in report["note"]
+    assert "CC BY 4.0" in report["normative_reference"]
+    ids = {p["pattern"] for p in report["patterns"]}
+    assert len(ids) == 12
+    for p in report["patterns"]:
+        assert p["status"] in {"flagged", "borderline", "clear", "not_assessable"}
+        assert p["side"] in {"L", "R", "both"}
+        assert p["confidence"] in {"high", "moderate", "low"}
+        assert p["cue"]
+        if p["status"] == "not_assessable":
+            assert p["reason"]
+        else:
+            assert any(e["role"] == "decides" for e in p["evidence"])
+
+
+def test_bad_file_in_a_batch_is_reported_and_the_rest_analysed(tmp_path: Path, rbds: Path) -> None:
+    bad = tmp_path / "broken.c3d"
+    bad.write_bytes(b"\x02\x50" + bytes(100))
+    res = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(stridelab.example_path()),
+            str(bad),
+            "--static",
+            str(stridelab.example_path("static")),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert res.exit_code == 1  # partial failure
+    assert "broken.c3d" in res.output
+    assert (tmp_path / "out" / "results.parquet").is_file()
+
+
+def test_html_report_renders_in_headless_chromium(analysed: Path, tmp_path: Path) -> None:
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert browser, "Debian's chromium is needed for this test (installed by .ci/run)"
+    page = (analysed / "RBDS001.html").resolve().as_uri()
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+    dom = subprocess.run(
+        [browser, *flags, "--dump-dom", page],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert "Running movement screen: RBDS001" in dom
+    # header + 9 patterns per side + 3 judged on both sides together
+    assert dom.count("<tr") == 1 + 9 * 2 + 3
+    assert dom.count("<svg") >= 8
+    assert "never a diagnosis" in dom
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [browser, *flags, "--window-size=1200,1600", f"--screenshot={shot}", page],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    # a rendered page with text, tables and plots, not a blank canvas
+    assert shot.stat().st_size > 50_000
