@@ -15,12 +15,13 @@ from stridelab import events, kinematics, metrics
 @pytest.fixture(scope="module")
 def tables(rbds: Path) -> dict[str, pl.DataFrame]:
     static = stridelab.read(rbds / "RBDS001static.txt")
+    standing = kinematics.compute(static, static)
     out = {}
     for name, speed in (("RBDS001runT25markers.txt", 2.5), ("RBDS001runT35.c3d", 3.5)):
         t = stridelab.read(rbds / name)
         k = kinematics.compute(t, static)
         out[name] = metrics.per_stride(
-            t, k, events.from_force(t), speed_m_s=speed, runner="RBDS001"
+            t, k, events.from_force(t), static_kin=standing, speed_m_s=speed, runner="RBDS001"
         )
     return out
 
@@ -56,6 +57,16 @@ def test_running_metrics_are_plausible(tables: dict[str, pl.DataFrame]) -> None:
     assert fast["cadence_steps_per_min"].median() > slow["cadence_steps_per_min"].median()  # type: ignore[operator]
     # stride length on the treadmill = speed × stride time
     np.testing.assert_allclose(slow["stride_length_m"], 2.5 * slow["stride_time_s"])
+
+
+def test_static_asymmetry_and_step_metrics(tables: dict[str, pl.DataFrame]) -> None:
+    m = tables["RBDS001runT25markers.txt"]
+    # standing: legs within a centimetre of each other, pelvis within a few degrees of level
+    assert abs(m["static_leg_length_difference_mm"][0]) < 10
+    assert abs(m["static_pelvic_obliquity_deg"][0]) < 5
+    # step length about 1.1 leg lengths at 2.5 m/s; foot well behind the pelvis at toe-off
+    assert 0.9 < m["step_length_over_leg_length"].median() < 1.3  # type: ignore[operator]
+    assert 20 < m["foot_behind_pelvis_at_to_pct_leg"].median() < 70  # type: ignore[operator]
 
 
 def test_no_trunk_markers_give_nan_not_zero(tables: dict[str, pl.DataFrame]) -> None:

@@ -16,6 +16,12 @@
 - ``vertical_oscillation_m``: range of the pelvis centre height over the stride;
 - ``heel_min_above_standing_mm``: lowest heel height in stance above its standing height;
 - ``forefoot_strike_share``, ``wrist_crosses_midline``: 1/0 per stride (shares once averaged);
+- ``foot_behind_pelvis_at_to_pct_leg``: pelvis centre − heel along progression at TO;
+- ``step_length_over_leg_length``: speed × step time / leg length (treadmill speed given);
+- ``trunk_flexion_rel_pelvis_at_midstance_deg``, ``thorax_pelvis_rotation_range_deg``: trunk
+  against pelvis (with trunk markers);
+- ``static_leg_length_difference_mm`` (L − R) and ``static_pelvic_obliquity_deg`` (left up +) from
+  the standing trial, repeated on every row;
 - ``stride_length_m``: treadmill speed × stride time when a speed is given, else the forward travel
   of the heel between the two ICs (overground).
 """
@@ -125,6 +131,25 @@ def _wrist_crossing(trial: Trial, side: str, centre: FloatArray, a: float, b: fl
     return float(np.any(w < 0) if side == "L" else np.any(w > 0))
 
 
+def static_measures(static_kin: Kinematics) -> dict[str, float]:
+    """Standing asymmetries: leg-length difference (L − R, hip to ankle centre, mm) and pelvic
+    obliquity (left side up +, deg)."""
+    lm = static_kin.landmarks
+    out: dict[str, float] = {}
+    lengths = {}
+    for side in ("L", "R"):
+        if all(f"{side}_{j}" in lm for j in ("hjc", "kjc", "ajc")):
+            thigh = np.linalg.norm(lm[f"{side}_hjc"] - lm[f"{side}_kjc"], axis=1)
+            shank = np.linalg.norm(lm[f"{side}_kjc"] - lm[f"{side}_ajc"], axis=1)
+            lengths[side] = float(np.nanmean(thigh + shank))
+    if len(lengths) == 2:
+        out["static_leg_length_difference_mm"] = 1000 * (lengths["L"] - lengths["R"])
+    obliquity = static_kin.side("L")["pelvis_obliquity_deg"].to_numpy()
+    if np.isfinite(obliquity).any():
+        out["static_pelvic_obliquity_deg"] = float(np.nanmean(obliquity))
+    return out
+
+
 def per_stride(
     trial: Trial,
     kin: Kinematics,
@@ -164,6 +189,7 @@ def per_stride(
             for s in ("L", "R")
             if f"{s}_heel" in static_kin.landmarks
         }
+    static_row = static_measures(static_kin) if static_kin is not None else {}
     angles = {s: kin.side(s) for s in ("L", "R")}
     col = {s: {c: angles[s][c].to_numpy() for c in angles[s].columns} for s in ("L", "R")}
     rows = []
@@ -243,6 +269,11 @@ def per_stride(
         ):
             w = _window(a[angle], ic, nxt, rate)
             row[name] = _peak(w, "max") - _peak(w, "min")
+        row["trunk_flexion_rel_pelvis_at_midstance_deg"] = at("trunk_flexion_deg", mid) - at(
+            "pelvis_tilt_deg", mid
+        )
+        w = _window(a["trunk_rotation_deg"] - a["pelvis_rotation_deg"], ic, nxt, rate)
+        row["thorax_pelvis_rotation_range_deg"] = _peak(w, "max") - _peak(w, "min")
         if pelvis_centre is not None:
             heel = lm.get(f"{side}_heel")
             ankle = lm.get(f"{side}_ajc")
@@ -257,6 +288,11 @@ def per_stride(
                 if ankle is not None
                 else np.nan
             )
+            row["foot_behind_pelvis_at_to_pct_leg"] = (
+                100 * (_at(pc_x, to, rate) - _at(heel[:, 0], to, rate)) / leg
+                if heel is not None
+                else np.nan
+            )
             z = _window(pelvis_centre[:, 2], ic, nxt, rate)
             row["vertical_oscillation_m"] = _peak(z, "max") - _peak(z, "min")
             if speed_m_s is not None:
@@ -265,6 +301,9 @@ def per_stride(
                 row["stride_length_m"] = _at(heel[:, 0], nxt, rate) - _at(heel[:, 0], ic, rate)
             else:
                 row["stride_length_m"] = np.nan
+        if speed_m_s is not None:
+            row["step_length_over_leg_length"] = speed_m_s * r["step_time_s"] / leg
+        row.update(static_row)
         row["foot_strike"] = classify_strike(
             float(row["strike_index"]),  # type: ignore[arg-type]
             float(row["foot_strike_angle_deg"]),  # type: ignore[arg-type]
