@@ -19,6 +19,13 @@ from stridelab.io import Trial, read
 
 EXIT_INPUT_ERROR = 1
 
+_static_option = click.option(
+    "--static",
+    "static_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Standing calibration trial (not needed for Theia3D poses).",
+)
+
 
 def _fail(err: Exception) -> NoReturn:
     click.echo(f"error: {err}", err=True)
@@ -138,12 +145,7 @@ def _write_table(df: Any, out: Path) -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--static",
-    "static_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Standing calibration trial (not needed for Theia3D poses).",
-)
+@_static_option
 @click.option(
     "--out",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -233,12 +235,7 @@ def events(
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--static",
-    "static_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Standing calibration trial (not needed for Theia3D poses).",
-)
+@_static_option
 @click.option("--speed", "speed_m_s", type=float, help="Treadmill speed, m/s.")
 @click.option("--runner", help="Runner name for the reports (default: the first file's name).")
 @click.option(
