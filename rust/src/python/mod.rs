@@ -237,6 +237,62 @@ fn butter_lowpass_sos(
     sos.concat().into_pyarray(py).reshape([n, 6])
 }
 
+/// Zero-lag filtering of a row-major (n × m) matrix: gap-free columns go through the block filter
+/// in parallel chunks, columns with NaN run by run.
+fn filtfilt_matrix(sections: &[signal::Sos], mut data: Vec<f64>, n: usize, m: usize) -> Vec<f64> {
+    let (clean, gappy): (Vec<usize>, Vec<usize>) =
+        (0..m).partition(|&j| (0..n).all(|i| data[i * m + j].is_finite()));
+    // Blocks of at most 32 columns keep a block's working set in cache (a 96-column block of a
+    // 4500-frame trial was 4x slower per column than two of 48).
+    let chunk = clean
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .clamp(1, 32);
+    // Clean columns are filtered in contiguous runs, one block per thread, copied row by row.
+    let blocks: Vec<(&[usize], Vec<f64>)> = clean
+        .par_chunks(chunk)
+        .map(|cols| {
+            let k = cols.len();
+            let mut block = vec![0.0; n * k];
+            let contiguous = cols.windows(2).all(|w| w[1] == w[0] + 1);
+            for i in 0..n {
+                let dst = &mut block[i * k..(i + 1) * k];
+                if contiguous {
+                    dst.copy_from_slice(&data[i * m + cols[0]..i * m + cols[0] + k]);
+                } else {
+                    for (q, &j) in cols.iter().enumerate() {
+                        dst[q] = data[i * m + j];
+                    }
+                }
+            }
+            signal::sosfiltfilt_block(sections, &mut block, n, k);
+            (cols, block)
+        })
+        .collect();
+    let columns: Vec<(usize, Vec<f64>)> = gappy
+        .par_iter()
+        .map(|&j| {
+            let mut c: Vec<f64> = (0..n).map(|i| data[i * m + j]).collect();
+            signal::filtfilt_segments(sections, &mut c);
+            (j, c)
+        })
+        .collect();
+    for (cols, block) in blocks {
+        let k = cols.len();
+        for i in 0..n {
+            for (q, &j) in cols.iter().enumerate() {
+                data[i * m + j] = block[i * k + q];
+            }
+        }
+    }
+    for (j, c) in columns {
+        for (i, v) in c.into_iter().enumerate() {
+            data[i * m + j] = v;
+        }
+    }
+    data
+}
+
 /// Zero-lag filtering of every column of a (samples, channels) array; NaN runs are kept apart.
 #[pyfunction]
 fn filtfilt_columns<'py>(
@@ -253,21 +309,7 @@ fn filtfilt_columns<'py>(
         .map(|c| [c[0], c[1], c[2], c[3], c[4], c[5]])
         .collect();
     let data = contiguous(&x)?.to_vec();
-    let out = py.detach(move || {
-        let mut columns: Vec<Vec<f64>> = (0..m)
-            .map(|j| (0..n).map(|i| data[i * m + j]).collect())
-            .collect();
-        columns.par_iter_mut().for_each(|c| {
-            signal::filtfilt_segments(&sections, c);
-        });
-        let mut out = vec![0.0; n * m];
-        for (j, c) in columns.iter().enumerate() {
-            for (i, v) in c.iter().enumerate() {
-                out[i * m + j] = *v;
-            }
-        }
-        out
-    });
+    let out = py.detach(move || filtfilt_matrix(&sections, data, n, m));
     out.into_pyarray(py).reshape([n, m])
 }
 

@@ -6,6 +6,8 @@ mod butter;
 mod gaps;
 mod residual;
 
-pub use butter::{butter_lowpass_sos, filtfilt_segments, sosfilt, sosfiltfilt, Sos};
+pub use butter::{
+    butter_lowpass_sos, filtfilt_segments, sosfilt, sosfiltfilt, sosfiltfilt_block, Sos,
+};
 pub use gaps::{fill_gaps_spline, Gap};
 pub use residual::{residual_analysis, ResidualAnalysis};
