@@ -318,7 +318,16 @@ fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
                 .iter()
                 .map(|&d| usize::from(d))
                 .collect();
-            let count: usize = dims.iter().product();
+            // Up to 255 dimensions of up to 255 each: the product can overflow usize.
+            let count = dims
+                .iter()
+                .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+                .ok_or_else(|| {
+                    Error::corrupt(
+                        path,
+                        format!("parameter '{name}' dimensions {dims:?} overflow"),
+                    )
+                })?;
             let elem = usize::from(kind.unsigned_abs());
             if !matches!(kind, -1 | 1 | 2 | 4) {
                 return Err(Error::corrupt(

@@ -430,3 +430,33 @@ fn axes_given_by_name_must_differ() {
         [[0.0, 0.0, -1.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
     );
 }
+
+/// Inputs the fuzzer (cargo fuzz, fuzz/) found crashing, kept so they never come back.
+#[test]
+fn fuzz_regressions_give_errors_not_panics() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rust/src/io/fuzz_regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let name = if path.to_string_lossy().contains("c3d") {
+            "regression.c3d"
+        } else {
+            "regression.txt"
+        };
+        let _ = read_bytes(Path::new(name), &bytes, &ReadOptions::default());
+        n += 1;
+    }
+    assert!(n >= 1);
+}
+
+#[test]
+fn parameter_dimensions_that_overflow_are_corrupt() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("rust/src/io/fuzz_regressions/c3d-dims-overflow.bin"),
+    )
+    .unwrap();
+    let err = read_bytes(Path::new("dims.c3d"), &bytes, &ReadOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("dims.c3d"), "{err}");
+}
