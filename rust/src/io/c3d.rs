@@ -552,7 +552,15 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
 
     let mut points = vec![f64::NAN; n_frames * n_points * 3];
     let mut analogs = vec![0.0; n_frames * per_frame * n_analog];
-    let data = &bytes[data_offset..data_offset + needed];
+    // `needed` may be 0 (no frames) with a data pointer past the end: still no slicing out of range.
+    let data = bytes
+        .get(data_offset..data_offset + needed)
+        .ok_or_else(|| {
+            Error::truncated(
+                path,
+                format!("the data section starts at byte {data_offset}, past the end of the file"),
+            )
+        })?;
     // Decode the whole data section in one tight pass, then pick values by index.
     let vals: Vec<f64> = if is_float {
         decode_f32s(processor, data)
