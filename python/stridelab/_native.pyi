@@ -24,6 +24,7 @@ __all__ = [
     "marker_events",
     "marker_kinematics",
     "pose_kinematics",
+    "read_many",
     "read_trial",
     "residual_analysis",
 ]
@@ -96,3 +97,4 @@ def fill_rigid(
 def marker_events(
     points: npt.NDArray[np.float64], names: list[str], rate_hz: float
 ) -> list[tuple[str, str, float]]: ...
+def read_many(paths: list[str]) -> list[dict[str, Any] | tuple[str, str]]: ...

@@ -301,6 +301,60 @@ def analyze(
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@_static_option
+@click.option("--speed", "speed_m_s", type=float, help="Treadmill speed, m/s.")
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="CSV with columns path, static, speed_m_s, runner (one row per trial).",
+)
+@click.option(
+    "--stage",
+    type=click.Choice(["read", "events", "full"]),
+    default="full",
+    show_default=True,
+    help="How far to process each file.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("stridelab-batch"),
+    show_default=True,
+)
+def batch(
+    paths: tuple[Path, ...],
+    static_path: Path | None,
+    speed_m_s: float | None,
+    manifest: Path | None,
+    stage: str,
+    out: Path,
+) -> None:
+    """Process many trials: per-file status (OUT/status.csv), per-trial metrics and
+    OUT/results.parquet. A bad file is reported and the batch goes on (exit 1)."""
+    import polars as pl
+
+    from stridelab.batch import Job, run
+
+    jobs = [Job(str(p), str(static_path) if static_path else None, speed_m_s) for p in paths]
+    if manifest is not None:
+        for r in pl.read_csv(manifest).iter_rows(named=True):
+            jobs.append(Job(str(r["path"]), r.get("static"), r.get("speed_m_s"), r.get("runner")))
+    if not jobs:
+        raise click.UsageError("give files or --manifest")
+    with click.progressbar(length=len(jobs), label="trials", file=sys.stderr) as bar:
+        status = run(jobs, out, stage=stage, progress=bar.update)  # type: ignore[arg-type]
+    failed = status.filter(pl.col("status") == "failed")
+    for r in failed.iter_rows(named=True):
+        click.echo(f"failed: {r['reason']}", err=True)
+    click.echo(
+        f"{status.height - failed.height} ok, {failed.height} failed; wrote {out / 'status.csv'}"
+    )
+    if failed.height:
+        sys.exit(EXIT_INPUT_ERROR)
+
+
+@main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--static", "static_path", type=click.Path(path_type=Path, dir_okay=False), required=True

@@ -24,7 +24,7 @@ import polars as pl
 
 from stridelab import _native
 
-__all__ = ["AxisTransform", "ForcePlate", "Trial", "c3d_parameters", "read"]
+__all__ = ["AxisTransform", "ForcePlate", "Trial", "c3d_parameters", "read", "read_many"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -371,6 +371,30 @@ def read(
         force_rate_hz=force_rate_hz,
         attach_forces=attach_forces,
     )
+    return _trial_from_dict(d)
+
+
+def read_many(paths: list[str | os.PathLike[str]]) -> list[Trial | Exception]:
+    """Reads many files in parallel in the Rust core (GIL released). Each item is a
+    :class:`Trial`, or the exception that file raised: a bad file never stops the others."""
+    from stridelab import errors
+
+    out: list[Trial | Exception] = []
+    for item in _native.read_many([os.fspath(p) for p in paths]):
+        if isinstance(item, dict):
+            out.append(_trial_from_dict(item))
+        else:
+            kind, message = item
+            cls = getattr(errors, kind, None) or {
+                "FileNotFoundError": FileNotFoundError,
+                "PermissionError": PermissionError,
+                "IsADirectoryError": IsADirectoryError,
+            }.get(kind, OSError)
+            out.append(cls(message))
+    return out
+
+
+def _trial_from_dict(d: dict[str, Any]) -> Trial:
     ax = d["axes"]
     metadata: dict[str, str] = {}
     warnings: list[str] = []

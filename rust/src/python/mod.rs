@@ -189,6 +189,33 @@ fn trial_to_dict(py: Python<'_>, t: Trial) -> PyResult<Bound<'_, PyDict>> {
     Ok(d)
 }
 
+/// Reads many files in parallel (rayon, GIL released). Each item is the trial dict of
+/// `read_trial`, or `(error class name, message)` when that file fails: one bad file never stops
+/// the others.
+#[pyfunction]
+fn read_many(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Vec<Py<PyAny>>> {
+    let opts = ReadOptions::default();
+    let results: Vec<Result<Trial, Error>> =
+        py.detach(|| paths.par_iter().map(|p| io::read(p, &opts)).collect());
+    results
+        .into_iter()
+        .map(|r| match r {
+            Ok(t) => trial_to_dict(py, t).map(|d| d.into_any().unbind()),
+            Err(e) => {
+                let err = to_py(e);
+                let name = err
+                    .get_type(py)
+                    .name()
+                    .map_or_else(|_| "StridelabError".to_string(), |n| n.to_string());
+                Ok((name, err.value(py).to_string())
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind())
+            }
+        })
+        .collect()
+}
+
 /// The whole C3D parameter section as {group: {parameter: value}} (strings, or lists of numbers).
 #[pyfunction]
 fn c3d_parameters(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyDict>> {
@@ -639,6 +666,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DataError", py.get_type::<DataError>())?;
     m.add_function(wrap_pyfunction!(read_trial, m)?)?;
     m.add_function(wrap_pyfunction!(c3d_parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(read_many, m)?)?;
     m.add_function(wrap_pyfunction!(butter_lowpass_sos, m)?)?;
     m.add_function(wrap_pyfunction!(filtfilt_columns, m)?)?;
     m.add_function(wrap_pyfunction!(residual_analysis, m)?)?;

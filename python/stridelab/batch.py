@@ -1,0 +1,178 @@
+"""Batches of trials: many files, one bad file never stops the rest, memory bounded.
+
+Files are read a chunk at a time in the Rust core (rayon, GIL released); each trial's
+kinematics, events and metrics run on a small thread pool (the Rust stages release the GIL), its
+per-stride table is written at once (atomically) to ``OUT/metrics/``, and the trial is dropped, so
+memory does not grow with the number of files. Every file gets a status row (``ok`` or ``failed``
+with the reason). ``run_dask`` runs the same per-file work on a Dask cluster (``stridelab[dask]``).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from stridelab import events, kinematics, metrics
+from stridelab.errors import StridelabError
+from stridelab.io import Trial, _atomic, read, read_many
+
+__all__ = ["STATUS_SCHEMA", "Job", "combine", "process", "run", "run_dask"]
+
+Stage = Literal["read", "events", "full"]
+
+STATUS_SCHEMA = {
+    "file": pl.String,
+    "runner": pl.String,
+    "status": pl.String,
+    "reason": pl.String,
+    "strides": pl.Int64,
+    "seconds": pl.Float64,
+}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One trial to process: the file, its runner's static trial and treadmill speed."""
+
+    path: str
+    static: str | None = None
+    speed_m_s: float | None = None
+    runner: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.runner or Path(self.path).stem
+
+
+@cache
+def _static(path: str) -> tuple[Trial, kinematics.Kinematics]:
+    s = read(path)
+    return s, kinematics.compute(s, s)
+
+
+def _output(out: Path, job: Job) -> Path:
+    return out / "metrics" / f"{job.name}__{Path(job.path).name}.parquet"
+
+
+def process(
+    job: Job, out: str | os.PathLike[str], stage: Stage = "full", trial: Trial | None = None
+) -> dict[str, Any]:
+    """Processes one job and writes its per-stride table; returns its status row. Never raises
+    for a bad input: the reason goes into the status."""
+    t0 = time.perf_counter()
+    row: dict[str, Any] = {
+        "file": job.path,
+        "runner": job.name,
+        "status": "ok",
+        "reason": None,
+        "strides": 0,
+    }
+    try:
+        trial = trial if trial is not None else read(job.path)
+        if stage != "read":
+            ev = events.detect(trial)
+            row["strides"] = int((ev["event"] == "IC").sum())
+        if stage == "full":
+            static = _static(job.static) if job.static else None
+            kin = kinematics.compute(trial, static[0] if static else None)
+            table = metrics.per_stride(
+                trial,
+                kin,
+                ev,
+                static_kin=static[1] if static else None,
+                speed_m_s=job.speed_m_s,
+                runner=job.name,
+            )
+            row["strides"] = table.height
+            dest = _output(Path(out), job)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with _atomic(dest) as tmp:
+                table.write_parquet(tmp)
+    except (StridelabError, OSError, ValueError) as err:
+        row.update(status="failed", reason=str(err))
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+def _chunks(items: Sequence[Job], size: int) -> Iterable[Sequence[Job]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def run(
+    jobs: Sequence[Job],
+    out: str | os.PathLike[str],
+    *,
+    stage: Stage = "full",
+    workers: int | None = None,
+    chunk: int = 16,
+    progress: Callable[[int], None] | None = None,
+) -> pl.DataFrame:
+    """Processes ``jobs``; writes ``OUT/status.csv`` and, for ``stage="full"``,
+    ``OUT/metrics/*.parquet`` and the combined ``OUT/results.parquet``. Returns the status table."""
+    dest = Path(out)
+    dest.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
+        for part in _chunks(list(jobs), chunk):
+            trials = read_many([j.path for j in part])
+            slots: list[Any] = []  # a finished row, or a future that will give one, in job order
+            for job, trial in zip(part, trials, strict=True):
+                if isinstance(trial, Exception):
+                    slots.append(
+                        {
+                            "file": job.path,
+                            "runner": job.name,
+                            "status": "failed",
+                            "reason": str(trial),
+                            "strides": 0,
+                            "seconds": 0.0,
+                        }
+                    )
+                else:
+                    slots.append(pool.submit(process, job, dest, stage, trial))
+            rows.extend(s if isinstance(s, dict) else s.result() for s in slots)
+            if progress is not None:
+                progress(len(part))
+            del trials, slots
+    return _finish(rows, dest, stage)
+
+
+def _finish(rows: list[dict[str, Any]], dest: Path, stage: Stage) -> pl.DataFrame:
+    status = pl.DataFrame(rows, schema=STATUS_SCHEMA)
+    with _atomic(dest / "status.csv") as tmp:
+        status.write_csv(tmp)
+    if stage == "full":
+        combine(dest)
+    return status
+
+
+def combine(out: str | os.PathLike[str]) -> Path | None:
+    """Concatenates ``OUT/metrics/*.parquet`` into ``OUT/results.parquet`` by streaming."""
+    dest = Path(out)
+    parts = sorted((dest / "metrics").glob("*.parquet"))
+    if not parts:
+        return None
+    with _atomic(dest / "results.parquet") as tmp:
+        pl.scan_parquet(parts, missing_columns="insert", extra_columns="ignore").sink_parquet(tmp)
+    return dest / "results.parquet"
+
+
+def run_dask(
+    jobs: Sequence[Job], out: str | os.PathLike[str], client: Any, *, stage: Stage = "full"
+) -> pl.DataFrame:
+    """The same batch on a Dask distributed cluster: one task per file, each writing its own
+    table; the status table and ``results.parquet`` as :func:`run` makes them."""
+    dest = Path(out)
+    dest.mkdir(parents=True, exist_ok=True)
+    futures = client.map(process, list(jobs), out=str(dest), stage=stage, pure=False)
+    rows = client.gather(futures)
+    return _finish(list(rows), dest, stage)

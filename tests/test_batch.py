@@ -1,0 +1,97 @@
+"""Batches: a bad file never stops the rest, statuses are per file, results are identical on a
+local two-worker Dask cluster."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import distributed
+import polars as pl
+from click.testing import CliRunner
+
+import stridelab
+from stridelab import batch
+from stridelab.cli import main
+
+
+def _copies(tmp: Path, n: int) -> list[Path]:
+    src = stridelab.example_path()
+    out = []
+    for i in range(n):
+        p = tmp / f"run{i:02d}.c3d"
+        shutil.copyfile(src, p)
+        out.append(p)
+    return out
+
+
+def test_full_batch_with_bad_files(tmp_path: Path) -> None:
+    good = _copies(tmp_path, 3)
+    bad = tmp_path / "bad.c3d"
+    bad.write_bytes(stridelab.example_path().read_bytes()[:5000])
+    static = str(stridelab.example_path("static"))
+    jobs = [batch.Job(str(p), static, 3.5) for p in [*good, bad, tmp_path / "missing.c3d"]]
+    status = batch.run(jobs, tmp_path / "out")
+    assert status["status"].to_list() == ["ok", "ok", "ok", "failed", "failed"]
+    assert "truncated" in status["reason"][3]
+    assert "missing.c3d" in status["reason"][4]
+    results = pl.read_parquet(tmp_path / "out" / "results.parquet")
+    assert results.height == sum(status["strides"])
+    assert results["trial"].n_unique() == 3
+    assert (tmp_path / "out" / "status.csv").is_file()
+
+
+def test_thousand_files_with_five_percent_corrupt(tmp_path: Path) -> None:
+    static = stridelab.example_path("static")
+    data = static.read_bytes()
+    paths, corrupt = [], set()
+    for i in range(1000):
+        p = tmp_path / f"t{i:04d}.c3d"
+        if i % 20 == 7:
+            p.write_bytes(data[: 600 + i])  # cut inside the parameter or data section
+            corrupt.add(str(p))
+        else:
+            p.write_bytes(data)
+        paths.append(p)
+    status = batch.run([batch.Job(str(p)) for p in paths], tmp_path / "out", stage="read", chunk=64)
+    assert status.height == 1000
+    failed = set(status.filter(pl.col("status") == "failed")["file"])
+    assert failed == corrupt
+    assert len(corrupt) == 50
+    assert status.filter(pl.col("status") == "failed")["reason"].str.contains("truncated").all()
+
+
+def test_dask_local_cluster_gives_identical_results(tmp_path: Path) -> None:
+    good = _copies(tmp_path, 2)
+    static = str(stridelab.example_path("static"))
+    jobs = [batch.Job(str(p), static, 3.5) for p in good]
+    local = batch.run(jobs, tmp_path / "local")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = batch.run_dask(jobs, tmp_path / "dask", client)
+    assert remote["status"].to_list() == local["status"].to_list() == ["ok", "ok"]
+    a = pl.read_parquet(tmp_path / "local" / "results.parquet").sort("trial", "side", "stride")
+    b = pl.read_parquet(tmp_path / "dask" / "results.parquet").sort("trial", "side", "stride")
+    assert a.equals(b)
+
+
+def test_batch_command(tmp_path: Path) -> None:
+    good = _copies(tmp_path, 2)
+    res = CliRunner().invoke(
+        main,
+        [
+            "batch",
+            *map(str, good),
+            str(tmp_path / "nope.c3d"),
+            "--stage",
+            "events",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert res.exit_code == 1
+    assert "2 ok, 1 failed" in res.output
