@@ -63,10 +63,15 @@ def classify_strike(strike_index: float | None, strike_angle_deg: float) -> str:
 
 
 def _at(values: FloatArray, t: float, rate: float) -> float:
+    """Linear interpolation of a sampled series at time ``t`` (NaN outside it)."""
     x = t * rate
     if not np.isfinite(x) or x < 0 or x > values.shape[0] - 1:
         return float("nan")
-    return float(np.interp(x, np.arange(values.shape[0]), values))
+    i = min(int(x), values.shape[0] - 2) if values.shape[0] > 1 else 0
+    frac = x - i
+    if values.shape[0] == 1:
+        return float(values[0])
+    return float(values[i] + frac * (values[i + 1] - values[i]))
 
 
 def _window(values: FloatArray, a: float, b: float, rate: float) -> FloatArray:

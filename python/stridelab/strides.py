@@ -127,6 +127,10 @@ def midstance(
     """
     if definition not in MIDSTANCE_DEFINITIONS:
         raise ValueError(f"midstance definition must be one of {MIDSTANCE_DEFINITIONS}")
+    knee_by_side = {
+        side: angles.filter(pl.col("side") == side).sort("frame")["knee_flexion_deg"].to_numpy()
+        for side in ("L", "R")
+    }
     times = []
     for row in stride_table.iter_rows(named=True):
         side, ic, to = row["side"], row["ic_s"], row["to_s"]
@@ -137,11 +141,7 @@ def midstance(
         elif f1 > f0:
             frames = np.arange(f0, f1 + 1)
             if definition == "peak_knee_flexion":
-                knee = (
-                    angles.filter(pl.col("side") == side)
-                    .sort("frame")["knee_flexion_deg"]
-                    .to_numpy()
-                )
+                knee = knee_by_side[side]
                 seg = knee[frames[frames < knee.size]]
                 if seg.size and np.isfinite(seg).any():
                     t = float(frames[int(np.nanargmax(seg))] / rate_hz)

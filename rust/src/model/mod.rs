@@ -210,6 +210,32 @@ pub fn fit_pose(local: &[V3], lab: &[V3]) -> Option<Pose> {
 /// of a segment tracked earlier (Plug-in Gait tracks the thigh with the hip joint centre carried
 /// by the pelvis, the shank with the knee centre carried by the thigh…). Result: segments × frames.
 pub fn track(model: &Model, trial: &Trial) -> Vec<Vec<Pose>> {
+    use rayon::prelude::*;
+    // Segments tracked by their own markers only are independent: fit them in parallel.
+    if !model
+        .segments
+        .iter()
+        .any(|s| s.tracking.iter().any(|(n, _)| n.starts_with('@')))
+    {
+        return model
+            .segments
+            .par_iter()
+            .map(|seg| {
+                let single = Model {
+                    preset: model.preset,
+                    options: model.options,
+                    segments: vec![seg.clone()],
+                    notes: Vec::new(),
+                };
+                track_chain(&single, trial).pop().unwrap_or_default()
+            })
+            .collect();
+    }
+    track_chain(model, trial)
+}
+
+/// Tracks segments in order, so a segment may use landmarks of those before it.
+fn track_chain(model: &Model, trial: &Trial) -> Vec<Vec<Pose>> {
     let mut done: Vec<Vec<Pose>> = Vec::with_capacity(model.segments.len());
     for seg in &model.segments {
         enum Src {

@@ -30,7 +30,8 @@ fn cluster_residual(trial: &Trial, tracking: &[(String, V3)], swap: Option<(usiz
         .iter()
         .map(|(n, _)| trial.marker_index(n))
         .collect();
-    let step = (trial.n_frames / 300).max(1);
+    // 60 frames spread over the trial tell a swapped pair apart (residuals differ by tens of mm)
+    let step = (trial.n_frames / 60).max(1);
     let mut res = Vec::new();
     for f in (0..trial.n_frames).step_by(step) {
         let mut loc = Vec::new();
