@@ -266,10 +266,13 @@ fn track_chain(model: &Model, trial: &Trial) -> Vec<Vec<Pose>> {
                 (src, *local)
             })
             .collect();
-        let poses = (0..trial.n_frames)
+        // buffers reused frame to frame: no allocation in the loop
+        let mut loc = Vec::with_capacity(sources.len());
+        let mut lab = Vec::with_capacity(sources.len());
+        let poses: Vec<Pose> = (0..trial.n_frames)
             .map(|f| {
-                let mut loc = Vec::with_capacity(sources.len());
-                let mut lab = Vec::with_capacity(sources.len());
+                loc.clear();
+                lab.clear();
                 for (src, local) in &sources {
                     let p = match src {
                         Src::Marker(i) => {
