@@ -144,6 +144,16 @@ pub struct Model {
     pub notes: Vec<String>,
 }
 
+impl Segment {
+    /// Index in `trial` of each tracking marker (None where the trial lacks it).
+    pub fn marker_indices(&self, trial: &Trial) -> Vec<Option<usize>> {
+        self.tracking
+            .iter()
+            .map(|(n, _)| trial.marker_index(n))
+            .collect()
+    }
+}
+
 impl Model {
     pub fn segment(&self, name: &str) -> Option<&Segment> {
         self.segments.iter().find(|s| s.name == name)
@@ -349,11 +359,7 @@ pub fn fill_rigid(model: &Model, trial: &mut Trial) -> Vec<RigidFill> {
     let nm = trial.n_markers();
     let mut report = Vec::new();
     for seg in &model.segments {
-        let idx: Vec<Option<usize>> = seg
-            .tracking
-            .iter()
-            .map(|(n, _)| trial.marker_index(n))
-            .collect();
+        let idx = seg.marker_indices(trial);
         let mut filled: Vec<Vec<usize>> = vec![Vec::new(); idx.len()];
         for f in 0..trial.n_frames {
             let seen: Vec<bool> = idx

@@ -1,7 +1,7 @@
 //! Label quality checks against the static trial: swapped labels within a segment's cluster,
 //! and unit mistakes (a cluster whose size is off by a factor of 10 or 1000).
 
-use super::{fit_pose, Model, V3};
+use super::{fit_pose, Model, Segment, V3};
 use crate::trial::Trial;
 
 /// Two labels whose markers are exchanged in the dynamic trial.
@@ -25,11 +25,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 /// Median over sampled frames of the RMS distance between the cluster as calibrated and as seen,
 /// with labels `swap` exchanged (mm).
-fn cluster_residual(trial: &Trial, tracking: &[(String, V3)], swap: Option<(usize, usize)>) -> f64 {
-    let idx: Vec<Option<usize>> = tracking
-        .iter()
-        .map(|(n, _)| trial.marker_index(n))
-        .collect();
+fn cluster_residual(trial: &Trial, seg: &Segment, swap: Option<(usize, usize)>) -> f64 {
+    let tracking = &seg.tracking;
+    let idx = seg.marker_indices(trial);
     // 60 frames spread over the trial tell a swapped pair apart (residuals differ by tens of mm)
     let step = (trial.n_frames / 60).max(1);
     let mut res = Vec::new();
@@ -68,7 +66,7 @@ fn cluster_residual(trial: &Trial, tracking: &[(String, V3)], swap: Option<(usiz
 pub fn detect_swaps(model: &Model, trial: &Trial) -> Vec<Swap> {
     let mut out = Vec::new();
     for seg in &model.segments {
-        let before = cluster_residual(trial, &seg.tracking, None);
+        let before = cluster_residual(trial, seg, None);
         if before.is_nan() || before <= 5.0 {
             continue;
         }
@@ -76,7 +74,7 @@ pub fn detect_swaps(model: &Model, trial: &Trial) -> Vec<Swap> {
         let mut best: Option<(usize, usize, f64)> = None;
         for a in 0..n {
             for b in a + 1..n {
-                let after = cluster_residual(trial, &seg.tracking, Some((a, b)));
+                let after = cluster_residual(trial, seg, Some((a, b)));
                 if after < before * 0.5 && after < 5.0 && best.is_none_or(|x| after < x.2) {
                     best = Some((a, b, after));
                 }
@@ -117,11 +115,7 @@ pub fn apply_swaps(trial: &mut Trial, swaps: &[Swap]) {
 pub fn unit_mismatch(model: &Model, trial: &Trial) -> Option<f64> {
     let mut ratios = Vec::new();
     for seg in &model.segments {
-        let idx: Vec<Option<usize>> = seg
-            .tracking
-            .iter()
-            .map(|(n, _)| trial.marker_index(n))
-            .collect();
+        let idx = seg.marker_indices(trial);
         for f in (0..trial.n_frames).step_by((trial.n_frames / 50).max(1)) {
             for (i, j) in [(0, 1), (1, 2), (0, 2)] {
                 let (Some(Some(a)), Some(Some(b))) = (idx.get(i), idx.get(j)) else {
