@@ -31,8 +31,8 @@ __all__ = ["screen"]
 def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
     """The ``deep_squat_screen`` row (result contract of :mod:`stridelab.patterns`), with the
     score in the evidence."""
-    rule = load_thresholds()["patterns"]["deep_squat_screen"]
-    meta = load_thresholds()["meta"]
+    rules = load_thresholds()
+    rule, meta = rules["patterns"]["deep_squat_screen"], rules["meta"]
     sides = {s: kin.side(s) for s in ("L", "R")}
     knee = np.nanmean(np.stack([sides[s]["knee_flexion_deg"].to_numpy() for s in sides]), axis=0)
     base = {
