@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod events;
+pub mod imu;
 pub mod io;
 pub mod kinematics;
 pub mod markerset;

@@ -653,6 +653,125 @@ fn detect_marker_set(markers: Vec<String>, rotations: Vec<String>) -> (String, f
     (set.as_str().to_string(), score)
 }
 
+fn vector<'a>(a: &'a PyReadonlyArray1<'_, f64>) -> PyResult<&'a [f64]> {
+    a.as_slice()
+        .map_err(|_| PyValueError::new_err("array must be contiguous float64"))
+}
+
+fn triples(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Vec<[f64; 3]>> {
+    if a.shape()[1] != 3 {
+        return Err(PyValueError::new_err(format!(
+            "{what} must have 3 columns, not {}",
+            a.shape()[1]
+        )));
+    }
+    Ok(contiguous(a)?
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect())
+}
+
+/// Orientation per sample (w, x, y, z) from a Madgwick filter (see `imu::orientation`).
+#[pyfunction]
+#[pyo3(signature = (acc_m_s2, gyro_rad_s, rate_hz, beta = 0.1, gate = 0.2, init_s = 0.5))]
+fn imu_orientation<'py>(
+    py: Python<'py>,
+    acc_m_s2: PyReadonlyArray2<'py, f64>,
+    gyro_rad_s: PyReadonlyArray2<'py, f64>,
+    rate_hz: f64,
+    beta: f64,
+    gate: f64,
+    init_s: f64,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    let acc = triples(&acc_m_s2, "acceleration")?;
+    let gyro = triples(&gyro_rad_s, "angular velocity")?;
+    let opts = crate::imu::orientation::MadgwickOptions { beta, gate, init_s };
+    let q = py
+        .detach(|| crate::imu::madgwick(&acc, &gyro, rate_hz, &opts))
+        .map_err(DataError::new_err)?;
+    let n = q.len();
+    q.into_iter()
+        .flatten()
+        .collect::<Vec<f64>>()
+        .into_pyarray(py)
+        .reshape([n, 4])
+}
+
+/// Pelvis (tilt, obliquity, rotation) in degrees from orientations (n, 4).
+#[pyfunction]
+fn pelvis_angles<'py>(
+    py: Python<'py>,
+    quaternions: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    if quaternions.shape()[1] != 4 {
+        return Err(PyValueError::new_err("quaternions must have 4 columns"));
+    }
+    let q: Vec<[f64; 4]> = contiguous(&quaternions)?
+        .chunks_exact(4)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
+    let a = crate::imu::pelvis_angles_deg(&q);
+    let n = a.len();
+    a.into_iter()
+        .flatten()
+        .collect::<Vec<f64>>()
+        .into_pyarray(py)
+        .reshape([n, 3])
+}
+
+/// IC/TO events from a shank or foot sagittal angular velocity: list of (event, time_s).
+#[pyfunction]
+fn gyro_events<'py>(
+    py: Python<'py>,
+    sagittal_rad_s: PyReadonlyArray1<'py, f64>,
+    rate_hz: f64,
+    segment: &str,
+) -> PyResult<Vec<(String, f64)>> {
+    let seg = match segment {
+        "shank" => crate::imu::GyroSegment::Shank,
+        "foot" => crate::imu::GyroSegment::Foot,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "segment must be 'shank' or 'foot', not {other:?}"
+            )))
+        }
+    };
+    let w = vector(&sagittal_rad_s)?;
+    let ev = py
+        .detach(|| crate::imu::gyro_events(w, rate_hz, seg))
+        .map_err(DataError::new_err)?;
+    Ok(ev
+        .into_iter()
+        .map(|(k, t)| (k.as_str().to_string(), t))
+        .collect())
+}
+
+/// Contacts (IC, TO in s) from a sacrum sensor's vertical and anteroposterior acceleration.
+#[pyfunction]
+#[pyo3(signature = (vertical, ap, rate_hz))]
+fn sacrum_contacts<'py>(
+    py: Python<'py>,
+    vertical: PyReadonlyArray1<'py, f64>,
+    ap: Option<PyReadonlyArray1<'py, f64>>,
+    rate_hz: f64,
+) -> PyResult<Vec<(f64, f64)>> {
+    let v = vector(&vertical)?;
+    let a = match &ap {
+        Some(a) => vector(a)?,
+        None => &[],
+    };
+    py.detach(|| {
+        crate::imu::sacrum_contacts(v, a, rate_hz, &crate::imu::events::SacrumOptions::default())
+    })
+    .map_err(DataError::new_err)
+}
+
+/// Step frequency (Hz) from a periodic signal's autocorrelation, or None.
+#[pyfunction]
+fn step_frequency(x: PyReadonlyArray1<'_, f64>, rate_hz: f64) -> PyResult<Option<f64>> {
+    Ok(crate::imu::step_frequency_hz(vector(&x)?, rate_hz))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -677,6 +796,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_marker_set, m)?)?;
     m.add_function(wrap_pyfunction!(fill_rigid, m)?)?;
     m.add_function(wrap_pyfunction!(marker_events, m)?)?;
+    m.add_function(wrap_pyfunction!(imu_orientation, m)?)?;
+    m.add_function(wrap_pyfunction!(pelvis_angles, m)?)?;
+    m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
+    m.add_function(wrap_pyfunction!(sacrum_contacts, m)?)?;
+    m.add_function(wrap_pyfunction!(step_frequency, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ANGLE_COLUMNS", crate::kinematics::COLUMNS.to_vec())?;
     Ok(())
