@@ -21,12 +21,17 @@ __all__ = [
     "fill_rigid",
     "filtfilt_columns",
     "force_events",
+    "gyro_events",
+    "imu_orientation",
     "marker_events",
     "marker_kinematics",
+    "pelvis_angles",
     "pose_kinematics",
     "read_many",
     "read_trial",
     "residual_analysis",
+    "sacrum_contacts",
+    "step_frequency",
 ]
 
 __version__: str
@@ -97,4 +102,20 @@ def fill_rigid(
 def marker_events(
     points: npt.NDArray[np.float64], names: list[str], rate_hz: float
 ) -> list[tuple[str, str, float]]: ...
+def imu_orientation(
+    acc_m_s2: npt.NDArray[np.float64],
+    gyro_rad_s: npt.NDArray[np.float64],
+    rate_hz: float,
+    beta: float = 0.1,
+    gate: float = 0.2,
+    init_s: float = 0.5,
+) -> npt.NDArray[np.float64]: ...
+def pelvis_angles(quaternions: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
+def gyro_events(
+    sagittal_rad_s: npt.NDArray[np.float64], rate_hz: float, segment: str
+) -> list[tuple[str, float]]: ...
+def sacrum_contacts(
+    vertical: npt.NDArray[np.float64], ap: npt.NDArray[np.float64] | None, rate_hz: float
+) -> list[tuple[float, float]]: ...
+def step_frequency(x: npt.NDArray[np.float64], rate_hz: float) -> float | None: ...
 def read_many(paths: list[str]) -> list[dict[str, Any] | tuple[str, str]]: ...

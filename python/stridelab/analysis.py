@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stridelab import events, kinematics, metrics, norms, patterns, squat, strides
+from stridelab import events, imu, kinematics, metrics, norms, patterns, squat, strides
 from stridelab.io import Trial, _atomic, read
 from stridelab.report import html_report, terminal_summary
 
@@ -99,14 +99,34 @@ def analyze_runner(
     speed_m_s: float | None = None,
     thresholds: str | os.PathLike[str] | None = None,
     squat_path: str | os.PathLike[str] | None = None,
+    imu_config: str | os.PathLike[str] | None = None,
 ) -> RunnerResult:
     """Analyse a runner's trials; a trial that fails is recorded in ``failures`` and the others
-    go on. Raises only when the static trial cannot be read."""
+    go on. Raises only when the static trial cannot be read.
+
+    IMU exports (see :mod:`stridelab.imu`; ``imu_config`` is its TOML sensor map) go through
+    the IMU events and metrics into the same table; the patterns that need markers are then
+    ``not_assessable``."""
+    cfg = imu.load_config(imu_config)
     static = read(static_path) if static_path is not None else None
     static_kin = kinematics.compute(static, static) if static is not None else None
     tables, all_events, failures, done = [], [], [], []
     cycles: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
     for p in paths:
+        if imu.looks_like_imu(p):
+            try:
+                rec = imu.read_imu(p, locations=cfg["locations"], axes=cfg["axes"])
+                ev = imu.detect_events(rec)
+                table = imu.per_stride(rec, ev, runner=runner, speed_m_s=speed_m_s)
+                if table.height == 0:
+                    raise ValueError(f"{p}: no complete strides")
+            except (ValueError, OSError) as err:
+                failures.append((str(p), str(err)))
+                continue
+            tables.append(table)
+            all_events.append(ev.with_columns(pl.lit(rec.path.name).alias("trial")))
+            done.append(rec.path.name)
+            continue
         try:
             trial = read(p)
             kin = kinematics.compute(trial, static)

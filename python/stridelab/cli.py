@@ -15,6 +15,7 @@ import numpy as np
 
 from stridelab import __version__
 from stridelab.errors import StridelabError
+from stridelab.imu import ImuTrial, load_config, looks_like_imu, read_imu
 from stridelab.io import Trial, read
 
 EXIT_INPUT_ERROR = 1
@@ -34,6 +35,23 @@ def _fail(err: Exception) -> NoReturn:
 
 def _read_or_exit(path: Path) -> Trial:
     try:
+        return read(path)
+    except (StridelabError, OSError) as err:
+        _fail(err)
+
+
+_imu_option = click.option(
+    "--imu-config",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="TOML sensor map for IMU files: [sensors.NAME] location=..., axes='+x,-z,+y'.",
+)
+
+
+def _read_any_or_exit(path: Path, imu_config: Path | None) -> Trial | ImuTrial:
+    try:
+        if looks_like_imu(path):
+            cfg = load_config(imu_config)
+            return read_imu(path, locations=cfg["locations"], axes=cfg["axes"])
         return read(path)
     except (StridelabError, OSError) as err:
         _fail(err)
@@ -202,6 +220,7 @@ def angles(
     help="Also write per-stride spatiotemporal parameters (strides.csv or .parquet).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+@_imu_option
 def events(
     file: Path,
     source: str,
@@ -209,12 +228,14 @@ def events(
     out: Path | None,
     strides_out: Path | None,
     as_json: bool,
+    imu_config: Path | None,
 ) -> None:
-    """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source."""
+    """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source.
+    IMU exports (generic CSV, Xsens, Shimmer) give IMU events."""
     from stridelab import events as ev
     from stridelab import strides
 
-    trial = _read_or_exit(file)
+    trial = _read_any_or_exit(file, imu_config)
     try:
         table = ev.detect(trial, source=source, threshold_n=threshold_n)  # type: ignore[arg-type]
     except StridelabError as err:
@@ -255,6 +276,7 @@ def events(
     default=Path("stridelab-out"),
     show_default=True,
 )
+@_imu_option
 def analyze(
     paths: tuple[Path, ...],
     static_path: Path | None,
@@ -263,9 +285,11 @@ def analyze(
     thresholds: Path | None,
     squat_path: Path | None,
     out: Path,
+    imu_config: Path | None,
 ) -> None:
     """Screen a runner: metrics per stride, the movement patterns, and reports in OUT
-    (results.parquet, RUNNER.json, RUNNER.html). A movement screen, never a diagnosis."""
+    (results.parquet, RUNNER.json, RUNNER.html). A movement screen, never a diagnosis.
+    PATHS may be marker/force files or IMU exports."""
     from stridelab.analysis import analyze_runner
     from stridelab.io import _atomic
 
@@ -281,6 +305,7 @@ def analyze(
                 speed_m_s=speed_m_s,
                 thresholds=thresholds,
                 squat_path=squat_path,
+                imu_config=imu_config,
             )
             bar.update(1)
     except (StridelabError, OSError) as err:

@@ -2,7 +2,7 @@
 
 Every function returns a polars frame with the columns ``side`` (``L``/``R``), ``event``
 (``IC``/``TO``), ``time_s`` (seconds from the first frame), ``frame`` (nearest marker frame) and
-``source`` (``force``, ``markers``, ``file``).
+``source`` (``force``, ``markers``, ``file``, ``imu``).
 
 Force plates: the vertical force is low-passed (second-order zero-lag Butterworth, 30 Hz by
 default) and crosses ``threshold_n`` (50 N by default) upward at IC and downward at TO; the
@@ -22,6 +22,7 @@ import polars as pl
 
 from stridelab import _native
 from stridelab.errors import DataError
+from stridelab.imu import ImuTrial, detect_events
 from stridelab.io import Trial
 
 __all__ = ["EVENT_SCHEMA", "detect", "from_file", "from_force", "from_markers"]
@@ -116,7 +117,7 @@ def from_file(trial: Trial) -> pl.DataFrame:
 
 
 def detect(
-    trial: Trial,
+    trial: Trial | ImuTrial,
     *,
     source: Literal["auto", "force", "markers", "file"] = "auto",
     threshold_n: float = 50.0,
@@ -125,8 +126,11 @@ def detect(
     """IC and TO events of ``trial``.
 
     ``source="auto"`` uses force plates when the trial has them, else foot events stored in the
-    file, else the foot markers; the ``source`` column says which was used.
+    file, else the foot markers; the ``source`` column says which was used. An IMU recording
+    (:class:`stridelab.imu.ImuTrial`) gives ``source="imu"`` events whatever ``source`` says.
     """
+    if isinstance(trial, ImuTrial):
+        return detect_events(trial)
     if source == "force" or (source == "auto" and trial.force_plates):
         return from_force(trial, threshold_n=threshold_n, lowpass_hz=lowpass_hz)
     if source == "markers":

@@ -24,6 +24,8 @@ __all__ = ["MIDSTANCE_DEFINITIONS", "midstance", "normalise", "strides"]
 
 FloatArray = npt.NDArray[np.float64]
 
+_LR = (("L", "R"), ("R", "L"))
+
 MIDSTANCE_DEFINITIONS = ("peak_knee_flexion", "lowest_pelvis", "half_stance", "hip_over_ankle")
 
 _STRIDE_SCHEMA = {
@@ -59,7 +61,11 @@ def strides(
     the stride. Invalid strides are dropped unless ``keep_invalid``.
     """
     rows = []
-    for side, other in (("L", "R"), ("R", "L")):
+    present = set(events["side"].unique().to_list())
+    # sides "A"/"B": alternate feet whose left/right is unknown (a sacrum sensor without a
+    # mediolateral axis); "A" is the foot of the first contact
+    pairs = (("A", "B"), ("B", "A")) if present and present <= {"A", "B"} else _LR
+    for side, other in pairs:
         ev = events.filter(pl.col("side") == side)
         ics = np.sort(ev.filter(pl.col("event") == "IC")["time_s"].to_numpy())
         tos = np.sort(ev.filter(pl.col("event") == "TO")["time_s"].to_numpy())

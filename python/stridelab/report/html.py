@@ -14,7 +14,7 @@ from stridelab import norms
 
 FloatArray = npt.NDArray[np.float64]
 
-_COLOURS = {"L": "#1f77b4", "R": "#d62728"}
+_COLOURS = {"L": "#1f77b4", "R": "#d62728", "A": "#555555", "B": "#8c564b"}
 _STATUS = {
     "flagged": "#d62728",
     "borderline": "#ff9f0e",
