@@ -466,3 +466,32 @@ def test_other_rates_in_one_recording_are_refused(tmp_path: Path) -> None:
         paths.append(p)
     with pytest.raises(DataError, match="Hz"):
         imu.read_imu(paths)
+
+
+def test_sacrum_step_side_from_mediolateral_acceleration(
+    sacrum_data: tuple[FloatArray, FloatArray, pl.DataFrame],
+) -> None:
+    """A left stance pushes the body to the right (y negative); a synthetic mediolateral signal
+    with that sign on alternate contacts labels them L/R, and its mirror image the other way."""
+    acc, _, _ = sacrum_data
+    n = acc.shape[1] // 2
+    vert, ap = acc[3, :n] * imu.G, acc[3, n:] * imu.G
+    contacts = _native.sacrum_contacts(np.ascontiguousarray(vert), np.ascontiguousarray(ap), 500.0)
+    ml = np.zeros(n)
+    for k, (a, b) in enumerate(contacts):
+        ml[int(a * 500) : int(b * 500)] = -1.0 if k % 2 == 0 else 1.0  # first contact left
+    for sign, first in ((1.0, "L"), (-1.0, "R")):
+        s = imu.Sensor(
+            "sacrum",
+            "sacrum",
+            np.column_stack([ap, sign * ml, vert]),
+            np.full((n, 3), np.nan),
+        )
+        trial = imu.ImuTrial(Path("synthetic.csv"), 500.0, np.arange(n) / 500, {"s": s}, "", {})
+        ev = imu.detect_events(trial).filter(pl.col("event") == "IC")
+        assert ev["side"][0] == first
+        assert set(ev["side"]) == {"L", "R"}
+    # a mediolateral signal that does not alternate tells nothing: A/B
+    s = imu.Sensor("sacrum", "sacrum", np.column_stack([ap, np.ones(n), vert]), np.zeros((n, 3)))
+    trial = imu.ImuTrial(Path("synthetic.csv"), 500.0, np.arange(n) / 500, {"s": s}, "", {})
+    assert set(imu.detect_events(trial)["side"]) == {"A", "B"}
