@@ -28,6 +28,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -136,6 +138,115 @@ def _wrist_crossing(trial: Trial, side: str, centre: FloatArray, a: float, b: fl
     return float(np.any(w < 0) if side == "L" else np.any(w > 0))
 
 
+_OTHER = {"L": "R", "R": "L"}
+
+
+def _at_v(values: FloatArray, t: FloatArray, rate: float) -> FloatArray:
+    """:func:`_at` at many times at once."""
+    n = values.shape[0]
+    x = np.asarray(t, dtype=np.float64) * rate
+    out = np.full(x.shape, np.nan)
+    ok = np.isfinite(x) & (x >= 0) & (x <= n - 1)
+    if n == 1:
+        out[ok] = values[0]
+        return out
+    if n == 0:
+        return out
+    xi = x[ok]
+    i = np.minimum(xi.astype(np.int64), n - 2)
+    out[ok] = values[i] + (xi - i) * (values[i + 1] - values[i])
+    return out
+
+
+def _reduce_v(values: FloatArray, a: FloatArray, b: FloatArray, rate: float, fn: str) -> FloatArray:
+    """``_peak(_window(values, a, b, rate), fn)`` for many windows at once (NaN ignored; NaN for
+    an empty window)."""
+    n = values.shape[0]
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    out = np.full(a.shape, np.nan)
+    ok = np.isfinite(a) & np.isfinite(b)
+    if not ok.any() or n == 0:
+        return out
+    i0 = np.zeros(a.shape, dtype=np.int64)
+    i1 = np.zeros(a.shape, dtype=np.int64)
+    i0[ok] = np.maximum(np.ceil(a[ok] * rate), 0)
+    i1[ok] = np.minimum(np.floor(b[ok] * rate) + 1, n)
+    valid = ok & (i1 > i0)
+    if not valid.any():
+        return out
+    idx = np.empty(2 * int(valid.sum()), dtype=np.int64)
+    idx[0::2], idx[1::2] = i0[valid], i1[valid]
+    ext = np.append(values, np.nan)  # an end index of n is then a valid reduceat index
+    ufunc = np.fmax if fn == "max" else np.fmin
+    out[valid] = ufunc.reduceat(ext, idx)[0::2]
+    return out
+
+
+def _strike_index_v(
+    trial: Trial, k: Kinematics, sides: npt.NDArray[np.str_], ics: FloatArray
+) -> FloatArray:
+    """:func:`_strike_index` of every stride."""
+    out = np.full(ics.shape, np.nan)
+    if not trial.force_plates:
+        return out
+    rate = trial.point_rate_hz
+    prepared = []
+    for plate in trial.force_plates:
+        cop, load = plate.cop_m[:, :2], plate.force_n[:, 2]
+        ok = np.isfinite(cop).all(axis=1) & (load > 20)
+        prepared.append((plate.rate_hz, ok, np.where(ok[:, None], cop, 0.0), load))
+    for side in ("L", "R"):
+        heel, toe = k.landmarks.get(f"{side}_heel"), k.landmarks.get(f"{side}_toe")
+        m = np.flatnonzero(sides == side)
+        if heel is None or toe is None or m.size == 0:
+            continue
+        h = np.column_stack([_at_v(heel[:, j], ics[m], rate) for j in range(2)])
+        t = np.column_stack([_at_v(toe[:, j], ics[m], rate) for j in range(2)])
+        for row, i in enumerate(m):
+            ic = ics[i]
+            if not np.isfinite(ic):
+                continue
+            for prate, ok, cop, load in prepared:
+                # The centre of pressure is ill-defined while the force is a few newtons
+                # (moment over force): skip the first 5 ms, weight the next 15 ms by force.
+                s0 = round((ic + 0.005) * prate)
+                s1 = max(s0 + 1, round((ic + 0.020) * prate))
+                s0 = max(s0, 0)
+                w = ok[s0:s1]
+                if w.sum() >= 2:
+                    ld = load[s0:s1][w]
+                    centre = (cop[s0:s1][w] * ld[:, None]).sum(axis=0) / ld.sum()
+                    axis = t[row] - h[row]
+                    length = float(np.linalg.norm(axis))
+                    if length > 0.05:
+                        out[i] = float(np.dot(centre - h[row], axis / length) / length)
+                        break
+    return out
+
+
+def _wrist_crossing_v(
+    trial: Trial, side: str, centre: FloatArray, a: FloatArray, b: FloatArray
+) -> FloatArray:
+    """:func:`_wrist_crossing` for many strides."""
+    pos = None
+    for name in (f"{side}WRA", f"{side}WRB", f"{side}WRI"):
+        if name in trial.marker_names:
+            pos = trial.marker(name)
+            break
+    hand = f"{side.lower()}_hand_4X4"
+    if pos is None and hand in trial.rotation_names:
+        pos = trial.rotation(hand)[:, :3, 3]
+    if pos is None:
+        return np.full(a.shape, np.nan)
+    rate = trial.point_rate_hz or trial.rotation_rate_hz
+    lateral = pos[:, 1] - centre[:, 1]
+    # y is left: a left wrist crosses when it goes right of the midline, and vice versa
+    crossed = (lateral < 0) if side == "L" else (lateral > 0)
+    return _reduce_v(
+        np.where(np.isfinite(lateral), crossed.astype(float), np.nan), a, b, rate, "max"
+    )
+
+
 def static_measures(static_kin: Kinematics) -> dict[str, float]:
     """Standing asymmetries: leg-length difference (L − R, hip to ankle centre, mm) and pelvic
     obliquity (left side up +, deg)."""
@@ -197,130 +308,151 @@ def per_stride(
     static_row = static_measures(static_kin) if static_kin is not None else {}
     angles = {s: kin.side(s) for s in ("L", "R")}
     col = {s: {c: angles[s][c].to_numpy() for c in angles[s].columns} for s in ("L", "R")}
-    rows = []
-    for r in st.iter_rows(named=True):
-        side, other = r["side"], ("R" if r["side"] == "L" else "L")
-        ic, to, nxt, mid = r["ic_s"], r["to_s"], r["next_ic_s"], r["midstance_s"]
-        a, o = col[side], col[other]
+    n = st.height
+    if n == 0:
+        return pl.DataFrame()
+    sides = st["side"].to_numpy()
+    ic, to, nxt, mid = (
+        st[c].to_numpy().astype(np.float64) for c in ("ic_s", "to_s", "next_ic_s", "midstance_s")
+    )
+    masks = {s: sides == s for s in ("L", "R")}
 
-        def at(name: str, t: float, a: dict[str, FloatArray] = a) -> float:
-            return _at(a[name], t, rate)
+    def per_side(fn: Callable[[str, npt.NDArray[np.bool_]], FloatArray]) -> FloatArray:
+        out = np.full(n, np.nan)
+        for s, m in masks.items():
+            if m.any():
+                out[m] = fn(s, m)
+        return out
 
-        stance = (ic, to)
-        row: dict[str, object] = {
-            "runner": runner,
-            "trial": trial.path.name,
-            "side": side,
-            "stride": r["stride"],
-            "ic_s": ic,
-            "to_s": to,
-            "midstance_s": mid,
-            "midstance_definition": midstance,
-            "stride_time_s": r["stride_time_s"],
-            "step_time_s": r["step_time_s"],
-            "contact_time_s": r["contact_time_s"],
-            "flight_time_s": r["flight_time_s"],
-            "duty_factor": r["duty_factor"],
-            "cadence_steps_per_min": r["cadence_steps_per_min"],
-            "leg_length_m": leg_side.get(side, float("nan")),
-            "foot_strike_angle_deg": at("foot_angle_deg", ic),
-            "strike_index": _strike_index(trial, kin, side, ic),
-            "shank_angle_at_ic_deg": at("shank_angle_deg", ic),
-            "knee_flexion_at_ic_deg": at("knee_flexion_deg", ic),
-            "ankle_dorsiflexion_at_ic_deg": at("ankle_dorsiflexion_deg", ic),
-            "peak_stance_knee_flexion_deg": _peak(
-                _window(a["knee_flexion_deg"], *stance, rate), "max"
-            ),
-            "min_stance_knee_flexion_deg": _peak(
-                _window(a["knee_flexion_deg"], *stance, rate), "min"
-            ),
-            "min_swing_knee_flexion_deg": _peak(
-                _window(a["knee_flexion_deg"], to, nxt, rate), "min"
-            ),
-            "knee_flexion_at_to_deg": at("knee_flexion_deg", to),
-            "peak_stance_hip_adduction_deg": _peak(
-                _window(a["hip_adduction_deg"], *stance, rate), "max"
-            ),
-            "peak_hip_extension_deg": -_peak(_window(a["hip_flexion_deg"], *stance, rate), "min"),
-            "peak_stance_rearfoot_eversion_deg": -_peak(
-                _window(a["ankle_inversion_deg"], *stance, rate), "min"
-            ),
-            "peak_stance_knee_adduction_deg": _peak(
-                _window(a["knee_adduction_deg"], *stance, rate), "max"
-            ),
-            "contralateral_pelvic_drop_deg": at("pelvis_obliquity_deg", ic, o)
-            - _peak(_window(o["pelvis_obliquity_deg"], *stance, rate), "min"),
-            "pelvic_tilt_at_ic_deg": at("pelvis_tilt_deg", ic),
-            "peak_stance_pelvic_tilt_deg": _peak(
-                _window(a["pelvis_tilt_deg"], *stance, rate), "max"
-            ),
-            "trunk_flexion_at_midstance_deg": at("trunk_flexion_deg", mid),
-            "trunk_flexion_at_ic_deg": at("trunk_flexion_deg", ic),
-            "pelvic_tilt_at_ic_rel_static_deg": at("pelvis_tilt_deg", ic) - standing_tilt
-            if standing_tilt is not None
-            else float("nan"),
-        }
-        heel_track = lm.get(f"{side}_heel")
-        if standing_heel and side in standing_heel and heel_track is not None:
-            low = _peak(_window(heel_track[:, 2], *stance, rate), "min")
-            row["heel_min_above_standing_mm"] = 1000 * (low - standing_heel[side])
-        else:
-            row["heel_min_above_standing_mm"] = float("nan")
-        for name, angle in (
-            ("pelvic_tilt_range_deg", "pelvis_tilt_deg"),
-            ("pelvic_obliquity_range_deg", "pelvis_obliquity_deg"),
-            ("pelvic_rotation_range_deg", "pelvis_rotation_deg"),
-            ("trunk_rotation_range_deg", "trunk_rotation_deg"),
-        ):
-            w = _window(a[angle], ic, nxt, rate)
-            row[name] = _peak(w, "max") - _peak(w, "min")
-        row["trunk_flexion_rel_pelvis_at_midstance_deg"] = at("trunk_flexion_deg", mid) - at(
-            "pelvis_tilt_deg", mid
+    def at(name: str, t: FloatArray, other: bool = False) -> FloatArray:
+        return per_side(lambda s, m: _at_v(col[_OTHER[s] if other else s][name], t[m], rate))
+
+    def peak(name: str, a: FloatArray, b: FloatArray, fn: str, other: bool = False) -> FloatArray:
+        return per_side(
+            lambda s, m: _reduce_v(col[_OTHER[s] if other else s][name], a[m], b[m], rate, fn)
         )
-        w = _window(a["trunk_rotation_deg"] - a["pelvis_rotation_deg"], ic, nxt, rate)
-        row["thorax_pelvis_rotation_range_deg"] = _peak(w, "max") - _peak(w, "min")
-        if pelvis_centre is not None:
-            heel = lm.get(f"{side}_heel")
-            ankle = lm.get(f"{side}_ajc")
-            pc_x = pelvis_centre[:, 0]
-            row["heel_ahead_of_pelvis_pct_leg"] = (
-                100 * (_at(heel[:, 0], ic, rate) - _at(pc_x, ic, rate)) / leg
-                if heel is not None
-                else np.nan
-            )
-            row["hip_ahead_of_ankle_pct_leg"] = (
-                100 * (_at(pc_x, mid, rate) - _at(ankle[:, 0], mid, rate)) / leg
-                if ankle is not None
-                else np.nan
-            )
-            row["foot_behind_pelvis_at_to_pct_leg"] = (
-                100 * (_at(pc_x, to, rate) - _at(heel[:, 0], to, rate)) / leg
-                if heel is not None
-                else np.nan
-            )
-            z = _window(pelvis_centre[:, 2], ic, nxt, rate)
-            row["vertical_oscillation_m"] = _peak(z, "max") - _peak(z, "min")
-            if speed_m_s is not None:
-                row["stride_length_m"] = speed_m_s * r["stride_time_s"]
-            elif heel is not None:
-                row["stride_length_m"] = _at(heel[:, 0], nxt, rate) - _at(heel[:, 0], ic, rate)
-            else:
-                row["stride_length_m"] = np.nan
+
+    def span(
+        values_of: Callable[[str], FloatArray | None], a: FloatArray, b: FloatArray
+    ) -> FloatArray:
+        def one(s: str, m: npt.NDArray[np.bool_]) -> FloatArray:
+            v = values_of(s)
+            if v is None:
+                return np.full(int(m.sum()), np.nan)
+            return _reduce_v(v, a[m], b[m], rate, "max") - _reduce_v(v, a[m], b[m], rate, "min")
+
+        return per_side(one)
+
+    cols: dict[str, object] = {
+        "runner": [runner] * n,
+        "trial": [trial.path.name] * n,
+        "side": st["side"],
+        "stride": st["stride"],
+        "ic_s": ic,
+        "to_s": to,
+        "midstance_s": mid,
+        "midstance_definition": [midstance] * n,
+    }
+    for c in (
+        "stride_time_s",
+        "step_time_s",
+        "contact_time_s",
+        "flight_time_s",
+        "duty_factor",
+        "cadence_steps_per_min",
+    ):
+        cols[c] = st[c].to_numpy()
+    cols["leg_length_m"] = per_side(lambda s, m: np.full(int(m.sum()), leg_side.get(s, np.nan)))
+    cols["foot_strike_angle_deg"] = at("foot_angle_deg", ic)
+    cols["strike_index"] = _strike_index_v(trial, kin, sides, ic)
+    cols["shank_angle_at_ic_deg"] = at("shank_angle_deg", ic)
+    cols["knee_flexion_at_ic_deg"] = at("knee_flexion_deg", ic)
+    cols["ankle_dorsiflexion_at_ic_deg"] = at("ankle_dorsiflexion_deg", ic)
+    cols["peak_stance_knee_flexion_deg"] = peak("knee_flexion_deg", ic, to, "max")
+    cols["min_stance_knee_flexion_deg"] = peak("knee_flexion_deg", ic, to, "min")
+    cols["min_swing_knee_flexion_deg"] = peak("knee_flexion_deg", to, nxt, "min")
+    cols["knee_flexion_at_to_deg"] = at("knee_flexion_deg", to)
+    cols["peak_stance_hip_adduction_deg"] = peak("hip_adduction_deg", ic, to, "max")
+    cols["peak_hip_extension_deg"] = -peak("hip_flexion_deg", ic, to, "min")
+    cols["peak_stance_rearfoot_eversion_deg"] = -peak("ankle_inversion_deg", ic, to, "min")
+    cols["peak_stance_knee_adduction_deg"] = peak("knee_adduction_deg", ic, to, "max")
+    cols["contralateral_pelvic_drop_deg"] = at("pelvis_obliquity_deg", ic, other=True) - peak(
+        "pelvis_obliquity_deg", ic, to, "min", other=True
+    )
+    tilt_at_ic = at("pelvis_tilt_deg", ic)
+    cols["pelvic_tilt_at_ic_deg"] = tilt_at_ic
+    cols["peak_stance_pelvic_tilt_deg"] = peak("pelvis_tilt_deg", ic, to, "max")
+    cols["trunk_flexion_at_midstance_deg"] = at("trunk_flexion_deg", mid)
+    cols["trunk_flexion_at_ic_deg"] = at("trunk_flexion_deg", ic)
+    cols["pelvic_tilt_at_ic_rel_static_deg"] = (
+        tilt_at_ic - standing_tilt if standing_tilt is not None else np.full(n, np.nan)
+    )
+
+    def heel_low(s: str, m: npt.NDArray[np.bool_]) -> FloatArray:
+        track = lm.get(f"{s}_heel")
+        if not standing_heel or s not in standing_heel or track is None:
+            return np.full(int(m.sum()), np.nan)
+        low = _reduce_v(track[:, 2], ic[m], to[m], rate, "min")
+        return 1000 * (low - standing_heel[s])
+
+    cols["heel_min_above_standing_mm"] = per_side(heel_low)
+    for name, angle in (
+        ("pelvic_tilt_range_deg", "pelvis_tilt_deg"),
+        ("pelvic_obliquity_range_deg", "pelvis_obliquity_deg"),
+        ("pelvic_rotation_range_deg", "pelvis_rotation_deg"),
+        ("trunk_rotation_range_deg", "trunk_rotation_deg"),
+    ):
+        cols[name] = span(lambda s, angle=angle: col[s][angle], ic, nxt)  # type: ignore[misc]
+    cols["trunk_flexion_rel_pelvis_at_midstance_deg"] = at("trunk_flexion_deg", mid) - at(
+        "pelvis_tilt_deg", mid
+    )
+    cols["thorax_pelvis_rotation_range_deg"] = span(
+        lambda s: col[s]["trunk_rotation_deg"] - col[s]["pelvis_rotation_deg"], ic, nxt
+    )
+    if pelvis_centre is not None:
+        pc = pelvis_centre
+
+        def along(name: str, t: FloatArray, sign: float) -> FloatArray:
+            # 100 × sign × (landmark − pelvis centre) along progression at t, in % leg length
+            def one(s: str, m: npt.NDArray[np.bool_]) -> FloatArray:
+                p = lm.get(f"{s}_{name}")
+                if p is None:
+                    return np.full(int(m.sum()), np.nan)
+                return 100 * sign * (_at_v(p[:, 0], t[m], rate) - _at_v(pc[:, 0], t[m], rate)) / leg
+
+            return per_side(one)
+
+        cols["heel_ahead_of_pelvis_pct_leg"] = along("heel", ic, 1.0)
+        cols["hip_ahead_of_ankle_pct_leg"] = along("ajc", mid, -1.0)
+        cols["foot_behind_pelvis_at_to_pct_leg"] = along("heel", to, -1.0)
+        cols["vertical_oscillation_m"] = span(lambda s: pc[:, 2], ic, nxt)
         if speed_m_s is not None:
-            row["step_length_over_leg_length"] = speed_m_s * r["step_time_s"] / leg
-        row.update(static_row)
-        row["foot_strike"] = classify_strike(
-            float(row["strike_index"]),  # type: ignore[arg-type]
-            float(row["foot_strike_angle_deg"]),  # type: ignore[arg-type]
-        )
-        row["forefoot_strike_share"] = float(row["foot_strike"] == "forefoot")
-        row["wrist_crosses_midline"] = (
-            _wrist_crossing(trial, side, pelvis_centre, ic, nxt)
-            if pelvis_centre is not None
-            else float("nan")
-        )
-        rows.append(row)
-    return pl.DataFrame(rows, infer_schema_length=None)
+            cols["stride_length_m"] = speed_m_s * st["stride_time_s"].to_numpy()
+        else:
+
+            def travel(s: str, m: npt.NDArray[np.bool_]) -> FloatArray:
+                heel = lm.get(f"{s}_heel")
+                if heel is None:
+                    return np.full(int(m.sum()), np.nan)
+                return _at_v(heel[:, 0], nxt[m], rate) - _at_v(heel[:, 0], ic[m], rate)
+
+            cols["stride_length_m"] = per_side(travel)
+    if speed_m_s is not None:
+        cols["step_length_over_leg_length"] = speed_m_s * st["step_time_s"].to_numpy() / leg
+    for k_, v_ in static_row.items():
+        cols[k_] = np.full(n, v_)
+    strike = [
+        classify_strike(float(si), float(fa))
+        for si, fa in zip(cols["strike_index"], cols["foot_strike_angle_deg"], strict=True)  # type: ignore[call-overload]
+    ]
+    cols["foot_strike"] = strike
+    cols["forefoot_strike_share"] = np.array([float(s == "forefoot") for s in strike])
+    cols["wrist_crosses_midline"] = (
+        per_side(lambda s, m: _wrist_crossing_v(trial, s, pelvis_centre, ic[m], nxt[m]))
+        if pelvis_centre is not None
+        else np.full(n, np.nan)
+    )
+    return pl.DataFrame(cols)
 
 
 def summary(table: pl.DataFrame) -> pl.DataFrame:

@@ -65,18 +65,18 @@ def strides(
     # sides "A"/"B": alternate feet whose left/right is unknown (a sacrum sensor without a
     # mediolateral axis); "A" is the foot of the first contact
     pairs = (("A", "B"), ("B", "A")) if present and present <= {"A", "B"} else _LR
+    side_col = events["side"].to_numpy()
+    event_col = events["event"].to_numpy()
+    time_col = events["time_s"].to_numpy().astype(np.float64)
+
+    def times(side: str, event: str) -> FloatArray:
+        return np.sort(time_col[(side_col == side) & (event_col == event)])
+
     for side, other in pairs:
-        ev = events.filter(pl.col("side") == side)
-        ics = np.sort(ev.filter(pl.col("event") == "IC")["time_s"].to_numpy())
-        tos = np.sort(ev.filter(pl.col("event") == "TO")["time_s"].to_numpy())
-        oth = np.sort(
-            events.filter((pl.col("side") == other) & (pl.col("event") == "IC"))[
-                "time_s"
-            ].to_numpy()
-        )
+        ics, tos, oth = times(side, "IC"), times(side, "TO"), times(other, "IC")
         for k, (a, b) in enumerate(itertools.pairwise(ics)):
-            inside_to = tos[(tos > a) & (tos < b)]
-            inside_other = oth[(oth > a) & (oth < b)]
+            inside_to = tos[np.searchsorted(tos, a, "right") : np.searchsorted(tos, b, "left")]
+            inside_other = oth[np.searchsorted(oth, a, "right") : np.searchsorted(oth, b, "left")]
             to = float(inside_to[0]) if inside_to.size else float("nan")
             oic = float(inside_other[0]) if inside_other.size else float("nan")
             stride_time = float(b - a)
@@ -133,44 +133,72 @@ def midstance(
     """
     if definition not in MIDSTANCE_DEFINITIONS:
         raise ValueError(f"midstance definition must be one of {MIDSTANCE_DEFINITIONS}")
-    knee_by_side = {
-        side: angles.filter(pl.col("side") == side).sort("frame")["knee_flexion_deg"].to_numpy()
-        for side in ("L", "R")
-    }
-    times = []
-    for row in stride_table.iter_rows(named=True):
-        side, ic, to = row["side"], row["ic_s"], row["to_s"]
-        f0, f1 = int(np.ceil(ic * rate_hz)), int(np.floor(to * rate_hz))
-        t = float("nan")
-        if definition == "half_stance":
-            t = (ic + to) / 2
-        elif f1 > f0:
-            frames = np.arange(f0, f1 + 1)
+    n = stride_table.height
+    sides = stride_table["side"].to_numpy()
+    ics = stride_table["ic_s"].to_numpy().astype(np.float64)
+    tos = stride_table["to_s"].to_numpy().astype(np.float64)
+    times = np.full(n, np.nan)
+    if definition == "half_stance":
+        times = (ics + tos) / 2
+    elif definition in ("peak_knee_flexion", "lowest_pelvis"):
+        for side in ("L", "R"):
+            m = np.flatnonzero(sides == side)
+            if m.size == 0:
+                continue
             if definition == "peak_knee_flexion":
-                knee = knee_by_side[side]
-                seg = knee[frames[frames < knee.size]]
-                if seg.size and np.isfinite(seg).any():
-                    t = float(frames[int(np.nanargmax(seg))] / rate_hz)
-            elif definition == "lowest_pelvis":
-                z = landmarks.get("pelvis_origin")
-                if z is not None:
-                    seg = z[frames[frames < len(z)], 2]
-                    if np.isfinite(seg).any():
-                        t = float(frames[int(np.nanargmin(seg))] / rate_hz)
+                frames = angles.filter(pl.col("side") == side).sort("frame")
+                series = frames["knee_flexion_deg"].to_numpy().astype(np.float64)
             else:
-                hip, ankle = landmarks.get(f"{side}_hjc"), landmarks.get(f"{side}_ajc")
-                if hip is not None and ankle is not None:
-                    d = hip[frames[frames < len(hip)], 0] - ankle[frames[frames < len(hip)], 0]
-                    cross = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
-                    if cross.size:
-                        i = int(cross[0])
-                        frac = -d[i] / (d[i + 1] - d[i])
-                        t = float((frames[i] + frac) / rate_hz)
-        times.append(t)
+                z = landmarks.get("pelvis_origin")
+                if z is None:
+                    continue
+                series = -np.asarray(z[:, 2], dtype=np.float64)  # lowest = max of minus height
+            times[m] = _argmax_in_stance(series, ics[m], tos[m], rate_hz)
+    else:
+        for i in range(n):
+            side, ic, to = sides[i], ics[i], tos[i]
+            f0, f1 = int(np.ceil(ic * rate_hz)), int(np.floor(to * rate_hz))
+            hip, ankle = landmarks.get(f"{side}_hjc"), landmarks.get(f"{side}_ajc")
+            if f1 <= f0 or hip is None or ankle is None:
+                continue
+            span = np.arange(f0, f1 + 1)
+            span = span[span < len(hip)]
+            d = hip[span, 0] - ankle[span, 0]
+            cross = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
+            if cross.size:
+                j = int(cross[0])
+                frac = -d[j] / (d[j + 1] - d[j])
+                times[i] = float((span[j] + frac) / rate_hz)
     return stride_table.with_columns(
         pl.Series("midstance_s", times, dtype=pl.Float64),
         pl.lit(definition).alias("midstance_definition"),
     )
+
+
+def _argmax_in_stance(
+    series: FloatArray, ics: FloatArray, tos: FloatArray, rate: float
+) -> FloatArray:
+    """Time of the largest finite value of ``series`` in each window [ceil(IC), floor(TO)]
+    (frames), the first one on ties; NaN for an empty or all-NaN window."""
+    out = np.full(ics.shape, np.nan)
+    ok = np.isfinite(ics) & np.isfinite(tos)
+    f0 = np.zeros(ics.shape, dtype=np.int64)
+    f1 = np.zeros(ics.shape, dtype=np.int64)
+    f0[ok] = np.ceil(ics[ok] * rate)
+    f1[ok] = np.minimum(np.floor(tos[ok] * rate), series.size - 1)
+    ok &= (f1 > f0) & (f0 >= 0)
+    if not ok.any():
+        return out
+    width = int((f1[ok] - f0[ok]).max()) + 1
+    idx = f0[ok, None] + np.arange(width)[None, :]
+    inside = idx <= f1[ok, None]
+    vals = np.where(inside, series[np.minimum(idx, series.size - 1)], np.nan)
+    vals = np.where(np.isfinite(vals), vals, -np.inf)
+    best = np.argmax(vals, axis=1)
+    found = np.isfinite(vals[np.arange(vals.shape[0]), best])
+    t = (f0[ok] + best) / rate
+    out[np.flatnonzero(ok)[found]] = t[found]
+    return out
 
 
 def normalise(
