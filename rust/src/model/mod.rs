@@ -398,8 +398,8 @@ mod tests {
         let mut seed = 12345u64;
         let mut noise = || {
             seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             ((seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 2e-3
         };
         for f in 0..400 {
