@@ -23,6 +23,7 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -74,6 +75,21 @@ class Kinematics:
     def side(self, side: Literal["L", "R"]) -> pl.DataFrame:
         """The angles of one side."""
         return self.angles.filter(pl.col("side") == side)
+
+    @cached_property
+    def _by_side(self) -> dict[str, dict[str, FloatArray]]:
+        out: dict[str, dict[str, FloatArray]] = {"L": {}, "R": {}}
+        for part in self.angles.sort("frame").partition_by("side", maintain_order=True):
+            side = str(part["side"][0])
+            if side in out:
+                out[side] = {
+                    c: part[c].to_numpy() for c in part.columns if part[c].dtype.is_numeric()
+                }
+        return out
+
+    def side_arrays(self, side: Literal["L", "R"]) -> dict[str, FloatArray]:
+        """The angle columns of one side as arrays indexed by frame (computed once)."""
+        return self._by_side[side]
 
 
 def relabel(trial: Trial, mapping: dict[str, str] | str | os.PathLike[str]) -> Trial:
@@ -204,19 +220,20 @@ def _processing_widths(static: Trial, what: str) -> tuple[float, float] | None:
 
 
 def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
-    frames: list[pl.DataFrame] = []
-    for side in ("L", "R"):
-        values = d[side]
-        assert isinstance(values, np.ndarray)
-        n = values.shape[0]
-        cols: dict[str, object] = {
-            "frame": np.arange(n, dtype=np.int64),
-            "time_s": np.arange(n) / (trial.point_rate_hz or trial.rotation_rate_hz),
-            "side": [side] * n,
-        }
-        for j, name in enumerate(ANGLE_COLUMNS):
-            cols[name] = values[:, j]
-        frames.append(pl.DataFrame(cols))
+    left, right = d["L"], d["R"]
+    assert isinstance(left, np.ndarray)
+    assert isinstance(right, np.ndarray)
+    n = left.shape[0]
+    # rows ordered by frame, then side (L before R)
+    both = np.stack([left, right], axis=1).reshape(2 * n, left.shape[1])
+    frame = np.repeat(np.arange(n, dtype=np.int64), 2)
+    cols: dict[str, object] = {
+        "frame": frame,
+        "time_s": frame / (trial.point_rate_hz or trial.rotation_rate_hz),
+        "side": ["L", "R"] * n,
+    }
+    for j, name in enumerate(ANGLE_COLUMNS):
+        cols[name] = both[:, j]
     swaps = d["swaps"]
     assert isinstance(swaps, list)
     landmarks = d["landmarks"]
@@ -224,7 +241,7 @@ def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
     notes = d["notes"]
     assert isinstance(notes, list)
     return Kinematics(
-        angles=pl.concat(frames).sort("frame", "side"),
+        angles=pl.DataFrame(cols),
         landmarks={str(k): v for k, v in landmarks.items()},
         swaps=pl.DataFrame(
             swaps,

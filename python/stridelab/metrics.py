@@ -64,85 +64,11 @@ def classify_strike(strike_index: float | None, strike_angle_deg: float) -> str:
     )
 
 
-def _at(values: FloatArray, t: float, rate: float) -> float:
-    """Linear interpolation of a sampled series at time ``t`` (NaN outside it)."""
-    x = t * rate
-    if not np.isfinite(x) or x < 0 or x > values.shape[0] - 1:
-        return float("nan")
-    i = min(int(x), values.shape[0] - 2) if values.shape[0] > 1 else 0
-    frac = x - i
-    if values.shape[0] == 1:
-        return float(values[0])
-    return float(values[i] + frac * (values[i + 1] - values[i]))
-
-
-def _window(values: FloatArray, a: float, b: float, rate: float) -> FloatArray:
-    if not (np.isfinite(a) and np.isfinite(b)):
-        return np.empty(0)
-    i0, i1 = int(np.ceil(a * rate)), int(np.floor(b * rate))
-    return values[max(i0, 0) : min(i1 + 1, values.shape[0])]
-
-
-def _peak(values: FloatArray, fn: str) -> float:
-    v = values[np.isfinite(values)] if values.size else values
-    if v.size == 0:
-        return float("nan")
-    return float(np.max(v) if fn == "max" else np.min(v))
-
-
-def _strike_index(trial: Trial, k: Kinematics, side: str, ic: float) -> float:
-    if not trial.force_plates:
-        return float("nan")
-    heel, toe = k.landmarks.get(f"{side}_heel"), k.landmarks.get(f"{side}_toe")
-    if heel is None or toe is None:
-        return float("nan")
-    rate = trial.point_rate_hz
-    h = np.array([_at(heel[:, j], ic, rate) for j in range(2)])
-    t = np.array([_at(toe[:, j], ic, rate) for j in range(2)])
-    for plate in trial.force_plates:
-        # The centre of pressure is ill-defined while the force is a few newtons (moment over
-        # force): skip the first 5 ms and weight the next 15 ms by the vertical force.
-        s0 = round((ic + 0.005) * plate.rate_hz)
-        s1 = max(s0 + 1, round((ic + 0.020) * plate.rate_hz))
-        cop = plate.cop_m[s0:s1, :2]
-        load = plate.force_n[s0:s1, 2]
-        ok = np.isfinite(cop).all(axis=1) & (load > 20)
-        if ok.sum() >= 2:
-            centre = (cop[ok] * load[ok, None]).sum(axis=0) / load[ok].sum()
-            axis = t - h
-            length = float(np.linalg.norm(axis))
-            if length > 0.05:
-                return float(np.dot(centre - h, axis / length) / length)
-    return float("nan")
-
-
-def _wrist_crossing(trial: Trial, side: str, centre: FloatArray, a: float, b: float) -> float:
-    """1 when the side's wrist passes the body's midline (the pelvis centre's lateral position)
-    during the stride, 0 when it does not, NaN without wrist markers or hand poses."""
-    rate = trial.point_rate_hz or trial.rotation_rate_hz
-    pos = None
-    for name in (f"{side}WRA", f"{side}WRB", f"{side}WRI"):
-        if name in trial.marker_names:
-            pos = trial.marker(name)
-            break
-    hand = f"{side.lower()}_hand_4X4"
-    if pos is None and hand in trial.rotation_names:
-        pos = trial.rotation(hand)[:, :3, 3]
-    if pos is None:
-        return float("nan")
-    w = _window(pos[:, 1] - centre[:, 1], a, b, rate)
-    w = w[np.isfinite(w)]
-    if w.size == 0:
-        return float("nan")
-    # y is left: a left wrist crosses when it goes right of the midline, and vice versa
-    return float(np.any(w < 0) if side == "L" else np.any(w > 0))
-
-
 _OTHER = {"L": "R", "R": "L"}
 
 
 def _at_v(values: FloatArray, t: FloatArray, rate: float) -> FloatArray:
-    """:func:`_at` at many times at once."""
+    """Linear interpolation of a sampled series at times ``t`` (NaN outside it)."""
     n = values.shape[0]
     x = np.asarray(t, dtype=np.float64) * rate
     out = np.full(x.shape, np.nan)
@@ -159,8 +85,8 @@ def _at_v(values: FloatArray, t: FloatArray, rate: float) -> FloatArray:
 
 
 def _reduce_v(values: FloatArray, a: FloatArray, b: FloatArray, rate: float, fn: str) -> FloatArray:
-    """``_peak(_window(values, a, b, rate), fn)`` for many windows at once (NaN ignored; NaN for
-    an empty window)."""
+    """Max or min (``fn``) of ``values`` over each window of frames [ceil(a·rate), floor(b·rate)],
+    NaN samples ignored; NaN for an empty window."""
     n = values.shape[0]
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     out = np.full(a.shape, np.nan)
@@ -185,49 +111,69 @@ def _reduce_v(values: FloatArray, a: FloatArray, b: FloatArray, rate: float, fn:
 def _strike_index_v(
     trial: Trial, k: Kinematics, sides: npt.NDArray[np.str_], ics: FloatArray
 ) -> FloatArray:
-    """:func:`_strike_index` of every stride."""
+    """Strike index at each IC: where the centre of pressure is in the first loading after IC
+    along the heel → toe line (0 heel, 1 toe), force-weighted over 5–20 ms after IC."""
     out = np.full(ics.shape, np.nan)
     if not trial.force_plates:
         return out
     rate = trial.point_rate_hz
-    prepared = []
-    for plate in trial.force_plates:
-        cop, load = plate.cop_m[:, :2], plate.force_n[:, 2]
-        ok = np.isfinite(cop).all(axis=1) & (load > 20)
-        prepared.append((plate.rate_hz, ok, np.where(ok[:, None], cop, 0.0), load))
     for side in ("L", "R"):
         heel, toe = k.landmarks.get(f"{side}_heel"), k.landmarks.get(f"{side}_toe")
-        m = np.flatnonzero(sides == side)
+        m = np.flatnonzero((sides == side) & np.isfinite(ics))
         if heel is None or toe is None or m.size == 0:
             continue
         h = np.column_stack([_at_v(heel[:, j], ics[m], rate) for j in range(2)])
         t = np.column_stack([_at_v(toe[:, j], ics[m], rate) for j in range(2)])
-        for row, i in enumerate(m):
-            ic = ics[i]
-            if not np.isfinite(ic):
-                continue
-            for prate, ok, cop, load in prepared:
-                # The centre of pressure is ill-defined while the force is a few newtons
-                # (moment over force): skip the first 5 ms, weight the next 15 ms by force.
-                s0 = round((ic + 0.005) * prate)
-                s1 = max(s0 + 1, round((ic + 0.020) * prate))
-                s0 = max(s0, 0)
-                w = ok[s0:s1]
-                if w.sum() >= 2:
-                    ld = load[s0:s1][w]
-                    centre = (cop[s0:s1][w] * ld[:, None]).sum(axis=0) / ld.sum()
-                    axis = t[row] - h[row]
-                    length = float(np.linalg.norm(axis))
-                    if length > 0.05:
-                        out[i] = float(np.dot(centre - h[row], axis / length) / length)
-                        break
+        axis = t - h
+        length = np.linalg.norm(axis, axis=1)
+        for plate in trial.force_plates:
+            todo = np.isnan(out[m])
+            if not todo.any():
+                break
+            cop, load = plate.cop_m[:, :2], plate.force_n[:, 2]
+            n = load.shape[0]
+            ok = np.isfinite(cop).all(axis=1) & (load > 20)
+            w = np.where(ok, load, 0.0)
+            # The centre of pressure is ill-defined while the force is a few newtons (moment
+            # over force): skip the first 5 ms and weight the next 15 ms by the force.
+            s0 = np.round((ics[m] + 0.005) * plate.rate_hz).astype(np.int64)
+            s1 = np.maximum(s0 + 1, np.round((ics[m] + 0.020) * plate.rate_hz).astype(np.int64))
+            s0, s1 = np.clip(s0, 0, n), np.clip(s1, 0, n)
+            count, sw, sx, sy = (
+                _window_sum(v, s0, s1)
+                for v in (
+                    ok.astype(float),
+                    w,
+                    np.where(ok, cop[:, 0] * load, 0.0),
+                    np.where(ok, cop[:, 1] * load, 0.0),
+                )
+            )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                centre = np.column_stack([sx / sw, sy / sw])
+                value = np.einsum("ij,ij->i", centre - h, axis) / length**2
+            use = todo & (count >= 2) & (length > 0.05)
+            out[m[use]] = value[use]
+    return out
+
+
+def _window_sum(
+    values: FloatArray, s0: npt.NDArray[np.int64], s1: npt.NDArray[np.int64]
+) -> FloatArray:
+    """Sums of ``values[s0:s1]`` (0 for an empty window)."""
+    out = np.zeros(s0.shape)
+    valid = s1 > s0
+    if valid.any():
+        idx = np.empty(2 * int(valid.sum()), dtype=np.int64)
+        idx[0::2], idx[1::2] = s0[valid], s1[valid]
+        out[valid] = np.add.reduceat(np.append(values, 0.0), idx)[0::2]
     return out
 
 
 def _wrist_crossing_v(
     trial: Trial, side: str, centre: FloatArray, a: FloatArray, b: FloatArray
 ) -> FloatArray:
-    """:func:`_wrist_crossing` for many strides."""
+    """1 when the side's wrist passes the body's midline (the pelvis centre's lateral position)
+    during each stride, 0 when it does not, NaN without wrist markers or hand poses."""
     pos = None
     for name in (f"{side}WRA", f"{side}WRB", f"{side}WRI"):
         if name in trial.marker_names:
@@ -283,7 +229,10 @@ def per_stride(
     """
     rate = trial.point_rate_hz or trial.rotation_rate_hz
     st = strides_mod.strides(events)
-    st = strides_mod.midstance(st, kin.angles, kin.landmarks, rate, midstance)  # type: ignore[arg-type]
+    if midstance not in strides_mod.MIDSTANCE_DEFINITIONS:
+        raise ValueError(f"midstance definition must be one of {strides_mod.MIDSTANCE_DEFINITIONS}")
+    knee = {s: kin.side_arrays(s)["knee_flexion_deg"] for s in ("L", "R") if kin.side_arrays(s)}
+    mid_times = strides_mod._midstance_times(st, knee, kin.landmarks, rate, midstance)
     lm = kin.landmarks
     pelvis_centre = None
     if "L_hjc" in lm and "R_hjc" in lm:
@@ -306,15 +255,13 @@ def per_stride(
             if f"{s}_heel" in static_kin.landmarks
         }
     static_row = static_measures(static_kin) if static_kin is not None else {}
-    angles = {s: kin.side(s) for s in ("L", "R")}
-    col = {s: {c: angles[s][c].to_numpy() for c in angles[s].columns} for s in ("L", "R")}
+    col = {s: kin.side_arrays(s) for s in ("L", "R")}
     n = st.height
     if n == 0:
         return pl.DataFrame()
     sides = st["side"].to_numpy()
-    ic, to, nxt, mid = (
-        st[c].to_numpy().astype(np.float64) for c in ("ic_s", "to_s", "next_ic_s", "midstance_s")
-    )
+    ic, to, nxt = (st[c].to_numpy().astype(np.float64) for c in ("ic_s", "to_s", "next_ic_s"))
+    mid = mid_times
     masks = {s: sides == s for s in ("L", "R")}
 
     def per_side(fn: Callable[[str, npt.NDArray[np.bool_]], FloatArray]) -> FloatArray:

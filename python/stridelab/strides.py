@@ -133,6 +133,25 @@ def midstance(
     """
     if definition not in MIDSTANCE_DEFINITIONS:
         raise ValueError(f"midstance definition must be one of {MIDSTANCE_DEFINITIONS}")
+    knee_by_side = {}
+    if definition == "peak_knee_flexion":
+        for part in angles.sort("frame").partition_by("side", maintain_order=True):
+            knee_by_side[str(part["side"][0])] = part["knee_flexion_deg"].to_numpy()
+    times = _midstance_times(stride_table, knee_by_side, landmarks, rate_hz, definition)
+    return stride_table.with_columns(
+        pl.Series("midstance_s", times, dtype=pl.Float64),
+        pl.lit(definition).alias("midstance_definition"),
+    )
+
+
+def _midstance_times(
+    stride_table: pl.DataFrame,
+    knee_by_side: dict[str, FloatArray],
+    landmarks: dict[str, FloatArray],
+    rate_hz: float,
+    definition: str,
+) -> FloatArray:
+    """Midstance times of :func:`midstance`, knee flexion given per side (indexed by frame)."""
     n = stride_table.height
     sides = stride_table["side"].to_numpy()
     ics = stride_table["ic_s"].to_numpy().astype(np.float64)
@@ -146,8 +165,9 @@ def midstance(
             if m.size == 0:
                 continue
             if definition == "peak_knee_flexion":
-                frames = angles.filter(pl.col("side") == side).sort("frame")
-                series = frames["knee_flexion_deg"].to_numpy().astype(np.float64)
+                series = knee_by_side.get(side)
+                if series is None:
+                    continue
             else:
                 z = landmarks.get("pelvis_origin")
                 if z is None:
@@ -169,10 +189,7 @@ def midstance(
                 j = int(cross[0])
                 frac = -d[j] / (d[j + 1] - d[j])
                 times[i] = float((span[j] + frac) / rate_hz)
-    return stride_table.with_columns(
-        pl.Series("midstance_s", times, dtype=pl.Float64),
-        pl.lit(definition).alias("midstance_definition"),
-    )
+    return times
 
 
 def _argmax_in_stance(
