@@ -495,3 +495,32 @@ def test_sacrum_step_side_from_mediolateral_acceleration(
     s = imu.Sensor("sacrum", "sacrum", np.column_stack([ap, np.ones(n), vert]), np.zeros((n, 3)))
     trial = imu.ImuTrial(Path("synthetic.csv"), 500.0, np.arange(n) / 500, {"s": s}, "", {})
     assert set(imu.detect_events(trial)["side"]) == {"A", "B"}
+
+
+def test_batch_and_inspect_take_imu_files(
+    sacrum_data: tuple[FloatArray, FloatArray, pl.DataFrame], tmp_path: Path, rbds: Path
+) -> None:
+    from stridelab import batch
+
+    acc, _, _ = sacrum_data
+    good = _sacrum_trial(acc, 3, tmp_path).path
+    bad = tmp_path / "bad_imu.csv"
+    bad.write_text("time_s,sacrum_acc_z_g\n0,1\n0.002,1\n", encoding="utf-8")  # flat, 2 samples
+    jobs = [
+        batch.Job(str(good), None, 3.33, "imu_runner"),
+        batch.Job(str(bad), None, 3.33, "imu_runner"),
+        batch.Job(str(rbds / "RBDS001runT35.c3d"), str(rbds / "RBDS001static.txt"), 3.5),
+    ]
+    status = batch.run(jobs, tmp_path / "out", workers=2)
+    assert status["status"].to_list() == ["ok", "failed", "ok"]
+    assert "bad_imu.csv" in status["reason"][1]
+    results = pl.read_parquet(tmp_path / "out" / "results.parquet")
+    imu_rows = results.filter(pl.col("runner") == "imu_runner")
+    assert imu_rows.height >= 10
+    assert set(imu_rows["side"]) == {"A", "B"}
+    assert results.filter(pl.col("runner") != "imu_runner")["side"].is_in(["L", "R"]).all()
+    res = CliRunner().invoke(main, ["inspect", str(good)])
+    assert res.exit_code == 0
+    assert "sacrum" in res.output
+    assert "500 Hz" in res.output
+    assert "acc only" in res.output

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from stridelab import events, kinematics, metrics
+from stridelab import events, imu, kinematics, metrics
 from stridelab.errors import StridelabError
 from stridelab.io import Trial, _atomic, read, read_many
 
@@ -76,6 +76,10 @@ def process(
         "strides": 0,
     }
     try:
+        if trial is None and imu.looks_like_imu(job.path):
+            _process_imu(job, Path(out), stage, row)
+            row["seconds"] = time.perf_counter() - t0
+            return row
         trial = trial if trial is not None else read(job.path)
         if stage != "read":
             ev = events.detect(trial)
@@ -102,6 +106,22 @@ def process(
     return row
 
 
+def _process_imu(job: Job, out: Path, stage: Stage, row: dict[str, Any]) -> None:
+    """:func:`process` for an IMU export (sensors located from their names)."""
+    rec = imu.read_imu(job.path)
+    if stage == "read":
+        return
+    ev = imu.detect_events(rec)
+    row["strides"] = int((ev["event"] == "IC").sum())
+    if stage == "full":
+        table = imu.per_stride(rec, ev, runner=job.name, speed_m_s=job.speed_m_s)
+        row["strides"] = table.height
+        dest = _output(out, job)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic(dest) as tmp:
+            table.write_parquet(tmp)
+
+
 def _chunks(items: Sequence[Job], size: int) -> Iterable[Sequence[Job]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -123,7 +143,13 @@ def run(
     rows: list[dict[str, Any]] = []
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
         for part in _chunks(list(jobs), chunk):
-            trials = read_many([j.path for j in part])
+            is_imu = [imu.looks_like_imu(j.path) for j in part]
+            read_trials = iter(
+                read_many([j.path for j, i in zip(part, is_imu, strict=True) if not i])
+            )
+            trials: list[Trial | Exception | None] = [
+                None if i else next(read_trials) for i in is_imu
+            ]
             slots: list[Any] = []  # a finished row, or a future that will give one, in job order
             for job, trial in zip(part, trials, strict=True):
                 if isinstance(trial, Exception):

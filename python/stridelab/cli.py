@@ -115,9 +115,27 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
-def inspect(file: Path, as_json: bool) -> None:
-    """Describe FILE: rates, frames, markers, analogs, force plates, events, units, axes."""
-    summary = _read_or_exit(file).summary()
+@_imu_option
+def inspect(file: Path, as_json: bool, imu_config: Path | None) -> None:
+    """Describe FILE: rates, frames, markers, analogs, force plates, events, units, axes
+    (for an IMU export: format, rate, duration, sensors and their locations, units)."""
+    trial = _read_any_or_exit(file, imu_config)
+    if isinstance(trial, ImuTrial):
+        info = trial.summary()
+        if as_json:
+            click.echo(json.dumps(info, indent=2, default=_json_default))
+        else:
+            click.echo(f"{info['file']}  (IMU, {info['format']})")
+            click.echo(f"  rate          {trial.rate_hz:g} Hz, {info['duration_s']:.2f} s")
+            for name, s in trial.sensors.items():
+                gyro = "acc + gyro" if s.has_gyro else "acc only"
+                where = s.location or "location unknown"
+                click.echo(f"  sensor        {name}: {where} ({gyro})")
+            click.echo(f"  units         {info['units']}")
+            for note in trial.notes:
+                click.echo(f"  note          {note}")
+        return
+    summary = trial.summary()
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=_json_default))
     else:

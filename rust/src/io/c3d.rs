@@ -781,6 +781,25 @@ fn read_events(params: &Parameters, first_frame: usize, rate: f64) -> Vec<Event>
         .collect()
 }
 
+/// Poses (16 floats column by column, then a reliability) into row-major 4×4 matrices; poses
+/// with a negative reliability or a non-finite value stay NaN.
+fn fill_poses(raw: &[u8], out: &mut [f64], decode: impl Fn([u8; 4]) -> f32) {
+    for (pose, dest) in raw.chunks_exact(17 * 4).zip(out.chunks_exact_mut(16)) {
+        let mut v = [0f32; 17];
+        for (x, c) in v.iter_mut().zip(pose.chunks_exact(4)) {
+            *x = decode([c[0], c[1], c[2], c[3]]);
+        }
+        if v[16] < 0.0 || !v[..16].iter().all(|x| x.is_finite()) {
+            continue;
+        }
+        for row in 0..4 {
+            for col in 0..4 {
+                dest[row * 4 + col] = f64::from(v[col * 4 + row]);
+            }
+        }
+    }
+}
+
 fn read_rotations(
     r: &Reader<'_>,
     params: &Parameters,
@@ -822,20 +841,11 @@ fn read_rotations(
         .ok_or_else(|| Error::corrupt(r.path, "rotation size overflows"))?;
     let raw = r.slice((block - 1) * BLOCK, bytes_needed, "ROTATION data")?;
     let mut out = vec![f64::NAN; n * used * 16];
-    for (k, pose) in raw.chunks_exact(17 * 4).enumerate() {
-        let v: [f64; 17] = std::array::from_fn(|i| {
-            let c = &pose[4 * i..4 * i + 4];
-            f64::from(decode_f32(r.processor, [c[0], c[1], c[2], c[3]]))
-        });
-        let reliability = v[16];
-        if reliability < 0.0 || v[..16].iter().any(|x| !x.is_finite()) {
-            continue;
-        }
-        for row in 0..4 {
-            for col in 0..4 {
-                out[k * 16 + row * 4 + col] = v[col * 4 + row];
-            }
-        }
+    // one monomorphised loop per processor type: no per-value dispatch
+    match r.processor {
+        Processor::Intel => fill_poses(raw, &mut out, f32::from_le_bytes),
+        Processor::Mips => fill_poses(raw, &mut out, f32::from_be_bytes),
+        Processor::Dec => fill_poses(raw, &mut out, |b| decode_f32(Processor::Dec, b)),
     }
     let mut names = params.strings_continued("ROTATION", "LABELS");
     names.resize(used, String::new());

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::trial::{Event, ForcePlate, Format, Trial};
+use crate::trial::{AxisTransform, Event, ForcePlate, Format, Trial};
 
 use super::axes;
 
@@ -95,13 +95,21 @@ pub fn finish(mut raw: RawTrial, mode: &AxisMode) -> crate::error::Result<Trial>
             .push(format!("no length unit declared; {}", t.units_method));
     }
 
+    // the common case of a file already in the canonical frame and in metres needs no pass
+    #[allow(clippy::float_cmp)]
+    let unchanged = scale == 1.0 && t.matrix == AxisTransform::identity("", 1.0).matrix;
     let mut points = raw.points;
-    for p in points.chunks_exact_mut(3) {
+    let mut rotations = raw.rotations;
+    let (point_chunks, pose_chunks) = if unchanged {
+        (0, 0)
+    } else {
+        (points.len(), rotations.len())
+    };
+    for p in points[..point_chunks].chunks_exact_mut(3) {
         p.copy_from_slice(&t.rotate([p[0] * scale, p[1] * scale, p[2] * scale]));
     }
     // Poses: rotate each axis column and the translation; the bottom row stays [0 0 0 1].
-    let mut rotations = raw.rotations;
-    for m in rotations.chunks_exact_mut(16) {
+    for m in rotations[..pose_chunks].chunks_exact_mut(16) {
         for col in 0..3 {
             let r = t.rotate([m[col], m[4 + col], m[8 + col]]);
             for row in 0..3 {
