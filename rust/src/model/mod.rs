@@ -247,10 +247,10 @@ pub fn fit_pose_from(local: &[V3], lab: &[V3], start: Option<&M3>) -> Option<Pos
     }
     // Newton's method on f(R exp[w]) = tr((R exp[w])ᵀ H): gradient g = axial part of M = RᵀH,
     // Hessian tr(M) I − sym(M), positive definite near the maximum when rank(H) ≥ 2.
-    let mut rot = nalgebra::Rotation3::from_matrix_unchecked(*start);
+    let mut rot = *start;
     let mut converged = false;
     for _ in 0..12 {
-        let m = rot.matrix().transpose() * h;
+        let m = rot.transpose() * h;
         let g = V3::new(
             m[(2, 1)] - m[(1, 2)],
             m[(0, 2)] - m[(2, 0)],
@@ -258,10 +258,11 @@ pub fn fit_pose_from(local: &[V3], lab: &[V3], start: Option<&M3>) -> Option<Pos
         );
         let sym = (m + m.transpose()) * 0.5;
         let hess = M3::identity() * m.trace() - sym;
-        let Some(step) = hess.cholesky().map(|c| c.solve(&g)) else {
+        // the Hessian is positive definite near the maximum; otherwise leave it to the SVD
+        let Some(step) = solve_spd3(&hess, &g) else {
             break;
         };
-        rot *= nalgebra::Rotation3::new(step);
+        rot *= cayley(&step);
         // quadratic convergence: after a step this small the error is below 1e-13
         if step.norm() < 1e-7 {
             converged = true;
@@ -271,11 +272,58 @@ pub fn fit_pose_from(local: &[V3], lab: &[V3], start: Option<&M3>) -> Option<Pos
     if !converged {
         return fit_pose(local, lab);
     }
-    let rot = *rot.matrix();
     Some(Pose {
         rot,
         origin: cd - rot * cl,
     })
+}
+
+/// Solution of `a x = b` for a symmetric 3×3 `a` when it is positive definite (Sylvester's
+/// criterion), by the adjugate.
+fn solve_spd3(a: &M3, b: &V3) -> Option<V3> {
+    let (a00, a01, a02, a11, a12, a22) = (
+        a[(0, 0)],
+        a[(0, 1)],
+        a[(0, 2)],
+        a[(1, 1)],
+        a[(1, 2)],
+        a[(2, 2)],
+    );
+    let c00 = a11 * a22 - a12 * a12;
+    let c01 = a02 * a12 - a01 * a22;
+    let c02 = a01 * a12 - a02 * a11;
+    let det = a00 * c00 + a01 * c01 + a02 * c02;
+    if !(a00 > 0.0 && a00 * a11 - a01 * a01 > 0.0 && det > 0.0) {
+        return None;
+    }
+    let c11 = a00 * a22 - a02 * a02;
+    let c12 = a01 * a02 - a00 * a12;
+    let c22 = a00 * a11 - a01 * a01;
+    Some(
+        V3::new(
+            c00 * b.x + c01 * b.y + c02 * b.z,
+            c01 * b.x + c11 * b.y + c12 * b.z,
+            c02 * b.x + c12 * b.y + c22 * b.z,
+        ) / det,
+    )
+}
+
+/// The rotation of the unit quaternion (1, w/2)/|·| (the Cayley transform of `w`): equal to
+/// exp([w]) to second order, so Newton's steps keep their quadratic convergence.
+fn cayley(w: &V3) -> M3 {
+    let (x, y, z) = (0.5 * w.x, 0.5 * w.y, 0.5 * w.z);
+    let s = 1.0 / (1.0 + x * x + y * y + z * z);
+    M3::new(
+        1.0 - 2.0 * s * (y * y + z * z),
+        2.0 * s * (x * y - z),
+        2.0 * s * (x * z + y),
+        2.0 * s * (x * y + z),
+        1.0 - 2.0 * s * (x * x + z * z),
+        2.0 * s * (y * z - x),
+        2.0 * s * (x * z - y),
+        2.0 * s * (y * z + x),
+        1.0 - 2.0 * s * (x * x + y * y),
+    )
 }
 
 /// Poses of every model segment in every frame of `trial`; NaN where fewer than three of the
