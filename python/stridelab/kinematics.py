@@ -78,13 +78,17 @@ class Kinematics:
 
     @cached_property
     def _by_side(self) -> dict[str, dict[str, FloatArray]]:
+        side = self.angles["side"].to_numpy()
+        frame = self.angles["frame"].to_numpy()
+        numeric = [c for c, t in self.angles.schema.items() if t.is_numeric()]
+        values = {c: self.angles[c].to_numpy() for c in numeric}
         out: dict[str, dict[str, FloatArray]] = {"L": {}, "R": {}}
-        for part in self.angles.sort("frame").partition_by("side", maintain_order=True):
-            side = str(part["side"][0])
-            if side in out:
-                out[side] = {
-                    c: part[c].to_numpy() for c in part.columns if part[c].dtype.is_numeric()
-                }
+        for s in out:
+            idx = np.flatnonzero(side == s)
+            if idx.size == 0:
+                continue
+            idx = idx[np.argsort(frame[idx], kind="stable")]
+            out[s] = {c: v[idx] for c, v in values.items()}
         return out
 
     def side_arrays(self, side: Literal["L", "R"]) -> dict[str, FloatArray]:

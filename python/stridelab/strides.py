@@ -13,7 +13,6 @@ Definitions (per side, times in seconds):
 
 from __future__ import annotations
 
-import itertools
 from typing import Literal
 
 import numpy as np
@@ -23,6 +22,7 @@ import polars as pl
 __all__ = ["MIDSTANCE_DEFINITIONS", "midstance", "normalise", "strides"]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 _LR = (("L", "R"), ("R", "L"))
 
@@ -60,7 +60,6 @@ def strides(
     [``min_stride_s``, ``max_stride_s``] (a missed or a false event), or a contact longer than
     the stride. Invalid strides are dropped unless ``keep_invalid``.
     """
-    rows = []
     present = set(events["side"].unique().to_list())
     # sides "A"/"B": alternate feet whose left/right is unknown (a sacrum sensor without a
     # mediolateral axis); "A" is the foot of the first contact
@@ -72,42 +71,62 @@ def strides(
     def times(side: str, event: str) -> FloatArray:
         return np.sort(time_col[(side_col == side) & (event_col == event)])
 
+    def first_inside(t: FloatArray, a: FloatArray, b: FloatArray) -> tuple[FloatArray, IntArray]:
+        i0 = np.searchsorted(t, a, "right")
+        count = np.searchsorted(t, b, "left") - i0
+        first = t[np.minimum(i0, t.size - 1)] if t.size else np.full(a.shape, np.nan)
+        return np.where(count > 0, first, np.nan), count
+
+    parts: dict[str, list[object]] = {k: [] for k in _STRIDE_SCHEMA}
     for side, other in pairs:
         ics, tos, oth = times(side, "IC"), times(side, "TO"), times(other, "IC")
-        for k, (a, b) in enumerate(itertools.pairwise(ics)):
-            inside_to = tos[np.searchsorted(tos, a, "right") : np.searchsorted(tos, b, "left")]
-            inside_other = oth[np.searchsorted(oth, a, "right") : np.searchsorted(oth, b, "left")]
-            to = float(inside_to[0]) if inside_to.size else float("nan")
-            oic = float(inside_other[0]) if inside_other.size else float("nan")
-            stride_time = float(b - a)
-            reason = ""
-            if not min_stride_s <= stride_time <= max_stride_s:
-                reason = f"stride time {stride_time:.3f} s outside {min_stride_s}-{max_stride_s} s"
-            elif inside_to.size == 0:
-                reason = "no toe-off in the stride"
-            elif inside_to.size > 1:
-                reason = f"{inside_to.size} toe-offs in the stride"
-            elif inside_other.size != 1:
-                reason = f"{inside_other.size} contralateral contacts in the stride"
-            rows.append(
-                {
-                    "side": side,
-                    "stride": k,
-                    "ic_s": float(a),
-                    "to_s": to,
-                    "next_ic_s": float(b),
-                    "other_ic_s": oic,
-                    "stride_time_s": stride_time,
-                    "step_time_s": oic - float(a),
-                    "contact_time_s": to - float(a),
-                    "flight_time_s": oic - to,
-                    "duty_factor": (to - float(a)) / stride_time,
-                    "cadence_steps_per_min": 120.0 / stride_time,
-                    "valid": reason == "",
-                    "reason": reason or None,
-                }
-            )
-    df = pl.DataFrame(rows, schema=_STRIDE_SCHEMA).sort("ic_s")
+        if ics.size < 2:
+            continue
+        a, b = ics[:-1], ics[1:]
+        to, n_to = first_inside(tos, a, b)
+        oic, n_other = first_inside(oth, a, b)
+        stride_time = b - a
+        reasons: list[str | None] = []
+        for st_, nt, no in zip(stride_time, n_to, n_other, strict=True):
+            if not min_stride_s <= st_ <= max_stride_s:
+                reasons.append(f"stride time {st_:.3f} s outside {min_stride_s}-{max_stride_s} s")
+            elif nt == 0:
+                reasons.append("no toe-off in the stride")
+            elif nt > 1:
+                reasons.append(f"{nt} toe-offs in the stride")
+            elif no != 1:
+                reasons.append(f"{no} contralateral contacts in the stride")
+            else:
+                reasons.append(None)
+        columns: dict[str, object] = {
+            "side": [side] * a.size,
+            "stride": np.arange(a.size),
+            "ic_s": a,
+            "to_s": to,
+            "next_ic_s": b,
+            "other_ic_s": oic,
+            "stride_time_s": stride_time,
+            "step_time_s": oic - a,
+            "contact_time_s": to - a,
+            "flight_time_s": oic - to,
+            "duty_factor": (to - a) / stride_time,
+            "cadence_steps_per_min": 120.0 / stride_time,
+            "valid": [r is None for r in reasons],
+            "reason": reasons,
+        }
+        for k, v in columns.items():
+            parts[k].append(v)
+    if not parts["ic_s"]:
+        df = pl.DataFrame(schema=_STRIDE_SCHEMA)
+        return df
+    data = {
+        k: np.concatenate([np.asarray(x) for x in v])
+        if k not in ("side", "reason", "valid")
+        else [y for x in v for y in x]  # type: ignore[attr-defined]
+        for k, v in parts.items()
+    }
+    order = np.argsort(np.asarray(data["ic_s"]), kind="stable")
+    df = pl.DataFrame(data, schema=_STRIDE_SCHEMA)[order]
     return df if keep_invalid else df.filter(pl.col("valid"))
 
 
