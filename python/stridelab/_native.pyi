@@ -8,6 +8,7 @@ import numpy.typing as npt
 
 __all__ = [
     "ANGLE_COLUMNS",
+    "STRIKE_CLASSES",
     "CorruptFileError",
     "DataError",
     "StridelabError",
@@ -32,10 +33,13 @@ __all__ = [
     "residual_analysis",
     "sacrum_contacts",
     "step_frequency",
+    "stride_metrics",
+    "strike_class",
 ]
 
 __version__: str
 ANGLE_COLUMNS: list[str]
+STRIKE_CLASSES: list[str]
 
 class StridelabError(ValueError): ...
 class TruncatedFileError(StridelabError): ...
@@ -118,4 +122,18 @@ def sacrum_contacts(
     vertical: npt.NDArray[np.float64], ap: npt.NDArray[np.float64] | None, rate_hz: float
 ) -> list[tuple[float, float]]: ...
 def step_frequency(x: npt.NDArray[np.float64], rate_hz: float) -> float | None: ...
+def stride_metrics(
+    rate_hz: float,
+    angles_left: npt.NDArray[np.float64],
+    angles_right: npt.NDArray[np.float64],
+    landmarks: list[tuple[str, npt.NDArray[np.float64]]],
+    strides: npt.NDArray[np.float64],
+    plates: list[tuple[float, npt.NDArray[np.float64], npt.NDArray[np.float64]]],
+    wrists: tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None],
+    standing_tilt_deg: float | None,
+    standing_heel_m: tuple[float | None, float | None],
+    speed_m_s: float | None,
+    constants: list[tuple[str, float]],
+) -> list[tuple[str, npt.NDArray[np.float64]]]: ...
+def strike_class(strike_index: float, strike_angle_deg: float) -> int: ...
 def read_many(paths: list[str]) -> list[dict[str, Any] | tuple[str, str]]: ...

@@ -10,6 +10,7 @@ pub mod imu;
 pub mod io;
 pub mod kinematics;
 pub mod markerset;
+pub mod metrics;
 pub mod model;
 pub mod signal;
 pub mod trial;

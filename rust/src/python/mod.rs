@@ -772,6 +772,124 @@ fn step_frequency(x: PyReadonlyArray1<'_, f64>, rate_hz: f64) -> PyResult<Option
     Ok(crate::imu::step_frequency_hz(vector(&x)?, rate_hz))
 }
 
+fn rows3(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Vec<[f64; 3]>> {
+    if a.shape()[1] != 3 {
+        return Err(PyValueError::new_err(format!("{what} must have 3 columns")));
+    }
+    Ok(contiguous(a)?
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect())
+}
+
+/// (rate_hz, centre of pressure, force) copied out of Python arrays.
+type OwnedPlate = (f64, Vec<[f64; 3]>, Vec<[f64; 3]>);
+
+/// A force plate for `stride_metrics`: (rate_hz, centre of pressure (n, 3), force (n, 3)).
+type PlateArgs<'py> = (f64, PyReadonlyArray2<'py, f64>, PyReadonlyArray2<'py, f64>);
+
+/// Per-stride metrics (see `metrics::per_stride`): list of (column, values).
+#[pyfunction]
+#[pyo3(signature = (rate_hz, angles_left, angles_right, landmarks, strides, plates, wrists, standing_tilt_deg, standing_heel_m, speed_m_s, constants))]
+#[allow(clippy::too_many_arguments)]
+fn stride_metrics<'py>(
+    py: Python<'py>,
+    rate_hz: f64,
+    angles_left: PyReadonlyArray2<'py, f64>,
+    angles_right: PyReadonlyArray2<'py, f64>,
+    landmarks: Vec<(String, PyReadonlyArray2<'py, f64>)>,
+    strides: PyReadonlyArray2<'py, f64>,
+    plates: Vec<PlateArgs<'py>>,
+    wrists: (
+        Option<PyReadonlyArray2<'py, f64>>,
+        Option<PyReadonlyArray2<'py, f64>>,
+    ),
+    standing_tilt_deg: Option<f64>,
+    standing_heel_m: (Option<f64>, Option<f64>),
+    speed_m_s: Option<f64>,
+    constants: Vec<(String, f64)>,
+) -> PyResult<Vec<(String, Bound<'py, numpy::PyArray1<f64>>)>> {
+    let angles = |a: &'_ PyReadonlyArray2<'_, f64>| -> PyResult<Vec<[f64; 17]>> {
+        if a.shape()[1] != 17 {
+            return Err(PyValueError::new_err("angles must have 17 columns"));
+        }
+        Ok(contiguous(a)?
+            .chunks_exact(17)
+            .map(|c| std::array::from_fn(|i| c[i]))
+            .collect())
+    };
+    let (left, right) = (angles(&angles_left)?, angles(&angles_right)?);
+    if strides.shape()[1] != 7 {
+        return Err(PyValueError::new_err(
+            "strides must have 7 columns: side, ic, to, next_ic, midstance, stride_time, step_time",
+        ));
+    }
+    let rows: Vec<crate::metrics::StrideTimes> = contiguous(&strides)?
+        .chunks_exact(7)
+        .map(|c| crate::metrics::StrideTimes {
+            side: usize::from(c[0] > 0.5),
+            ic: c[1],
+            to: c[2],
+            next_ic: c[3],
+            midstance: c[4],
+            stride_time: c[5],
+            step_time: c[6],
+        })
+        .collect();
+    let owned_lms: Vec<(String, Vec<[f64; 3]>)> = landmarks
+        .iter()
+        .map(|(n, a)| Ok((n.clone(), rows3(a, "a landmark")?)))
+        .collect::<PyResult<_>>()?;
+    let lms: Vec<(&str, &[[f64; 3]])> = owned_lms
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_slice()))
+        .collect();
+    let owned_plates: Vec<OwnedPlate> = plates
+        .iter()
+        .map(|(rate, cop, force)| {
+            Ok((
+                *rate,
+                rows3(cop, "centre of pressure")?,
+                rows3(force, "force")?,
+            ))
+        })
+        .collect::<PyResult<_>>()?;
+    let plate_signals: Vec<crate::metrics::PlateSignals<'_>> = owned_plates
+        .iter()
+        .map(|(rate, cop, force)| crate::metrics::PlateSignals {
+            rate_hz: *rate,
+            cop_m: cop,
+            force_n: force,
+        })
+        .collect();
+    let wl = wrists.0.as_ref().map(|a| rows3(a, "wrist")).transpose()?;
+    let wr = wrists.1.as_ref().map(|a| rows3(a, "wrist")).transpose()?;
+    let consts: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let inputs = crate::metrics::MetricInputs {
+        rate_hz,
+        angles: [&left, &right],
+        landmarks: &lms,
+        strides: &rows,
+        plates: &plate_signals,
+        wrists: [wl.as_deref(), wr.as_deref()],
+        standing_tilt_deg,
+        standing_heel_m: [standing_heel_m.0, standing_heel_m.1],
+        speed_m_s,
+        constants: &consts,
+    };
+    let columns = py.detach(|| crate::metrics::per_stride(&inputs));
+    Ok(columns
+        .into_iter()
+        .map(|(n, v)| (n, v.into_pyarray(py)))
+        .collect())
+}
+
+/// Foot strike class index into `STRIKE_CLASSES` (see `metrics::classify_strike`).
+#[pyfunction]
+fn strike_class(strike_index: f64, strike_angle_deg: f64) -> usize {
+    crate::metrics::classify_strike(strike_index, strike_angle_deg)
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -801,6 +919,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
     m.add_function(wrap_pyfunction!(sacrum_contacts, m)?)?;
     m.add_function(wrap_pyfunction!(step_frequency, m)?)?;
+    m.add_function(wrap_pyfunction!(stride_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(strike_class, m)?)?;
+    m.add(
+        "STRIKE_CLASSES",
+        crate::metrics::STRIKE_CLASSES
+            .iter()
+            .map(|s| (*s).to_string())
+            .collect::<Vec<_>>(),
+    )?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ANGLE_COLUMNS", crate::kinematics::COLUMNS.to_vec())?;
     Ok(())

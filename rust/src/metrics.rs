@@ -1,0 +1,464 @@
+//! Per-stride running metrics from angles, landmarks, strides and force plates.
+//!
+//! The definitions are stated once in `python/stridelab/metrics.py` (the module users read);
+//! this is their implementation. Sampling conventions: a value *at* time t is the linear
+//! interpolation between the two frames around t·rate (NaN outside the recording); a value
+//! *over* [a, b] looks at frames ceil(a·rate) ..= floor(b·rate), NaN samples ignored, NaN when
+//! none is left.
+
+use crate::kinematics::COLUMNS;
+
+/// One stride of one side (0 = left, 1 = right), times in s.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StrideTimes {
+    pub side: usize,
+    pub ic: f64,
+    pub to: f64,
+    pub next_ic: f64,
+    pub midstance: f64,
+    pub stride_time: f64,
+    pub step_time: f64,
+}
+
+/// A force plate's centre of pressure and force, frames × 3 each, at `rate_hz`.
+#[derive(Debug, Clone, Copy)]
+pub struct PlateSignals<'a> {
+    pub rate_hz: f64,
+    pub cop_m: &'a [[f64; 3]],
+    pub force_n: &'a [[f64; 3]],
+}
+
+/// Everything the metrics are computed from. Sides are indexed 0 = left, 1 = right.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricInputs<'a> {
+    pub rate_hz: f64,
+    /// Angles per side, frames × [`COLUMNS`], degrees.
+    pub angles: [&'a [[f64; 17]]; 2],
+    /// Landmark trajectories by name (`L_hjc`, `R_heel`, `pelvis_origin`…), frames × 3, m.
+    pub landmarks: &'a [(&'a str, &'a [[f64; 3]])],
+    pub strides: &'a [StrideTimes],
+    pub plates: &'a [PlateSignals<'a>],
+    /// Wrist (or hand) positions per side.
+    pub wrists: [Option<&'a [[f64; 3]]>; 2],
+    /// Pelvic tilt standing, degrees; heel height standing per side, m.
+    pub standing_tilt_deg: Option<f64>,
+    pub standing_heel_m: [Option<f64>; 2],
+    pub speed_m_s: Option<f64>,
+    /// Values repeated on every row (static-trial measures), appended in order.
+    pub constants: &'a [(&'a str, f64)],
+}
+
+/// Foot strike class codes of [`classify_strike`].
+pub const STRIKE_CLASSES: [&str; 4] = ["unknown", "rearfoot", "midfoot", "forefoot"];
+
+/// Foot strike class (index into [`STRIKE_CLASSES`]): by strike index when there is one
+/// (rearfoot < 1/3 ≤ midfoot < 2/3 ≤ forefoot), else by strike angle (forefoot < −1.6° ≤
+/// midfoot ≤ 8° < rearfoot; Altman & Davis 2012).
+#[must_use]
+pub fn classify_strike(strike_index: f64, strike_angle_deg: f64) -> usize {
+    if strike_index.is_finite() {
+        return if strike_index < 1.0 / 3.0 {
+            1
+        } else if strike_index < 2.0 / 3.0 {
+            2
+        } else {
+            3
+        };
+    }
+    if !strike_angle_deg.is_finite() {
+        0
+    } else if strike_angle_deg < -1.6 {
+        3
+    } else if strike_angle_deg > 8.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// Linear interpolation of `values(frame)` at time `t`.
+fn at(n: usize, values: impl Fn(usize) -> f64, t: f64, rate: f64) -> f64 {
+    let x = t * rate;
+    if n == 0 || !x.is_finite() || x < 0.0 || x > (n - 1) as f64 {
+        return f64::NAN;
+    }
+    if n == 1 {
+        return values(0);
+    }
+    let i = (x as usize).min(n - 2);
+    let (a, b) = (values(i), values(i + 1));
+    a + (x - i as f64) * (b - a)
+}
+
+/// (max, min) of `values(frame)` over the frames of [a, b], NaN ignored.
+fn extremes(n: usize, values: impl Fn(usize) -> f64, a: f64, b: f64, rate: f64) -> (f64, f64) {
+    if !(a.is_finite() && b.is_finite()) {
+        return (f64::NAN, f64::NAN);
+    }
+    let i0 = (a * rate).ceil().max(0.0);
+    let i1 = ((b * rate).floor() + 1.0).min(n as f64);
+    if i1 <= i0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (mut hi, mut lo) = (f64::NAN, f64::NAN);
+    for i in (i0 as usize)..(i1 as usize) {
+        let v = values(i);
+        if v.is_finite() {
+            hi = if hi.is_nan() { v } else { hi.max(v) };
+            lo = if lo.is_nan() { v } else { lo.min(v) };
+        }
+    }
+    (hi, lo)
+}
+
+/// Median of the finite values (mean of the middle two for an even count), NaN if none.
+fn nanmedian(mut v: Vec<f64>) -> f64 {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    if v.len() % 2 == 1 {
+        v[m]
+    } else {
+        f64::midpoint(v[m - 1], v[m])
+    }
+}
+
+fn dist(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+const SIDES: [char; 2] = ['L', 'R'];
+
+/// The per-stride metrics, one column per metric in the order of the Python table (numeric
+/// columns only; `foot_strike` is a class code, see [`STRIKE_CLASSES`]).
+#[must_use]
+#[allow(clippy::too_many_lines)]
+pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
+    let rate = inp.rate_hz;
+    let st = inp.strides;
+    let col = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
+    let lm = |name: &str| -> Option<&[[f64; 3]]> {
+        inp.landmarks
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    };
+    let side_lm = |side: usize, what: &str| lm(&format!("{}_{what}", SIDES[side]));
+    let angle_at = |side: usize, name: &str, t: f64| {
+        let a = inp.angles[side];
+        let c = col(name);
+        at(a.len(), |i| a[i][c], t, rate)
+    };
+    let angle_over = |side: usize, name: &str, a: f64, b: f64| {
+        let v = inp.angles[side];
+        let c = col(name);
+        extremes(v.len(), |i| v[i][c], a, b, rate)
+    };
+    let traj_at = |p: &[[f64; 3]], k: usize, t: f64| at(p.len(), |i| p[i][k], t, rate);
+    let traj_over =
+        |p: &[[f64; 3]], k: usize, a: f64, b: f64| extremes(p.len(), |i| p[i][k], a, b, rate);
+
+    // pelvis centre: mid hip joint centres, else the pelvis origin
+    let pelvis_centre: Option<Vec<[f64; 3]>> = match (lm("L_hjc"), lm("R_hjc")) {
+        (Some(l), Some(r)) => Some(
+            l.iter()
+                .zip(r)
+                .map(|(a, b)| {
+                    [
+                        f64::midpoint(a[0], b[0]),
+                        f64::midpoint(a[1], b[1]),
+                        f64::midpoint(a[2], b[2]),
+                    ]
+                })
+                .collect(),
+        ),
+        _ => lm("pelvis_origin").map(<[[f64; 3]]>::to_vec),
+    };
+    let mut leg_side = [f64::NAN; 2];
+    for (side, leg) in leg_side.iter_mut().enumerate() {
+        if let (Some(h), Some(k), Some(a)) = (
+            side_lm(side, "hjc"),
+            side_lm(side, "kjc"),
+            side_lm(side, "ajc"),
+        ) {
+            let thigh = h.iter().zip(k).map(|(h, k)| dist(h, k)).collect();
+            let shank = k.iter().zip(a).map(|(k, a)| dist(k, a)).collect();
+            *leg = nanmedian(thigh) + nanmedian(shank);
+        }
+    }
+    let known: Vec<f64> = leg_side.iter().copied().filter(|x| !x.is_nan()).collect();
+    let leg = if known.is_empty() {
+        f64::NAN
+    } else {
+        known.iter().sum::<f64>() / known.len() as f64
+    };
+
+    let mut out: Vec<(String, Vec<f64>)> = Vec::new();
+    let c = |name: &str, f: &dyn Fn(&StrideTimes) -> f64| -> (String, Vec<f64>) {
+        (name.to_string(), st.iter().map(f).collect())
+    };
+    let other = |s: usize| 1 - s;
+    out.push(c("ic_s", &|r| r.ic));
+    out.push(c("to_s", &|r| r.to));
+    out.push(c("midstance_s", &|r| r.midstance));
+    out.push(c("stride_time_s", &|r| r.stride_time));
+    out.push(c("step_time_s", &|r| r.step_time));
+    out.push(c("contact_time_s", &|r| r.to - r.ic));
+    out.push(c("flight_time_s", &|r| r.step_time + r.ic - r.to));
+    out.push(c("duty_factor", &|r| (r.to - r.ic) / r.stride_time));
+    out.push(c("cadence_steps_per_min", &|r| 120.0 / r.stride_time));
+    out.push(c("leg_length_m", &|r| leg_side[r.side]));
+    out.push(c("foot_strike_angle_deg", &|r| {
+        angle_at(r.side, "foot_angle_deg", r.ic)
+    }));
+    let strike_index: Vec<f64> = st.iter().map(|r| strike_index(inp, r)).collect();
+    out.push(("strike_index".to_string(), strike_index.clone()));
+    out.push(c("shank_angle_at_ic_deg", &|r| {
+        angle_at(r.side, "shank_angle_deg", r.ic)
+    }));
+    out.push(c("knee_flexion_at_ic_deg", &|r| {
+        angle_at(r.side, "knee_flexion_deg", r.ic)
+    }));
+    out.push(c("ankle_dorsiflexion_at_ic_deg", &|r| {
+        angle_at(r.side, "ankle_dorsiflexion_deg", r.ic)
+    }));
+    out.push(c("peak_stance_knee_flexion_deg", &|r| {
+        angle_over(r.side, "knee_flexion_deg", r.ic, r.to).0
+    }));
+    out.push(c("min_stance_knee_flexion_deg", &|r| {
+        angle_over(r.side, "knee_flexion_deg", r.ic, r.to).1
+    }));
+    out.push(c("min_swing_knee_flexion_deg", &|r| {
+        angle_over(r.side, "knee_flexion_deg", r.to, r.next_ic).1
+    }));
+    out.push(c("knee_flexion_at_to_deg", &|r| {
+        angle_at(r.side, "knee_flexion_deg", r.to)
+    }));
+    out.push(c("peak_stance_hip_adduction_deg", &|r| {
+        angle_over(r.side, "hip_adduction_deg", r.ic, r.to).0
+    }));
+    out.push(c("peak_hip_extension_deg", &|r| {
+        -angle_over(r.side, "hip_flexion_deg", r.ic, r.to).1
+    }));
+    out.push(c("peak_stance_rearfoot_eversion_deg", &|r| {
+        -angle_over(r.side, "ankle_inversion_deg", r.ic, r.to).1
+    }));
+    out.push(c("peak_stance_knee_adduction_deg", &|r| {
+        angle_over(r.side, "knee_adduction_deg", r.ic, r.to).0
+    }));
+    out.push(c("contralateral_pelvic_drop_deg", &|r| {
+        let o = other(r.side);
+        angle_at(o, "pelvis_obliquity_deg", r.ic)
+            - angle_over(o, "pelvis_obliquity_deg", r.ic, r.to).1
+    }));
+    out.push(c("pelvic_tilt_at_ic_deg", &|r| {
+        angle_at(r.side, "pelvis_tilt_deg", r.ic)
+    }));
+    out.push(c("peak_stance_pelvic_tilt_deg", &|r| {
+        angle_over(r.side, "pelvis_tilt_deg", r.ic, r.to).0
+    }));
+    out.push(c("trunk_flexion_at_midstance_deg", &|r| {
+        angle_at(r.side, "trunk_flexion_deg", r.midstance)
+    }));
+    out.push(c("trunk_flexion_at_ic_deg", &|r| {
+        angle_at(r.side, "trunk_flexion_deg", r.ic)
+    }));
+    out.push(c(
+        "pelvic_tilt_at_ic_rel_static_deg",
+        &|r| match inp.standing_tilt_deg {
+            Some(s) => angle_at(r.side, "pelvis_tilt_deg", r.ic) - s,
+            None => f64::NAN,
+        },
+    ));
+    out.push(c("heel_min_above_standing_mm", &|r| match (
+        inp.standing_heel_m[r.side],
+        side_lm(r.side, "heel"),
+    ) {
+        (Some(standing), Some(heel)) => 1000.0 * (traj_over(heel, 2, r.ic, r.to).1 - standing),
+        _ => f64::NAN,
+    }));
+    for (name, angle) in [
+        ("pelvic_tilt_range_deg", "pelvis_tilt_deg"),
+        ("pelvic_obliquity_range_deg", "pelvis_obliquity_deg"),
+        ("pelvic_rotation_range_deg", "pelvis_rotation_deg"),
+        ("trunk_rotation_range_deg", "trunk_rotation_deg"),
+    ] {
+        out.push(c(name, &|r| {
+            let (hi, lo) = angle_over(r.side, angle, r.ic, r.next_ic);
+            hi - lo
+        }));
+    }
+    out.push(c("trunk_flexion_rel_pelvis_at_midstance_deg", &|r| {
+        angle_at(r.side, "trunk_flexion_deg", r.midstance)
+            - angle_at(r.side, "pelvis_tilt_deg", r.midstance)
+    }));
+    let (trunk, pelvis) = (col("trunk_rotation_deg"), col("pelvis_rotation_deg"));
+    out.push(c("thorax_pelvis_rotation_range_deg", &|r| {
+        let a = inp.angles[r.side];
+        let (hi, lo) = extremes(
+            a.len(),
+            |i| a[i][trunk] - a[i][pelvis],
+            r.ic,
+            r.next_ic,
+            rate,
+        );
+        hi - lo
+    }));
+    if let Some(pc) = &pelvis_centre {
+        let along = |side: usize, what: &str, t: f64, sign: f64| match side_lm(side, what) {
+            Some(p) => 100.0 * sign * (traj_at(p, 0, t) - traj_at(pc, 0, t)) / leg,
+            None => f64::NAN,
+        };
+        out.push(c("heel_ahead_of_pelvis_pct_leg", &|r| {
+            along(r.side, "heel", r.ic, 1.0)
+        }));
+        out.push(c("hip_ahead_of_ankle_pct_leg", &|r| {
+            along(r.side, "ajc", r.midstance, -1.0)
+        }));
+        out.push(c("foot_behind_pelvis_at_to_pct_leg", &|r| {
+            along(r.side, "heel", r.to, -1.0)
+        }));
+        out.push(c("vertical_oscillation_m", &|r| {
+            let (hi, lo) = traj_over(pc, 2, r.ic, r.next_ic);
+            hi - lo
+        }));
+        match inp.speed_m_s {
+            Some(v) => out.push(c("stride_length_m", &|r| v * r.stride_time)),
+            None => out.push(c("stride_length_m", &|r| match side_lm(r.side, "heel") {
+                Some(h) => traj_at(h, 0, r.next_ic) - traj_at(h, 0, r.ic),
+                None => f64::NAN,
+            })),
+        }
+    }
+    if let Some(v) = inp.speed_m_s {
+        out.push(c("step_length_over_leg_length", &|r| v * r.step_time / leg));
+    }
+    for (name, value) in inp.constants {
+        out.push(c(name, &|_| *value));
+    }
+    let fsa: Vec<f64> = st
+        .iter()
+        .map(|r| angle_at(r.side, "foot_angle_deg", r.ic))
+        .collect();
+    let classes: Vec<usize> = strike_index
+        .iter()
+        .zip(&fsa)
+        .map(|(si, fa)| classify_strike(*si, *fa))
+        .collect();
+    out.push((
+        "foot_strike".to_string(),
+        classes.iter().map(|&k| k as f64).collect(),
+    ));
+    out.push((
+        "forefoot_strike_share".to_string(),
+        classes
+            .iter()
+            .map(|&k| f64::from(u8::from(k == 3)))
+            .collect(),
+    ));
+    let wrist: Vec<f64> = st
+        .iter()
+        .map(|r| match (&pelvis_centre, inp.wrists[r.side]) {
+            (Some(pc), Some(w)) => {
+                let n = w.len().min(pc.len());
+                extremes(
+                    n,
+                    |i| {
+                        let lateral = w[i][1] - pc[i][1];
+                        if !lateral.is_finite() {
+                            f64::NAN
+                        } else if (r.side == 0 && lateral < 0.0) || (r.side == 1 && lateral > 0.0) {
+                            // y is left: a left wrist crosses when it goes right of the midline
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    },
+                    r.ic,
+                    r.next_ic,
+                    rate,
+                )
+                .0
+            }
+            _ => f64::NAN,
+        })
+        .collect();
+    out.push(("wrist_crosses_midline".to_string(), wrist));
+    out
+}
+
+/// Where the centre of pressure is in the first loading after IC along the heel → toe line
+/// (0 heel, 1 toe): force-weighted over 5–20 ms after IC, the first 5 ms skipped because the
+/// centre of pressure of a few newtons is noise. NaN without a plate or foot landmarks.
+fn strike_index(inp: &MetricInputs<'_>, r: &StrideTimes) -> f64 {
+    let name = |w: &str| format!("{}_{w}", SIDES[r.side]);
+    let find = |n: &str| inp.landmarks.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
+    let (Some(heel), Some(toe)) = (find(&name("heel")), find(&name("toe"))) else {
+        return f64::NAN;
+    };
+    if !r.ic.is_finite() {
+        return f64::NAN;
+    }
+    let rate = inp.rate_hz;
+    let h = [0, 1].map(|k| at(heel.len(), |i| heel[i][k], r.ic, rate));
+    let t = [0, 1].map(|k| at(toe.len(), |i| toe[i][k], r.ic, rate));
+    let axis = [t[0] - h[0], t[1] - h[1]];
+    let length2 = axis[0] * axis[0] + axis[1] * axis[1];
+    for plate in inp.plates {
+        let n = plate.force_n.len().min(plate.cop_m.len()) as f64;
+        let s0 = ((r.ic + 0.005) * plate.rate_hz).round_ties_even();
+        let s1 = (s0 + 1.0).max(((r.ic + 0.020) * plate.rate_hz).round_ties_even());
+        let (s0, s1) = (s0.clamp(0.0, n) as usize, s1.clamp(0.0, n) as usize);
+        let (mut count, mut sw, mut sx, mut sy) = (0usize, 0.0, 0.0, 0.0);
+        for i in s0..s1 {
+            let (c, f) = (plate.cop_m[i], plate.force_n[i]);
+            if c[0].is_finite() && c[1].is_finite() && f[2] > 20.0 {
+                count += 1;
+                sw += f[2];
+                sx += c[0] * f[2];
+                sy += c[1] * f[2];
+            }
+        }
+        if count >= 2 && length2.sqrt() > 0.05 {
+            let centre = [sx / sw, sy / sw];
+            return ((centre[0] - h[0]) * axis[0] + (centre[1] - h[1]) * axis[1]) / length2;
+        }
+    }
+    f64::NAN
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sampling_conventions() {
+        let v = [0.0, 10.0, 20.0, f64::NAN, 40.0];
+        let f = |i: usize| v[i];
+        assert!((at(5, f, 0.15, 10.0) - 15.0).abs() < 1e-12);
+        assert!(at(5, f, -0.01, 10.0).is_nan());
+        assert!(at(5, f, 0.41, 10.0).is_nan());
+        // frames 1..=4 (ceil(0.05·10) = 1, floor(0.45·10) = 4), NaN ignored
+        assert_eq!(extremes(5, f, 0.05, 0.45, 10.0), (40.0, 10.0));
+        let (hi, lo) = extremes(5, f, 0.31, 0.39, 10.0);
+        assert!(hi.is_nan() && lo.is_nan());
+        assert!((nanmedian(vec![3.0, f64::NAN, 1.0, 2.0, 10.0]) - 2.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn strike_classes() {
+        assert_eq!(STRIKE_CLASSES[classify_strike(0.1, 20.0)], "rearfoot");
+        assert_eq!(STRIKE_CLASSES[classify_strike(0.5, 20.0)], "midfoot");
+        assert_eq!(STRIKE_CLASSES[classify_strike(0.9, -20.0)], "forefoot");
+        assert_eq!(STRIKE_CLASSES[classify_strike(f64::NAN, 12.0)], "rearfoot");
+        assert_eq!(STRIKE_CLASSES[classify_strike(f64::NAN, 3.0)], "midfoot");
+        assert_eq!(STRIKE_CLASSES[classify_strike(f64::NAN, -5.0)], "forefoot");
+        assert_eq!(
+            STRIKE_CLASSES[classify_strike(f64::NAN, f64::NAN)],
+            "unknown"
+        );
+    }
+}
