@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -71,6 +71,9 @@ class Kinematics:
     swaps: pl.DataFrame
     notes: tuple[str, ...]
     model: str
+    #: frames × :data:`ANGLE_COLUMNS` per side as the core returned them; None when built by
+    #: hand (give None too when replacing ``angles``, or the two disagree)
+    core_arrays: dict[str, FloatArray] | None = field(default=None, repr=False)
 
     def side(self, side: Literal["L", "R"]) -> pl.DataFrame:
         """The angles of one side."""
@@ -78,6 +81,11 @@ class Kinematics:
 
     @cached_property
     def _by_side(self) -> dict[str, dict[str, FloatArray]]:
+        if self.core_arrays is not None:
+            return {
+                s: {c: m[:, j] for j, c in enumerate(ANGLE_COLUMNS)}
+                for s, m in self.core_arrays.items()
+            }
         side = self.angles["side"].to_numpy()
         frame = self.angles["frame"].to_numpy()
         numeric = [c for c, t in self.angles.schema.items() if t.is_numeric()]
@@ -90,6 +98,18 @@ class Kinematics:
             idx = idx[np.argsort(frame[idx], kind="stable")]
             out[s] = {c: v[idx] for c, v in values.items()}
         return out
+
+    def angle_matrix(self, side: Literal["L", "R"]) -> FloatArray:
+        """frames × :data:`ANGLE_COLUMNS` of one side (NaN for a column the table lacks)."""
+        if self.core_arrays is not None:
+            return self.core_arrays[side]
+        arrays = self.side_arrays(side)
+        n = next((v.shape[0] for v in arrays.values()), 0)
+        if n == 0:
+            return np.empty((0, len(ANGLE_COLUMNS)))
+        return np.column_stack(
+            [arrays.get(c, np.full(n, np.nan)).astype(np.float64) for c in ANGLE_COLUMNS]
+        )
 
     def side_arrays(self, side: Literal["L", "R"]) -> dict[str, FloatArray]:
         """The angle columns of one side as arrays indexed by frame (computed once)."""
@@ -259,6 +279,7 @@ def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
         ),
         notes=tuple(str(n) for n in notes),
         model=model,
+        core_arrays={"L": left, "R": right},
     )
 
 

@@ -28,8 +28,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -119,8 +117,8 @@ def per_stride(
     ]
     columns = _native.stride_metrics(
         rate,
-        _angle_matrix(kin, "L"),
-        _angle_matrix(kin, "R"),
+        np.ascontiguousarray(kin.angle_matrix("L"), dtype=np.float64),
+        np.ascontiguousarray(kin.angle_matrix("R"), dtype=np.float64),
         [(k, np.ascontiguousarray(v, dtype=np.float64)) for k, v in kin.landmarks.items()],
         np.ascontiguousarray(table),
         plates,
@@ -144,19 +142,6 @@ def per_stride(
         if name == "midstance_s":
             cols["midstance_definition"] = [midstance] * n
     return pl.DataFrame(cols)
-
-
-def _angle_matrix(kin: Kinematics, side: Literal["L", "R"]) -> FloatArray:
-    """frames × the core's 17 angle columns (NaN for a column the table lacks)."""
-    arrays = kin.side_arrays(side)
-    n = next((v.shape[0] for v in arrays.values()), 0)
-    return np.ascontiguousarray(
-        np.column_stack(
-            [arrays.get(c, np.full(n, np.nan)).astype(np.float64) for c in _native.ANGLE_COLUMNS]
-        )
-        if n
-        else np.empty((0, 17))
-    )
 
 
 def _wrist(trial: Trial, side: str) -> FloatArray | None:
