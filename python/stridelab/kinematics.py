@@ -74,6 +74,8 @@ class Kinematics:
     #: frames × :data:`ANGLE_COLUMNS` per side as the core returned them; None when built by
     #: hand (give None too when replacing ``angles``, or the two disagree)
     core_arrays: dict[str, FloatArray] | None = field(default=None, repr=False)
+    #: values derived from this trial once and reused (e.g. standing measures of a static trial)
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     def side(self, side: Literal["L", "R"]) -> pl.DataFrame:
         """The angles of one side."""

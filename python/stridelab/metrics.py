@@ -94,14 +94,7 @@ def per_stride(
         return pl.DataFrame()
     knee = {s: kin.side_arrays(s)["knee_flexion_deg"] for s in ("L", "R") if kin.side_arrays(s)}
     mid = strides_mod._midstance_times(st, knee, kin.landmarks, rate, midstance)
-    standing_tilt, standing_heel = None, (None, None)
-    if static_kin is not None:
-        standing_tilt = float(np.nanmean(static_kin.angles["pelvis_tilt_deg"].to_numpy()))
-        heel = [static_kin.landmarks.get(f"{s}_heel") for s in ("L", "R")]
-        standing_heel = tuple(  # type: ignore[assignment]
-            float(np.nanmean(h[:, 2])) if h is not None else None for h in heel
-        )
-    static_row = static_measures(static_kin) if static_kin is not None else {}
+    standing_tilt, standing_heel, static_row = _standing(static_kin)
     side = st["side"].to_numpy()
     table = np.column_stack(
         [
@@ -142,6 +135,21 @@ def per_stride(
         if name == "midstance_s":
             cols["midstance_definition"] = [midstance] * n
     return pl.DataFrame(cols)
+
+
+def _standing(
+    static_kin: Kinematics | None,
+) -> tuple[float | None, tuple[float | None, float | None], dict[str, float]]:
+    """Pelvic tilt and heel heights standing, and :func:`static_measures`: computed once per
+    static trial."""
+    if static_kin is None:
+        return None, (None, None), {}
+    if "standing" not in static_kin.memo:
+        tilt = float(np.nanmean(static_kin.angles["pelvis_tilt_deg"].to_numpy()))
+        heels = [static_kin.landmarks.get(f"{s}_heel") for s in ("L", "R")]
+        heel = tuple(float(np.nanmean(h[:, 2])) if h is not None else None for h in heels)
+        static_kin.memo["standing"] = (tilt, heel, static_measures(static_kin))
+    return static_kin.memo["standing"]  # type: ignore[return-value]
 
 
 def _wrist(trial: Trial, side: str) -> FloatArray | None:

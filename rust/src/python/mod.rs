@@ -396,24 +396,41 @@ fn fill_gaps_columns<'py>(
     Ok((data.into_pyarray(py).reshape([n, m])?, gaps))
 }
 
-fn kinematics_to_dict(
-    py: Python<'_>,
-    k: crate::kinematics::Kinematics,
-) -> PyResult<Bound<'_, PyDict>> {
+/// Kinematics with every array already flat, ready to hand to numpy without copying.
+struct FlatKinematics {
+    angles: Vec<(char, usize, Vec<f64>)>,
+    landmarks: Vec<(String, usize, Vec<f64>)>,
+    swaps: Vec<crate::model::qa::Swap>,
+    notes: Vec<String>,
+}
+
+/// Flattens (copies) the arrays; call it without the GIL.
+fn flatten(k: crate::kinematics::Kinematics) -> FlatKinematics {
+    FlatKinematics {
+        angles: k
+            .angles
+            .into_iter()
+            .map(|s| (s.side.as_char(), s.values.len(), s.values.concat()))
+            .collect(),
+        landmarks: k
+            .landmarks
+            .into_iter()
+            .map(|(name, t)| (name, t.len(), t.concat()))
+            .collect(),
+        swaps: k.swaps,
+        notes: k.notes,
+    }
+}
+
+fn kinematics_to_dict(py: Python<'_>, k: FlatKinematics) -> PyResult<Bound<'_, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("columns", crate::kinematics::COLUMNS.to_vec())?;
-    for side in k.angles {
-        let n = side.values.len();
-        let flat: Vec<f64> = side.values.concat();
-        d.set_item(
-            side.side.as_char().to_string(),
-            flat.into_pyarray(py).reshape([n, 17])?,
-        )?;
+    for (side, n, flat) in k.angles {
+        d.set_item(side.to_string(), flat.into_pyarray(py).reshape([n, 17])?)?;
     }
     let lm = PyDict::new(py);
-    for (name, traj) in k.landmarks {
-        let n = traj.len();
-        lm.set_item(name, traj.concat().into_pyarray(py).reshape([n, 3])?)?;
+    for (name, n, flat) in k.landmarks {
+        lm.set_item(name, flat.into_pyarray(py).reshape([n, 3])?)?;
     }
     d.set_item("landmarks", lm)?;
     let swaps = PyList::empty(py);
@@ -455,6 +472,16 @@ fn parse_preset(name: &str) -> PyResult<crate::model::Preset> {
             "marker set '{other}' is not one of rbds, ric, plugin_gait"
         ))),
     }
+}
+
+/// The points of a (frames, 3 × markers) array, checked, not copied.
+fn points_slice<'a>(points: &'a PyReadonlyArray2<'_, f64>, n_names: usize) -> PyResult<&'a [f64]> {
+    if points.shape()[1] != n_names * 3 {
+        return Err(PyValueError::new_err(
+            "points must be (frames, 3 × markers)",
+        ));
+    }
+    contiguous(points)
 }
 
 fn points_trial(
@@ -528,10 +555,14 @@ fn marker_kinematics<'py>(
         ankle_width_m: ankle_width_m.map_or([None; 2], |(l, r)| [Some(l), Some(r)]),
         ..ModelOptions::default()
     };
-    let st = points_trial(&static_points, static_names, rate_hz)?;
-    let dy = points_trial(&points, names, rate_hz)?;
+    let st_points = points_slice(&static_points, static_names.len())?;
+    let dy_points = points_slice(&points, names.len())?;
     let k = py
-        .detach(move || crate::kinematics::from_markers(&st, &dy, preset, options, fix_swaps))
+        .detach(move || {
+            let st = Trial::from_points(PathBuf::new(), rate_hz, static_names, st_points.to_vec());
+            let dy = Trial::from_points(PathBuf::new(), rate_hz, names, dy_points.to_vec());
+            crate::kinematics::from_markers(&st, &dy, preset, options, fix_swaps).map(flatten)
+        })
         .map_err(DataError::new_err)?;
     kinematics_to_dict(py, k)
 }
@@ -543,12 +574,16 @@ fn pose_kinematics<'py>(
     rotations: PyReadonlyArray2<'py, f64>,
     names: Vec<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let mut t = Trial::from_points(PathBuf::new(), 0.0, Vec::new(), Vec::new());
-    t.rotations = contiguous(&rotations)?.to_vec();
-    t.n_frames = rotations.shape()[0];
-    t.rotation_names = names;
+    let flat = contiguous(&rotations)?;
+    let n_frames = rotations.shape()[0];
     let k = py
-        .detach(move || crate::kinematics::from_rotations(&t))
+        .detach(move || {
+            let mut t = Trial::from_points(PathBuf::new(), 0.0, Vec::new(), Vec::new());
+            t.rotations = flat.to_vec();
+            t.n_frames = n_frames;
+            t.rotation_names = names;
+            crate::kinematics::from_rotations(&t).map(flatten)
+        })
         .map_err(DataError::new_err)?;
     kinematics_to_dict(py, k)
 }
@@ -777,18 +812,20 @@ fn step_frequency(x: PyReadonlyArray1<'_, f64>, rate_hz: f64) -> PyResult<Option
     Ok(crate::imu::step_frequency_hz(vector(&x)?, rate_hz))
 }
 
-fn rows3(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Vec<[f64; 3]>> {
+fn rows3<'a>(a: &'a PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<&'a [[f64; 3]]> {
     if a.shape()[1] != 3 {
         return Err(PyValueError::new_err(format!("{what} must have 3 columns")));
     }
-    Ok(contiguous(a)?
-        .chunks_exact(3)
-        .map(|c| [c[0], c[1], c[2]])
-        .collect())
+    // a C-contiguous (n, 3) array is n consecutive [f64; 3]: viewed, not copied
+    Ok(contiguous(a)?.as_chunks::<3>().0)
 }
 
-/// (rate_hz, centre of pressure, force) copied out of Python arrays.
-type OwnedPlate = (f64, Vec<[f64; 3]>, Vec<[f64; 3]>);
+fn angles17<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<&'a [[f64; 17]]> {
+    if a.shape()[1] != 17 {
+        return Err(PyValueError::new_err("angles must have 17 columns"));
+    }
+    Ok(contiguous(a)?.as_chunks::<17>().0)
+}
 
 /// A force plate for `stride_metrics`: (rate_hz, centre of pressure (n, 3), force (n, 3)).
 type PlateArgs<'py> = (f64, PyReadonlyArray2<'py, f64>, PyReadonlyArray2<'py, f64>);
@@ -814,75 +851,57 @@ fn stride_metrics<'py>(
     speed_m_s: Option<f64>,
     constants: Vec<(String, f64)>,
 ) -> PyResult<Vec<(String, Bound<'py, numpy::PyArray1<f64>>)>> {
-    let angles = |a: &'_ PyReadonlyArray2<'_, f64>| -> PyResult<Vec<[f64; 17]>> {
-        if a.shape()[1] != 17 {
-            return Err(PyValueError::new_err("angles must have 17 columns"));
-        }
-        Ok(contiguous(a)?
-            .chunks_exact(17)
-            .map(|c| std::array::from_fn(|i| c[i]))
-            .collect())
-    };
-    let (left, right) = (angles(&angles_left)?, angles(&angles_right)?);
+    // the borrows below live as long as the arguments; nothing is copied
+    let (left, right) = (angles17(&angles_left)?, angles17(&angles_right)?);
     if strides.shape()[1] != 7 {
         return Err(PyValueError::new_err(
             "strides must have 7 columns: side, ic, to, next_ic, midstance, stride_time, step_time",
         ));
     }
-    let rows: Vec<crate::metrics::StrideTimes> = contiguous(&strides)?
-        .chunks_exact(7)
-        .map(|c| crate::metrics::StrideTimes {
-            side: usize::from(c[0] > 0.5),
-            ic: c[1],
-            to: c[2],
-            next_ic: c[3],
-            midstance: c[4],
-            stride_time: c[5],
-            step_time: c[6],
-        })
-        .collect();
-    let owned_lms: Vec<(String, Vec<[f64; 3]>)> = landmarks
+    let stride_rows = contiguous(&strides)?;
+    let lms: Vec<(&str, &[[f64; 3]])> = landmarks
         .iter()
-        .map(|(n, a)| Ok((n.clone(), rows3(a, "a landmark")?)))
+        .map(|(n, a)| Ok((n.as_str(), rows3(a, "a landmark")?)))
         .collect::<PyResult<_>>()?;
-    let lms: Vec<(&str, &[[f64; 3]])> = owned_lms
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_slice()))
-        .collect();
-    let owned_plates: Vec<OwnedPlate> = plates
+    let plate_signals: Vec<crate::metrics::PlateSignals<'_>> = plates
         .iter()
         .map(|(rate, cop, force)| {
-            Ok((
-                *rate,
-                rows3(cop, "centre of pressure")?,
-                rows3(force, "force")?,
-            ))
+            Ok(crate::metrics::PlateSignals {
+                rate_hz: *rate,
+                cop_m: rows3(cop, "centre of pressure")?,
+                force_n: rows3(force, "force")?,
+            })
         })
         .collect::<PyResult<_>>()?;
-    let plate_signals: Vec<crate::metrics::PlateSignals<'_>> = owned_plates
-        .iter()
-        .map(|(rate, cop, force)| crate::metrics::PlateSignals {
-            rate_hz: *rate,
-            cop_m: cop,
-            force_n: force,
-        })
-        .collect();
     let wl = wrists.0.as_ref().map(|a| rows3(a, "wrist")).transpose()?;
     let wr = wrists.1.as_ref().map(|a| rows3(a, "wrist")).transpose()?;
     let consts: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
-    let inputs = crate::metrics::MetricInputs {
-        rate_hz,
-        angles: [&left, &right],
-        landmarks: &lms,
-        strides: &rows,
-        plates: &plate_signals,
-        wrists: [wl.as_deref(), wr.as_deref()],
-        standing_tilt_deg,
-        standing_heel_m: [standing_heel_m.0, standing_heel_m.1],
-        speed_m_s,
-        constants: &consts,
-    };
-    let columns = py.detach(|| crate::metrics::per_stride(&inputs));
+    let columns = py.detach(|| {
+        let rows: Vec<crate::metrics::StrideTimes> = stride_rows
+            .chunks_exact(7)
+            .map(|c| crate::metrics::StrideTimes {
+                side: usize::from(c[0] > 0.5),
+                ic: c[1],
+                to: c[2],
+                next_ic: c[3],
+                midstance: c[4],
+                stride_time: c[5],
+                step_time: c[6],
+            })
+            .collect();
+        crate::metrics::per_stride(&crate::metrics::MetricInputs {
+            rate_hz,
+            angles: [left, right],
+            landmarks: &lms,
+            strides: &rows,
+            plates: &plate_signals,
+            wrists: [wl, wr],
+            standing_tilt_deg,
+            standing_heel_m: [standing_heel_m.0, standing_heel_m.1],
+            speed_m_s,
+            constants: &consts,
+        })
+    });
     Ok(columns
         .into_iter()
         .map(|(n, v)| (n, v.into_pyarray(py)))
