@@ -127,29 +127,41 @@ def _chunks(items: Sequence[Job], size: int) -> Iterable[Sequence[Job]]:
         yield items[i : i + size]
 
 
+def _read_part(part: Sequence[Job]) -> list[Trial | Exception | None]:
+    """The trials of ``part`` read together in the core (rayon, GIL released); None for IMU
+    exports, which :func:`process` reads itself."""
+    is_imu = [imu.looks_like_imu(j.path) for j in part]
+    read = iter(read_many([j.path for j, i in zip(part, is_imu, strict=True) if not i]))
+    return [None if i else next(read) for i in is_imu]
+
+
 def run(
     jobs: Sequence[Job],
     out: str | os.PathLike[str],
     *,
     stage: Stage = "full",
     workers: int | None = None,
-    chunk: int = 16,
+    chunk: int = 4,
     progress: Callable[[int], None] | None = None,
 ) -> pl.DataFrame:
     """Processes ``jobs``; writes ``OUT/status.csv`` and, for ``stage="full"``,
-    ``OUT/metrics/*.parquet`` and the combined ``OUT/results.parquet``. Returns the status table."""
+    ``OUT/metrics/*.parquet`` and the combined ``OUT/results.parquet``. Returns the status table.
+
+    Files are read ``chunk`` at a time, the next chunk while the current one is processed, so
+    at most two chunks of trials are in memory."""
     dest = Path(out)
     dest.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool:
-        for part in _chunks(list(jobs), chunk):
-            is_imu = [imu.looks_like_imu(j.path) for j in part]
-            read_trials = iter(
-                read_many([j.path for j, i in zip(part, is_imu, strict=True) if not i])
-            )
-            trials: list[Trial | Exception | None] = [
-                None if i else next(read_trials) for i in is_imu
-            ]
+    parts = list(_chunks(list(jobs), max(chunk, 1)))
+    with (
+        ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool,
+        ThreadPoolExecutor(max_workers=1) as reader,
+    ):
+        next_read = reader.submit(_read_part, parts[0]) if parts else None
+        for k, part in enumerate(parts):
+            assert next_read is not None
+            trials = next_read.result()
+            next_read = reader.submit(_read_part, parts[k + 1]) if k + 1 < len(parts) else None
             slots: list[Any] = []  # a finished row, or a future that will give one, in job order
             for job, trial in zip(part, trials, strict=True):
                 if isinstance(trial, Exception):
