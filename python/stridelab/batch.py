@@ -99,7 +99,7 @@ def process(
             dest = _output(Path(out), job)
             dest.parent.mkdir(parents=True, exist_ok=True)
             with _atomic(dest) as tmp:
-                table.write_parquet(tmp)
+                table.write_parquet(tmp, compression="lz4", statistics=False)
     except (StridelabError, OSError, ValueError) as err:
         row.update(status="failed", reason=str(err))
     row["seconds"] = time.perf_counter() - t0
@@ -119,7 +119,7 @@ def _process_imu(job: Job, out: Path, stage: Stage, row: dict[str, Any]) -> None
         dest = _output(out, job)
         dest.parent.mkdir(parents=True, exist_ok=True)
         with _atomic(dest) as tmp:
-            table.write_parquet(tmp)
+            table.write_parquet(tmp, compression="lz4", statistics=False)
 
 
 def _chunks(items: Sequence[Job], size: int) -> Iterable[Sequence[Job]]:

@@ -38,17 +38,18 @@ EVENT_SCHEMA = {
 
 def _frame(rows: list[tuple[str, str, float]], trial: Trial, source: str) -> pl.DataFrame:
     rate = trial.point_rate_hz or trial.rotation_rate_hz or 1.0
-    df = pl.DataFrame(
+    times = np.array([float(r[2]) for r in rows], dtype=np.float64)
+    order = np.argsort(times, kind="stable")
+    return pl.DataFrame(
         {
-            "side": [r[0] for r in rows],
-            "event": [r[1] for r in rows],
-            "time_s": [float(r[2]) for r in rows],
-            "frame": [round(r[2] * rate) for r in rows],
+            "side": [rows[i][0] for i in order],
+            "event": [rows[i][1] for i in order],
+            "time_s": times[order],
+            "frame": np.round(times[order] * rate).astype(np.int64),
             "source": [source] * len(rows),
         },
         schema=EVENT_SCHEMA,
     )
-    return df.sort("time_s")
 
 
 def from_force(

@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -51,7 +50,6 @@ _PRESETS = {
 }
 
 
-@dataclass(frozen=True, eq=False)
 class Kinematics:
     """Angles and landmark trajectories of one trial.
 
@@ -66,16 +64,45 @@ class Kinematics:
     model : ``"rbds"``, ``"ric"`` or ``"theia"``.
     """
 
-    angles: pl.DataFrame
-    landmarks: dict[str, FloatArray]
-    swaps: pl.DataFrame
-    notes: tuple[str, ...]
-    model: str
-    #: frames × :data:`ANGLE_COLUMNS` per side as the core returned them; None when built by
-    #: hand (give None too when replacing ``angles``, or the two disagree)
-    core_arrays: dict[str, FloatArray] | None = field(default=None, repr=False)
-    #: values derived from this trial once and reused (e.g. standing measures of a static trial)
-    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    def __init__(
+        self,
+        angles: pl.DataFrame | None,
+        landmarks: dict[str, FloatArray],
+        swaps: pl.DataFrame,
+        notes: tuple[str, ...],
+        model: str,
+        *,
+        core_arrays: dict[str, FloatArray] | None = None,
+        rate_hz: float | None = None,
+    ) -> None:
+        if angles is None and (core_arrays is None or rate_hz is None):
+            raise ValueError("Kinematics needs an angles table, or core arrays and a rate")
+        self._angles = angles
+        self.landmarks = landmarks
+        self.swaps = swaps
+        self.notes = notes
+        self.model = model
+        #: frames × :data:`ANGLE_COLUMNS` per side as the core returned them (None when built
+        #: from a table)
+        self.core_arrays = core_arrays if angles is None else None
+        self._rate_hz = rate_hz
+        #: values derived from this trial once and reused (standing measures of a static trial)
+        self.memo: dict[str, object] = {}
+
+    def __repr__(self) -> str:
+        n = next(iter(self.core_arrays.values())).shape[0] if self.core_arrays else None
+        frames = n if n is not None else self.angles.height // 2
+        return f"Kinematics(model={self.model!r}, frames={frames}, landmarks={len(self.landmarks)})"
+
+    @property
+    def angles(self) -> pl.DataFrame:
+        """One row per frame and side: ``frame, time_s, side`` and :data:`ANGLE_COLUMNS`
+        (built from the core's arrays on first use)."""
+        if self._angles is None:
+            assert self.core_arrays is not None
+            assert self._rate_hz is not None
+            self._angles = _angles_table(self.core_arrays, self._rate_hz)
+        return self._angles
 
     def side(self, side: Literal["L", "R"]) -> pl.DataFrame:
         """The angles of one side."""
@@ -245,21 +272,35 @@ def _processing_widths(static: Trial, what: str) -> tuple[float, float] | None:
     return float(left[0]) / 1000.0, float(right[0]) / 1000.0
 
 
-def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
-    left, right = d["L"], d["R"]
-    assert isinstance(left, np.ndarray)
-    assert isinstance(right, np.ndarray)
+def _angles_table(core: dict[str, FloatArray], rate_hz: float) -> pl.DataFrame:
+    left, right = core["L"], core["R"]
     n = left.shape[0]
     # rows ordered by frame, then side (L before R)
     both = np.stack([left, right], axis=1).reshape(2 * n, left.shape[1])
     frame = np.repeat(np.arange(n, dtype=np.int64), 2)
     cols: dict[str, object] = {
         "frame": frame,
-        "time_s": frame / (trial.point_rate_hz or trial.rotation_rate_hz),
+        "time_s": frame / rate_hz,
         "side": ["L", "R"] * n,
     }
     for j, name in enumerate(ANGLE_COLUMNS):
         cols[name] = both[:, j]
+    return pl.DataFrame(cols)
+
+
+_SWAP_SCHEMA = {
+    "segment": pl.String,
+    "a": pl.String,
+    "b": pl.String,
+    "residual_before_mm": pl.Float64,
+    "residual_after_mm": pl.Float64,
+}
+
+
+def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
+    left, right = d["L"], d["R"]
+    assert isinstance(left, np.ndarray)
+    assert isinstance(right, np.ndarray)
     swaps = d["swaps"]
     assert isinstance(swaps, list)
     landmarks = d["landmarks"]
@@ -267,21 +308,13 @@ def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
     notes = d["notes"]
     assert isinstance(notes, list)
     return Kinematics(
-        angles=pl.DataFrame(cols),
-        landmarks={str(k): v for k, v in landmarks.items()},
-        swaps=pl.DataFrame(
-            swaps,
-            schema={
-                "segment": pl.String,
-                "a": pl.String,
-                "b": pl.String,
-                "residual_before_mm": pl.Float64,
-                "residual_after_mm": pl.Float64,
-            },
-        ),
-        notes=tuple(str(n) for n in notes),
-        model=model,
+        None,
+        {str(k): v for k, v in landmarks.items()},
+        pl.DataFrame(swaps, schema=_SWAP_SCHEMA),
+        tuple(str(n) for n in notes),
+        model,
         core_arrays={"L": left, "R": right},
+        rate_hz=trial.point_rate_hz or trial.rotation_rate_hz,
     )
 
 

@@ -119,15 +119,19 @@ def strides(
     if not parts["ic_s"]:
         df = pl.DataFrame(schema=_STRIDE_SCHEMA)
         return df
-    data = {
-        k: np.concatenate([np.asarray(x) for x in v])
-        if k not in ("side", "reason", "valid")
-        else [y for x in v for y in x]  # type: ignore[attr-defined]
-        for k, v in parts.items()
-    }
-    order = np.argsort(np.asarray(data["ic_s"]), kind="stable")
-    df = pl.DataFrame(data, schema=_STRIDE_SCHEMA)[order]
-    return df if keep_invalid else df.filter(pl.col("valid"))
+    ic_all = np.concatenate([np.asarray(x, dtype=np.float64) for x in parts["ic_s"]])
+    valid = np.concatenate([np.asarray(x, dtype=np.bool_) for x in parts["valid"]])
+    order = np.argsort(ic_all, kind="stable")
+    if not keep_invalid:
+        order = order[valid[order]]
+    data: dict[str, object] = {}
+    for k, v in parts.items():
+        if k in ("side", "reason", "valid"):
+            flat = [y for x in v for y in x]  # type: ignore[attr-defined]
+            data[k] = [flat[i] for i in order]
+        else:
+            data[k] = np.concatenate([np.asarray(x) for x in v])[order]
+    return pl.DataFrame(data, schema=_STRIDE_SCHEMA)
 
 
 def midstance(
