@@ -95,3 +95,26 @@ def test_batch_command(tmp_path: Path) -> None:
     )
     assert res.exit_code == 1
     assert "2 ok, 1 failed" in res.output
+
+
+def test_combine_keeps_every_column_over_many_tables(tmp_path: Path) -> None:
+    """More tables than one merge group, with columns that only some tables have: every row and
+    every column arrive, absent values null."""
+    metrics = tmp_path / "metrics"
+    metrics.mkdir()
+    n = batch._MERGE_GROUP * 2 + 5
+    for i in range(n):
+        cols: dict[str, object] = {"trial": [f"t{i:03d}"] * 2, "stride": [0, 1]}
+        if i % 3 == 0:
+            cols["only_some_deg"] = [float(i), float(i) + 0.5]
+        if i == n - 1:
+            cols["last_only"] = ["x", "y"]
+        pl.DataFrame(cols).write_parquet(metrics / f"r__{i:03d}.parquet")
+    path = batch.combine(tmp_path)
+    assert path is not None
+    out = pl.read_parquet(path)
+    assert out.height == 2 * n
+    assert out["only_some_deg"].is_not_null().sum() == 2 * len(range(0, n, 3))
+    assert out.filter(pl.col("trial") == "t003")["only_some_deg"].to_list() == [3.0, 3.5]
+    assert out.filter(pl.col("trial") == f"t{n - 1:03d}")["last_only"].to_list() == ["x", "y"]
+    assert not list(tmp_path.glob(".merge.*"))  # the intermediate files are gone

@@ -518,7 +518,11 @@ def test_batch_and_inspect_take_imu_files(
     imu_rows = results.filter(pl.col("runner") == "imu_runner")
     assert imu_rows.height >= 10
     assert set(imu_rows["side"]) == {"A", "B"}
-    assert results.filter(pl.col("runner") != "imu_runner")["side"].is_in(["L", "R"]).all()
+    markers = results.filter(pl.col("runner") != "imu_runner")
+    assert markers["side"].is_in(["L", "R"]).all()
+    # the marker trial's own columns survive although the first table (IMU) lacks them
+    assert markers["knee_flexion_at_ic_deg"].is_not_null().all()
+    assert imu_rows["knee_flexion_at_ic_deg"].is_null().all()
     res = CliRunner().invoke(main, ["inspect", str(good)])
     assert res.exit_code == 0
     assert "sacrum" in res.output

@@ -10,6 +10,7 @@ with the reason). ``run_dask`` runs the same per-file work on a Dask cluster (``
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -193,14 +194,43 @@ def _finish(rows: list[dict[str, Any]], dest: Path, stage: Stage) -> pl.DataFram
     return status
 
 
+#: per-trial tables merged at a time; merging all of a large batch at once holds every file's
+#: metadata (1000 files: +70 MB)
+_MERGE_GROUP = 64
+
+
 def combine(out: str | os.PathLike[str]) -> Path | None:
-    """Concatenates ``OUT/metrics/*.parquet`` into ``OUT/results.parquet`` by streaming."""
+    """Concatenates ``OUT/metrics/*.parquet`` into ``OUT/results.parquet`` by streaming, with
+    every column of every table (missing ones null), a group of files at a time."""
     dest = Path(out)
     parts = sorted((dest / "metrics").glob("*.parquet"))
     if not parts:
         return None
+    schema: dict[str, pl.DataType] = {}
+    for p in parts:
+        for name, dtype in pl.read_parquet_schema(p).items():
+            if name not in schema or schema[name] == pl.Null:
+                schema[name] = dtype
+
+    def scan(files: list[Path]) -> pl.LazyFrame:
+        return pl.scan_parquet(
+            files,
+            schema=schema,
+            missing_columns="insert",
+            cast_options=pl.ScanCastOptions(integer_cast="upcast", float_cast="upcast"),
+        )
+
     with _atomic(dest / "results.parquet") as tmp:
-        pl.scan_parquet(parts, missing_columns="insert", extra_columns="ignore").sink_parquet(tmp)
+        if len(parts) <= _MERGE_GROUP:
+            scan(parts).sink_parquet(tmp)
+        else:
+            with tempfile.TemporaryDirectory(dir=dest, prefix=".merge.") as work:
+                merged = []
+                for k in range(0, len(parts), _MERGE_GROUP):
+                    part = Path(work) / f"{k:08d}.parquet"
+                    scan(parts[k : k + _MERGE_GROUP]).sink_parquet(part)
+                    merged.append(part)
+                scan(merged).sink_parquet(tmp)
     return dest / "results.parquet"
 
 
