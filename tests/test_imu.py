@@ -279,6 +279,25 @@ def _shank_like(n: int, rate: float) -> tuple[FloatArray, FloatArray]:
     return acc, gyro
 
 
+def _write_sensor_csv(
+    path: Path,
+    rate: float,
+    sensors: dict[str, tuple[FloatArray, FloatArray]],
+    *,
+    with_units: bool = False,
+) -> Path:
+    """A generic IMU CSV: ``time_s`` and, per sensor, ``<name>_acc_x``… columns (with unit
+    suffixes ``_m_s2`` and ``_rad_s`` when asked)."""
+    n = next(iter(sensors.values()))[0].shape[0]
+    cols: dict[str, object] = {"time_s": np.arange(n) / rate}
+    for name, (acc, gyro) in sensors.items():
+        for i, a in enumerate("xyz"):
+            cols[f"{name}_acc_{a}{'_m_s2' if with_units else ''}"] = acc[:, i]
+            cols[f"{name}_gyro_{a}{'_rad_s' if with_units else ''}"] = gyro[:, i]
+    pl.DataFrame(cols).write_csv(path)
+    return path
+
+
 def test_generic_csv_units_detected_and_sensors_by_prefix(tmp_path: Path) -> None:
     rate = 200.0
     acc, gyro = _shank_like(1000, rate)
@@ -310,12 +329,9 @@ def test_axis_map_rotates_a_mounted_sensor(tmp_path: Path) -> None:
     acc, gyro = _shank_like(600, rate)
     m = np.array([[0, 1, 0], [0, 0, 1], [1, 0, 0]], dtype=float)  # segment = m @ sensor
     sensor_acc, sensor_gyro = acc @ m, gyro @ m  # sensor = m.T @ segment
-    cols = {"time_s": np.arange(600) / rate}
-    for i, a in enumerate("xyz"):
-        cols[f"shank_r_acc_{a}_m_s2"] = sensor_acc[:, i]
-        cols[f"shank_r_gyro_{a}_rad_s"] = sensor_gyro[:, i]
-    p = tmp_path / "mounted.csv"
-    pl.DataFrame(cols).write_csv(p)
+    p = _write_sensor_csv(
+        tmp_path / "mounted.csv", rate, {"shank_r": (sensor_acc, sensor_gyro)}, with_units=True
+    )
     trial = imu.read_imu(p, axes={"right_shank": "+y,+z,+x"})
     s = trial.at("right_shank")
     assert s is not None
@@ -433,19 +449,13 @@ def test_bad_imu_files_name_the_file_and_the_problem(
 def test_bad_locations_and_missing_sensors(tmp_path: Path) -> None:
     rate = 200.0
     acc, gyro = _shank_like(600, rate)
-    cols = {"time_s": np.arange(600) / rate}
-    for i, a in enumerate("xyz"):
-        cols[f"s1_acc_{a}"] = acc[:, i]
-        cols[f"s1_gyro_{a}"] = gyro[:, i]
-    p = tmp_path / "unlocated.csv"
-    pl.DataFrame(cols).write_csv(p)
+    p = _write_sensor_csv(tmp_path / "unlocated.csv", rate, {"s1": (acc, gyro)})
     with pytest.raises(DataError, match="unknown location"):
         imu.read_imu(p, locations={"s1": "left_knee"})
     with pytest.raises(DataError, match="give their locations"):
         events.detect(imu.read_imu(p))
     # a shank sensor that records no rotation has no swing peaks
-    still = tmp_path / "still.csv"
-    pl.DataFrame(cols).with_columns(pl.col("s1_gyro_y") * 0).write_csv(still)
+    still = _write_sensor_csv(tmp_path / "still.csv", rate, {"s1": (acc, gyro * 0)})
     with pytest.raises(DataError, match="swing peaks") as err:
         events.detect(imu.read_imu(still, locations={"s1": "left_shank"}))
     assert str(still) in str(err.value)
@@ -457,13 +467,7 @@ def test_other_rates_in_one_recording_are_refused(tmp_path: Path) -> None:
     paths = []
     for k, rate in enumerate((100.0, 120.0)):
         acc, gyro = _shank_like(300, rate)
-        cols = {"time_s": np.arange(300) / rate}
-        for i, a in enumerate("xyz"):
-            cols[f"s{k}_acc_{a}"] = acc[:, i]
-            cols[f"s{k}_gyro_{a}"] = gyro[:, i]
-        p = tmp_path / f"s{k}.csv"
-        pl.DataFrame(cols).write_csv(p)
-        paths.append(p)
+        paths.append(_write_sensor_csv(tmp_path / f"s{k}.csv", rate, {f"s{k}": (acc, gyro)}))
     with pytest.raises(DataError, match="Hz"):
         imu.read_imu(paths)
 

@@ -113,36 +113,30 @@ def analyze_runner(
     tables, all_events, failures, done = [], [], [], []
     cycles: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
     for p in paths:
-        if imu.looks_like_imu(p):
-            try:
+        kin = trial = None
+        try:
+            if imu.looks_like_imu(p):
                 rec = imu.read_imu(p, locations=cfg["locations"], axes=cfg["axes"])
                 ev = imu.detect_events(rec)
                 table = imu.per_stride(rec, ev, runner=runner, speed_m_s=speed_m_s)
-                if table.height == 0:
-                    raise ValueError(f"{p}: no complete strides")
-            except (ValueError, OSError) as err:
-                failures.append((str(p), str(err)))
-                continue
-            tables.append(table)
-            all_events.append(ev.with_columns(pl.lit(rec.path.name).alias("trial")))
-            done.append(rec.path.name)
-            continue
-        try:
-            trial = read(p)
-            kin = kinematics.compute(trial, static)
-            ev = events.detect(trial)
-            table = metrics.per_stride(
-                trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
-            )
+                name = rec.path.name
+            else:
+                trial = read(p)
+                kin = kinematics.compute(trial, static)
+                ev = events.detect(trial)
+                table = metrics.per_stride(
+                    trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
+                )
+                name = trial.path.name
             if table.height == 0:
                 raise ValueError(f"{p}: no complete strides")
         except (ValueError, OSError) as err:
             failures.append((str(p), str(err)))
             continue
         tables.append(table)
-        all_events.append(ev.with_columns(pl.lit(trial.path.name).alias("trial")))
-        done.append(trial.path.name)
-        if not cycles:
+        all_events.append(ev.with_columns(pl.lit(name).alias("trial")))
+        done.append(name)
+        if not cycles and trial is not None and kin is not None:
             cycles = _cycles(trial, kin, strides.strides(ev))
     table = pl.concat(tables, how="diagonal_relaxed") if tables else pl.DataFrame()
     squat_result = None

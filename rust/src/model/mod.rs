@@ -187,9 +187,9 @@ pub fn frame_from_y_and_right(origin: V3, y: V3, right: V3) -> Option<Pose> {
     })
 }
 
-/// Least-squares rigid fit (Söderkvist & Wedin 1993): the pose that maps `local` points onto
-/// `lab` points; needs three or more pairs, not collinear.
-pub fn fit_pose(local: &[V3], lab: &[V3]) -> Option<Pose> {
+/// Centroids of both point sets and their cross-covariance Σ (lab − c_lab)(local − c_local)ᵀ;
+/// None for fewer than three pairs.
+fn cross_covariance(local: &[V3], lab: &[V3]) -> Option<(V3, V3, M3)> {
     if local.len() < 3 || local.len() != lab.len() {
         return None;
     }
@@ -200,6 +200,13 @@ pub fn fit_pose(local: &[V3], lab: &[V3]) -> Option<Pose> {
     for (a, b) in local.iter().zip(lab) {
         h += (b - cd) * (a - cl).transpose();
     }
+    Some((cl, cd, h))
+}
+
+/// Least-squares rigid fit (Söderkvist & Wedin 1993): the pose that maps `local` points onto
+/// `lab` points; needs three or more pairs, not collinear.
+pub fn fit_pose(local: &[V3], lab: &[V3]) -> Option<Pose> {
+    let (cl, cd, h) = cross_covariance(local, lab)?;
     let svd = h.svd(true, true);
     let (u, v_t) = (svd.u?, svd.v_t?);
     // reject degenerate (collinear) clusters
@@ -223,16 +230,7 @@ pub fn fit_pose_from(local: &[V3], lab: &[V3], start: Option<&M3>) -> Option<Pos
     let Some(start) = start.filter(|r| r.iter().all(|v| v.is_finite())) else {
         return fit_pose(local, lab);
     };
-    if local.len() < 3 || local.len() != lab.len() {
-        return None;
-    }
-    let n = local.len() as f64;
-    let cl = local.iter().sum::<V3>() / n;
-    let cd = lab.iter().sum::<V3>() / n;
-    let mut h = M3::zeros();
-    for (a, b) in local.iter().zip(lab) {
-        h += (b - cd) * (a - cl).transpose();
-    }
+    let (cl, cd, h) = cross_covariance(local, lab)?;
     // rank below 2 (collinear points): the sum of squared 2x2 minors, s0²s1² + s0²s2² + s1²s2²,
     // against the SVD test s1 < 1e-10 s0
     let frob2 = h.norm_squared();

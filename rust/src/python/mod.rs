@@ -711,6 +711,15 @@ fn triples(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Vec<[f64; 3]>>
         .collect())
 }
 
+/// Rows of N values as an (n, N) array.
+fn rows_to_array<const N: usize>(
+    py: Python<'_>,
+    rows: Vec<[f64; N]>,
+) -> PyResult<Bound<'_, numpy::PyArray2<f64>>> {
+    let n = rows.len();
+    rows.concat().into_pyarray(py).reshape([n, N])
+}
+
 /// Orientation per sample (w, x, y, z) from a Madgwick filter (see `imu::orientation`).
 #[pyfunction]
 #[pyo3(signature = (acc_m_s2, gyro_rad_s, rate_hz, beta = 0.1, gate = 0.2, init_s = 0.5))]
@@ -729,12 +738,7 @@ fn imu_orientation<'py>(
     let q = py
         .detach(|| crate::imu::madgwick(&acc, &gyro, rate_hz, &opts))
         .map_err(DataError::new_err)?;
-    let n = q.len();
-    q.into_iter()
-        .flatten()
-        .collect::<Vec<f64>>()
-        .into_pyarray(py)
-        .reshape([n, 4])
+    rows_to_array(py, q)
 }
 
 /// Pelvis (tilt, obliquity, rotation) in degrees from orientations (n, 4).
@@ -750,13 +754,7 @@ fn pelvis_angles<'py>(
         .chunks_exact(4)
         .map(|c| [c[0], c[1], c[2], c[3]])
         .collect();
-    let a = crate::imu::pelvis_angles_deg(&q);
-    let n = a.len();
-    a.into_iter()
-        .flatten()
-        .collect::<Vec<f64>>()
-        .into_pyarray(py)
-        .reshape([n, 3])
+    rows_to_array(py, crate::imu::pelvis_angles_deg(&q))
 }
 
 /// IC/TO events from a shank or foot sagittal angular velocity: list of (event, time_s).
