@@ -246,7 +246,13 @@ pub fn from_markers(
     let swaps = qa::detect_swaps(&model, trial);
     let mut fixed;
     let trial = if fix_swaps && !swaps.is_empty() {
-        fixed = trial.clone();
+        // only the markers are needed from here on: copy them, not the analog data
+        fixed = crate::trial::Trial::from_points(
+            trial.path.clone(),
+            trial.point_rate_hz,
+            trial.marker_names.clone(),
+            trial.points.clone(),
+        );
         qa::apply_swaps(&mut fixed, &swaps);
         for s in &swaps {
             notes.push(format!(

@@ -28,8 +28,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn cluster_residual(trial: &Trial, seg: &Segment, swap: Option<(usize, usize)>) -> f64 {
     let tracking = &seg.tracking;
     let idx = seg.marker_indices(trial);
-    // 60 frames spread over the trial tell a swapped pair apart (residuals differ by tens of mm)
-    let step = (trial.n_frames / 60).max(1);
+    // 30 frames spread over the trial tell a swapped pair apart (residuals differ by tens of mm)
+    let step = (trial.n_frames / 30).max(1);
     let mut res = Vec::new();
     for f in (0..trial.n_frames).step_by(step) {
         let mut loc = Vec::new();
