@@ -701,7 +701,7 @@ def per_stride(
     patterns are ``not_assessable``.
     """
     from stridelab import strides as strides_mod
-    from stridelab.metrics import classify_strike
+    from stridelab.metrics import _STRIDE_TIMES, classify_strike
 
     st = strides_mod.strides(events)
     rate = trial.rate_hz
@@ -722,17 +722,7 @@ def per_stride(
             "to_s": to,
             "midstance_s": (ic + to) / 2,
             "midstance_definition": "half_stance",
-            **{
-                k: r[k]
-                for k in (
-                    "stride_time_s",
-                    "step_time_s",
-                    "contact_time_s",
-                    "flight_time_s",
-                    "duty_factor",
-                    "cadence_steps_per_min",
-                )
-            },
+            **{k: r[k] for k in _STRIDE_TIMES},
         }
         if speed_m_s is not None:
             row["stride_length_m"] = speed_m_s * r["stride_time_s"]

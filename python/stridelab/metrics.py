@@ -41,6 +41,17 @@ __all__ = ["classify_strike", "per_stride", "summary"]
 
 FloatArray = npt.NDArray[np.float64]
 
+#: spatiotemporal columns of the strides table (:mod:`stridelab.strides` defines them), carried
+#: into the metrics tables as they are
+_STRIDE_TIMES = (
+    "stride_time_s",
+    "step_time_s",
+    "contact_time_s",
+    "flight_time_s",
+    "duty_factor",
+    "cadence_steps_per_min",
+)
+
 
 def classify_strike(strike_index: float | None, strike_angle_deg: float) -> str:
     """Foot strike class: by strike index when there is one (rearfoot < 1/3 ≤ midfoot < 2/3 ≤
@@ -126,14 +137,18 @@ def per_stride(
         "trial": [trial.path.name] * n,
         "side": st["side"],
         "stride": st["stride"],
+        "ic_s": st["ic_s"],
+        "to_s": st["to_s"],
+        "midstance_s": mid,
+        "midstance_definition": [midstance] * n,
     }
+    for name in _STRIDE_TIMES:
+        cols[name] = st[name]
     for name, values in columns:
         if name == "foot_strike":
             cols[name] = [_native.STRIKE_CLASSES[int(k)] for k in values]
         else:
             cols[name] = values
-        if name == "midstance_s":
-            cols["midstance_definition"] = [midstance] * n
     return pl.DataFrame(cols)
 
 

@@ -132,20 +132,24 @@ fn dist(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 
 const SIDES: [char; 2] = ['L', 'R'];
 
-/// The per-stride metrics, one column per metric in the order of the Python table (numeric
-/// columns only; `foot_strike` is a class code, see [`STRIKE_CLASSES`]).
+/// The trajectory of landmark `name`, if given.
+fn landmark<'a>(inp: &MetricInputs<'a>, name: &str) -> Option<&'a [[f64; 3]]> {
+    inp.landmarks
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+}
+
+/// The per-stride metrics, one column per metric in the order of the Python table, from
+/// `leg_length_m` on (the stride times before it are the strides table's own; numeric columns
+/// only; `foot_strike` is a class code, see [`STRIKE_CLASSES`]).
 #[must_use]
 #[allow(clippy::too_many_lines)]
 pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
     let rate = inp.rate_hz;
     let st = inp.strides;
     let col = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
-    let lm = |name: &str| -> Option<&[[f64; 3]]> {
-        inp.landmarks
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
-    };
+    let lm = |name: &str| landmark(inp, name);
     let side_lm = |side: usize, what: &str| lm(&format!("{}_{what}", SIDES[side]));
     let angle_at = |side: usize, name: &str, t: f64| {
         let a = inp.angles[side];
@@ -201,19 +205,12 @@ pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
         (name.to_string(), st.iter().map(f).collect())
     };
     let other = |s: usize| 1 - s;
-    out.push(c("ic_s", &|r| r.ic));
-    out.push(c("to_s", &|r| r.to));
-    out.push(c("midstance_s", &|r| r.midstance));
-    out.push(c("stride_time_s", &|r| r.stride_time));
-    out.push(c("step_time_s", &|r| r.step_time));
-    out.push(c("contact_time_s", &|r| r.to - r.ic));
-    out.push(c("flight_time_s", &|r| r.step_time + r.ic - r.to));
-    out.push(c("duty_factor", &|r| (r.to - r.ic) / r.stride_time));
-    out.push(c("cadence_steps_per_min", &|r| 120.0 / r.stride_time));
     out.push(c("leg_length_m", &|r| leg_side[r.side]));
-    out.push(c("foot_strike_angle_deg", &|r| {
-        angle_at(r.side, "foot_angle_deg", r.ic)
-    }));
+    let fsa: Vec<f64> = st
+        .iter()
+        .map(|r| angle_at(r.side, "foot_angle_deg", r.ic))
+        .collect();
+    out.push(("foot_strike_angle_deg".to_string(), fsa.clone()));
     let strike_index: Vec<f64> = st.iter().map(|r| strike_index(inp, r)).collect();
     out.push(("strike_index".to_string(), strike_index.clone()));
     out.push(c("shank_angle_at_ic_deg", &|r| {
@@ -339,10 +336,6 @@ pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
     for (name, value) in inp.constants {
         out.push(c(name, &|_| *value));
     }
-    let fsa: Vec<f64> = st
-        .iter()
-        .map(|r| angle_at(r.side, "foot_angle_deg", r.ic))
-        .collect();
     let classes: Vec<usize> = strike_index
         .iter()
         .zip(&fsa)
@@ -395,8 +388,8 @@ pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
 /// centre of pressure of a few newtons is noise. NaN without a plate or foot landmarks.
 fn strike_index(inp: &MetricInputs<'_>, r: &StrideTimes) -> f64 {
     let name = |w: &str| format!("{}_{w}", SIDES[r.side]);
-    let find = |n: &str| inp.landmarks.iter().find(|(k, _)| *k == n).map(|(_, v)| *v);
-    let (Some(heel), Some(toe)) = (find(&name("heel")), find(&name("toe"))) else {
+    let (Some(heel), Some(toe)) = (landmark(inp, &name("heel")), landmark(inp, &name("toe")))
+    else {
         return f64::NAN;
     };
     if !r.ic.is_finite() {
