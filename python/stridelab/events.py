@@ -36,8 +36,13 @@ EVENT_SCHEMA = {
 }
 
 
-def _frame(rows: list[tuple[str, str, float]], trial: Trial, source: str) -> pl.DataFrame:
-    rate = trial.point_rate_hz or trial.rotation_rate_hz or 1.0
+def _trial_rate(trial: Trial) -> float:
+    return trial.point_rate_hz or trial.rotation_rate_hz or 1.0
+
+
+def _frame(rows: list[tuple[str, str, float]], rate: float, source: str) -> pl.DataFrame:
+    """The events table of (side, event, time_s) rows, sorted by time; ``frame`` is the nearest
+    sample at ``rate``."""
     times = np.array([float(r[2]) for r in rows], dtype=np.float64)
     order = np.argsort(times, kind="stable")
     return pl.DataFrame(
@@ -81,7 +86,7 @@ def from_force(
             )
         except DataError as err:
             raise DataError(f"{trial.path}: {err}") from None
-    return _frame(rows, trial, "force")
+    return _frame(rows, _trial_rate(trial), "force")
 
 
 def from_markers(trial: Trial) -> pl.DataFrame:
@@ -107,14 +112,14 @@ def from_markers(trial: Trial) -> pl.DataFrame:
         rows = _native.marker_events(flat, names, rate)
     except DataError as err:
         raise DataError(f"{trial.path}: {err}") from None
-    return _frame(rows, trial, "markers")
+    return _frame(rows, _trial_rate(trial), "markers")
 
 
 def from_file(trial: Trial) -> pl.DataFrame:
     """Foot strike / foot off events stored in the file (C3D EVENT group)."""
     ev = trial.events.filter(pl.col("side").is_not_null() & pl.col("event").is_not_null())
     rows = [(r["side"], r["event"], r["time_s"]) for r in ev.iter_rows(named=True)]
-    return _frame(rows, trial, "file")
+    return _frame(rows, _trial_rate(trial), "file")
 
 
 def detect(

@@ -608,7 +608,7 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
     from a shank's when there is one, else the foot's; without leg sensors the sacrum
     accelerometer gives the contacts (see ``imu::events`` in the core).
     """
-    from stridelab.events import EVENT_SCHEMA
+    from stridelab.events import _frame
 
     rows: list[tuple[str, str, float]] = []
     for side, word in (("L", "left"), ("R", "right")):
@@ -647,17 +647,7 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
         sides = _sacrum_sides(s, contacts, trial.rate_hz)
         for (ic, to), side in zip(contacts, sides, strict=True):
             rows += [(side, "IC", ic), (side, "TO", to)]
-    df = pl.DataFrame(
-        {
-            "side": [r[0] for r in rows],
-            "event": [r[1] for r in rows],
-            "time_s": [float(r[2]) for r in rows],
-            "frame": [round(r[2] * trial.rate_hz) for r in rows],
-            "source": ["imu"] * len(rows),
-        },
-        schema=EVENT_SCHEMA,
-    )
-    return df.sort("time_s")
+    return _frame(rows, trial.rate_hz, "imu")
 
 
 def _window(x: FloatArray, a: float, b: float, rate: float) -> FloatArray:
@@ -695,9 +685,8 @@ def per_stride(
     Spatiotemporal parameters come from the events; ``peak_tibial_acceleration_g`` (shank
     sensor: highest axial specific force in the first half of stance, in g),
     ``foot_strike_angle_deg`` and ``foot_strike`` (foot sensor), and the pelvis ranges over the
-    stride and ``contralateral_pelvic_drop_deg`` (sacrum sensor
-    with a gyroscope). Midstance is half
-    way through the contact (``half_stance``). Metrics that need markers are absent, so their
+    stride and ``contralateral_pelvic_drop_deg`` (sacrum sensor with a gyroscope). Midstance is
+    half way through the contact (``half_stance``). Metrics that need markers are absent, so their
     patterns are ``not_assessable``.
     """
     from stridelab import strides as strides_mod
@@ -708,7 +697,9 @@ def per_stride(
     sacrum = trial.at("sacrum")
     pelvis = None
     if sacrum is not None and sacrum.has_gyro:
-        pelvis = _native.pelvis_angles(orientation(sacrum, rate))
+        angles = _native.pelvis_angles(orientation(sacrum, rate))
+        # tilt, obliquity (left up +), rotation unwrapped so that a range never spans ±180°
+        pelvis = (angles[:, 0], angles[:, 1], np.unwrap(angles[:, 2], period=360.0))
     rows = []
     for r in st.iter_rows(named=True):
         side = r["side"]
@@ -740,12 +731,10 @@ def per_stride(
             row["foot_strike"] = classify_strike(None, fsa)
             row["forefoot_strike_share"] = float(row["foot_strike"] == "forefoot")
         if pelvis is not None:
-            tilt, obliq, rot = pelvis[:, 0], pelvis[:, 1], pelvis[:, 2]
+            tilt, obliq, rot = pelvis
             row["pelvic_tilt_range_deg"] = _range(_window(tilt, ic, nxt, rate))
             row["pelvic_obliquity_range_deg"] = _range(_window(obliq, ic, nxt, rate))
-            row["pelvic_rotation_range_deg"] = _range(
-                _window(np.unwrap(rot, period=360.0), ic, nxt, rate)
-            )
+            row["pelvic_rotation_range_deg"] = _range(_window(rot, ic, nxt, rate))
             if side in ("L", "R"):
                 # obliquity of the other side, that side up +; its drop below its level at IC
                 other_up = -obliq if side == "L" else obliq
