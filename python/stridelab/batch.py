@@ -63,6 +63,12 @@ def _output(out: Path, job: Job) -> Path:
     return out / "metrics" / f"{job.name}__{Path(job.path).name}.parquet"
 
 
+def _write(table: pl.DataFrame, out: Path, job: Job) -> None:
+    """A trial's per-stride table, atomically (lz4 and no statistics: ``combine`` recompresses)."""
+    with _atomic(_output(out, job)) as tmp:
+        table.write_parquet(tmp, compression="lz4", statistics=False)
+
+
 def process(
     job: Job, out: str | os.PathLike[str], stage: Stage = "full", trial: Trial | None = None
 ) -> dict[str, Any]:
@@ -97,10 +103,7 @@ def process(
                 runner=job.name,
             )
             row["strides"] = table.height
-            dest = _output(Path(out), job)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            with _atomic(dest) as tmp:
-                table.write_parquet(tmp, compression="lz4", statistics=False)
+            _write(table, Path(out), job)
     except (StridelabError, OSError, ValueError) as err:
         row.update(status="failed", reason=str(err))
     row["seconds"] = time.perf_counter() - t0
@@ -117,10 +120,7 @@ def _process_imu(job: Job, out: Path, stage: Stage, row: dict[str, Any]) -> None
     if stage == "full":
         table = imu.per_stride(rec, ev, runner=job.name, speed_m_s=job.speed_m_s)
         row["strides"] = table.height
-        dest = _output(out, job)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with _atomic(dest) as tmp:
-            table.write_parquet(tmp, compression="lz4", statistics=False)
+        _write(table, out, job)
 
 
 def _chunks(items: Sequence[Job], size: int) -> Iterable[Sequence[Job]]:
