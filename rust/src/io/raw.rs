@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::trial::{AxisTransform, Event, ForcePlate, Format, Trial};
+use crate::trial::{Event, ForcePlate, Format, Trial};
 
 use super::axes;
 
@@ -69,6 +69,9 @@ pub enum AxisMode {
     },
 }
 
+/// The axis matrix of a file already in the canonical frame.
+const IDENTITY: [[f64; 3]; 3] = [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]];
+
 /// Units to metres, axes to canonical: the last step of every reader.
 pub fn finish(mut raw: RawTrial, mode: &AxisMode) -> crate::error::Result<Trial> {
     let (scale, units, units_method) = axes::resolve_units(&raw)?;
@@ -95,30 +98,26 @@ pub fn finish(mut raw: RawTrial, mode: &AxisMode) -> crate::error::Result<Trial>
             .push(format!("no length unit declared; {}", t.units_method));
     }
 
-    // the common case of a file already in the canonical frame and in metres needs no pass
-    #[allow(clippy::float_cmp)]
-    let unchanged = scale == 1.0 && t.matrix == AxisTransform::identity("", 1.0).matrix;
     let mut points = raw.points;
     let mut rotations = raw.rotations;
-    let (point_chunks, pose_chunks) = if unchanged {
-        (0, 0)
-    } else {
-        (points.len(), rotations.len())
-    };
-    for p in points[..point_chunks].chunks_exact_mut(3) {
-        p.copy_from_slice(&t.rotate([p[0] * scale, p[1] * scale, p[2] * scale]));
-    }
-    // Poses: rotate each axis column and the translation; the bottom row stays [0 0 0 1].
-    for m in rotations[..pose_chunks].chunks_exact_mut(16) {
-        for col in 0..3 {
-            let r = t.rotate([m[col], m[4 + col], m[8 + col]]);
-            for row in 0..3 {
-                m[row * 4 + col] = r[row];
-            }
+    // the common case of a file already in the canonical frame and in metres needs no pass
+    #[allow(clippy::float_cmp)]
+    if scale != 1.0 || t.matrix != IDENTITY {
+        for p in points.chunks_exact_mut(3) {
+            p.copy_from_slice(&t.rotate([p[0] * scale, p[1] * scale, p[2] * scale]));
         }
-        let tr = t.rotate([m[3] * scale, m[7] * scale, m[11] * scale]);
-        for row in 0..3 {
-            m[row * 4 + 3] = tr[row];
+        // Poses: rotate each axis column and the translation; the bottom row stays [0 0 0 1].
+        for m in rotations.chunks_exact_mut(16) {
+            for col in 0..3 {
+                let r = t.rotate([m[col], m[4 + col], m[8 + col]]);
+                for row in 0..3 {
+                    m[row * 4 + col] = r[row];
+                }
+            }
+            let tr = t.rotate([m[3] * scale, m[7] * scale, m[11] * scale]);
+            for row in 0..3 {
+                m[row * 4 + 3] = tr[row];
+            }
         }
     }
     let force_plates = raw
