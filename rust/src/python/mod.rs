@@ -354,10 +354,7 @@ fn residual_analysis<'py>(
     cutoffs_hz: Vec<f64>,
     tail_fraction: f64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let data = x
-        .as_slice()
-        .map_err(|_| PyValueError::new_err("array must be contiguous float64"))?
-        .to_vec();
+    let data = vector(&x)?.to_vec();
     let r = py
         .detach(move || signal::residual_analysis(&data, fs_hz, &cutoffs_hz, tail_fraction))
         .map_err(PyValueError::new_err)?;
@@ -489,17 +486,8 @@ fn points_trial(
     names: Vec<String>,
     rate_hz: f64,
 ) -> PyResult<Trial> {
-    if points.shape()[1] != names.len() * 3 {
-        return Err(PyValueError::new_err(
-            "points must be (frames, 3 × markers)",
-        ));
-    }
-    Ok(Trial::from_points(
-        PathBuf::new(),
-        rate_hz,
-        names,
-        contiguous(points)?.to_vec(),
-    ))
+    let flat = points_slice(points, names.len())?.to_vec();
+    Ok(Trial::from_points(PathBuf::new(), rate_hz, names, flat))
 }
 
 /// Calibrates on a static trial and computes angles of a dynamic trial (points flattened to
@@ -698,19 +686,6 @@ fn vector<'a>(a: &'a PyReadonlyArray1<'_, f64>) -> PyResult<&'a [f64]> {
         .map_err(|_| PyValueError::new_err("array must be contiguous float64"))
 }
 
-fn triples(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Vec<[f64; 3]>> {
-    if a.shape()[1] != 3 {
-        return Err(PyValueError::new_err(format!(
-            "{what} must have 3 columns, not {}",
-            a.shape()[1]
-        )));
-    }
-    Ok(contiguous(a)?
-        .chunks_exact(3)
-        .map(|c| [c[0], c[1], c[2]])
-        .collect())
-}
-
 /// Rows of N values as an (n, N) array.
 fn rows_to_array<const N: usize>(
     py: Python<'_>,
@@ -732,11 +707,11 @@ fn imu_orientation<'py>(
     gate: f64,
     init_s: f64,
 ) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
-    let acc = triples(&acc_m_s2, "acceleration")?;
-    let gyro = triples(&gyro_rad_s, "angular velocity")?;
+    let acc = rows3(&acc_m_s2, "acceleration")?;
+    let gyro = rows3(&gyro_rad_s, "angular velocity")?;
     let opts = crate::imu::orientation::MadgwickOptions { beta, gate, init_s };
     let q = py
-        .detach(|| crate::imu::madgwick(&acc, &gyro, rate_hz, &opts))
+        .detach(|| crate::imu::madgwick(acc, gyro, rate_hz, &opts))
         .map_err(DataError::new_err)?;
     rows_to_array(py, q)
 }
@@ -812,7 +787,10 @@ fn step_frequency(x: PyReadonlyArray1<'_, f64>, rate_hz: f64) -> PyResult<Option
 
 fn rows3<'a>(a: &'a PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<&'a [[f64; 3]]> {
     if a.shape()[1] != 3 {
-        return Err(PyValueError::new_err(format!("{what} must have 3 columns")));
+        return Err(PyValueError::new_err(format!(
+            "{what} must have 3 columns, not {}",
+            a.shape()[1]
+        )));
     }
     // a C-contiguous (n, 3) array is n consecutive [f64; 3]: viewed, not copied
     Ok(contiguous(a)?.as_chunks::<3>().0)
