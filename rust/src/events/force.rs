@@ -50,16 +50,8 @@ pub fn contacts(
         filtfilt_segments(&sos, &mut f);
     }
     let th = opts.threshold_n;
-    let cross = |i: usize| -> f64 {
-        // time at which the force passes the threshold between samples i-1 and i
-        let (a, b) = (f[i - 1], f[i]);
-        let frac = if (b - a).abs() > 1e-12 {
-            ((th - a) / (b - a)).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        (i as f64 - 1.0 + frac) / rate_hz
-    };
+    // time at which the force passes the threshold between samples i-1 and i
+    let cross = |i: usize| super::crossing_time(&f, i - 1, th, rate_hz);
     let mut raw = Vec::new();
     let mut start: Option<f64> = None;
     for i in 1..f.len() {

@@ -58,16 +58,6 @@ impl Default for MarkerEventOptions {
     }
 }
 
-fn percentile(mut v: Vec<f64>, p: f64) -> Option<f64> {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let i = ((v.len() - 1) as f64 * p).round() as usize;
-    Some(v[i])
-}
-
 /// Events of one foot from the vertical positions of its markers (frames × markers, m).
 pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<(Kind, f64)> {
     let n = z.first().map_or(0, Vec::len);
@@ -87,8 +77,8 @@ pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> V
         })
         .collect();
     let (Some(lo), Some(hi)) = (
-        percentile(mean.clone(), 0.05),
-        percentile(mean.clone(), 0.95),
+        super::percentile(&mean, 0.05),
+        super::percentile(&mean, 0.95),
     ) else {
         return Vec::new();
     };

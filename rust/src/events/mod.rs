@@ -12,6 +12,28 @@ pub mod markers;
 pub use force::{contacts, ForceEventOptions};
 pub use markers::MarkerEventOptions;
 
+/// The `p` quantile (0–1, nearest rank) of the finite values, or None when there are none.
+pub(crate) fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let i = ((v.len() - 1) as f64 * p).round() as usize;
+    Some(v[i.min(v.len() - 1)])
+}
+
+/// Time (s) at which `x` passes `level` between samples `i` and `i + 1`, interpolated.
+pub(crate) fn crossing_time(x: &[f64], i: usize, level: f64, rate_hz: f64) -> f64 {
+    let (a, b) = (x[i], x[i + 1]);
+    let frac = if (b - a).abs() > 1e-12 {
+        ((level - a) / (b - a)).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (i as f64 + frac) / rate_hz
+}
+
 /// Which foot.
 pub use crate::model::Side;
 

@@ -21,7 +21,7 @@
 
 use crate::signal::{butter_lowpass_sos, filtfilt_segments};
 
-use super::super::events::Kind;
+use crate::events::{crossing_time, percentile, Kind};
 
 /// Which segment a gyroscope is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,27 +42,6 @@ fn check_rate(rate_hz: f64, n: usize) -> Result<(), String> {
     Ok(())
 }
 
-fn percentile(x: &[f64], p: f64) -> f64 {
-    let mut v: Vec<f64> = x.iter().copied().filter(|v| v.is_finite()).collect();
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    let k = ((v.len() - 1) as f64 * p).round() as usize;
-    v[k.min(v.len() - 1)]
-}
-
-/// Time (s) at which `x` passes `level` between samples `i` and `i + 1`.
-fn cross_time(x: &[f64], i: usize, level: f64, rate_hz: f64) -> f64 {
-    let (a, b) = (x[i], x[i + 1]);
-    let frac = if (b - a).abs() > 1e-12 {
-        ((level - a) / (b - a)).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    (i as f64 + frac) / rate_hz
-}
-
 /// IC and TO times (s) from a shank or foot sagittal angular velocity (rad/s), sorted.
 ///
 /// # Errors
@@ -78,8 +57,8 @@ pub fn gyro_events(
     let mut w = omega.to_vec();
     filtfilt_segments(&sos, &mut w);
     let n = w.len();
-    let top = percentile(&w, 0.98);
-    let bottom = percentile(&w, 0.02);
+    let top = percentile(&w, 0.98).unwrap_or(f64::NAN);
+    let bottom = percentile(&w, 0.02).unwrap_or(f64::NAN);
     if !(top.is_finite() && top > 1.0 && top > -bottom * 0.5) {
         return Err(format!(
             "no swing peaks in the sagittal angular velocity (98th percentile {top:.2} rad/s): \
@@ -109,7 +88,7 @@ pub fn gyro_events(
         let mut ic_idx = None;
         for i in p..(p + max_ic).min(next).min(n - 1) {
             if w[i] >= 0.0 && w[i + 1] < 0.0 {
-                out.push((Kind::Ic, cross_time(&w, i, 0.0, rate_hz)));
+                out.push((Kind::Ic, crossing_time(&w, i, 0.0, rate_hz)));
                 ic_idx = Some(i);
                 break;
             }
@@ -203,8 +182,8 @@ pub fn sacrum_contacts(
     }
     let v = vertical;
     let n = v.len();
-    let lo = percentile(v, 0.05);
-    let hi = percentile(v, 0.95);
+    let lo = percentile(v, 0.05).unwrap_or(f64::NAN);
+    let hi = percentile(v, 0.95).unwrap_or(f64::NAN);
     if (hi - lo).is_nan() || hi - lo <= 1e-9 {
         return Err("the vertical acceleration is flat: no contacts".to_string());
     }
@@ -294,7 +273,7 @@ pub fn sacrum_contacts(
         if j + 1 >= n {
             continue;
         }
-        let to = cross_time(v, j, off, rate_hz);
+        let to = crossing_time(v, j, off, rate_hz);
         if to - ic >= opts.min_contact_s && ic > 0.0 {
             out.push((ic, to));
         }
