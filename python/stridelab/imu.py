@@ -266,7 +266,7 @@ def _to_si(a: FloatArray, unit: str, kind: str, path: Path) -> FloatArray:
 
 
 def _generic(
-    path: Path, df: pl.DataFrame, acc_unit: str | None, gyro_unit: str | None
+    path: Path, df: pl.DataFrame
 ) -> tuple[FloatArray, dict[str, dict[str, FloatArray]], dict[str, str]]:
     lower = {c: c.strip().lower().replace(" ", "_") for c in df.columns}
     tcol = next(
@@ -304,11 +304,7 @@ def _generic(
                     for a in "xyz"
                 ]
             )
-    units = {
-        "acc": acc_unit or declared.get("acc", ""),
-        "gyro": gyro_unit or declared.get("gyro", ""),
-    }
-    return time, sensors, units
+    return time, sensors, {"acc": declared.get("acc", ""), "gyro": declared.get("gyro", "")}
 
 
 def _xsens(path: Path) -> tuple[FloatArray, dict[str, dict[str, FloatArray]], float | None]:
@@ -414,6 +410,16 @@ def _shimmer(path: Path) -> tuple[FloatArray, dict[str, dict[str, FloatArray]], 
     return time, out, units
 
 
+def _vendor(head: str) -> str | None:
+    """The vendor export a file's first lines show: ``"xsens"`` (``//`` header), ``"shimmer"``
+    (``Shimmer_`` columns), or None."""
+    if head.startswith("//"):
+        return "xsens"
+    if "Shimmer_" in head:
+        return "shimmer"
+    return None
+
+
 def looks_like_imu(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is an IMU export :func:`read_imu` reads (sniffed from its first lines)."""
     p = Path(path)
@@ -424,15 +430,13 @@ def looks_like_imu(path: str | os.PathLike[str]) -> bool:
             head = [f.readline() for _ in range(4)]
     except OSError:
         return False
-    text = "".join(head)
-    if text.startswith("//") or "Shimmer_" in text:
+    if _vendor("".join(head)):
         return True
     first = re.split(r"[\t,;]", head[0].strip().lower())
     cols = [c.strip().strip('"').replace(" ", "_") for c in first]
+    matches = [(c, _GENERIC.match(c)) for c in cols]
     return any(c in ("time", "time_s", "timestamp", "t") for c in cols) and any(
-        (_GENERIC.match(c) and _kind(_GENERIC.match(c).group("kind")) == "gyro")  # type: ignore[union-attr]
-        or (_GENERIC.match(c) and "acc" in c)
-        for c in cols
+        m is not None and (_kind(m.group("kind")) == "gyro" or "acc" in c) for c, m in matches
     )
 
 
@@ -477,13 +481,10 @@ def read_imu(
     for path in files:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no such file")
-        fmt = format
+        fmt: str = format
         if fmt == "auto":
             with path.open(encoding="utf-8", errors="replace") as f:
-                head = f.read(4096)
-            fmt = (
-                "xsens" if head.startswith("//") else "shimmer" if "Shimmer_" in head else "generic"
-            )
+                fmt = _vendor(f.read(4096)) or "generic"
         if fmt == "xsens":
             t, sens, r = _xsens(path)
             file_units = {"acc": "m/s2", "gyro": "rad/s"}
@@ -492,7 +493,7 @@ def read_imu(
             r = None
         else:
             df = _read_table(path)
-            t, sens, file_units = _generic(path, df, None, None)
+            t, sens, file_units = _generic(path, df)
             r = None
         t_s, r2 = _time(t, path, rate_hz or r)
         if time is None:
