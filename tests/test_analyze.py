@@ -51,6 +51,8 @@ def test_json_report_follows_the_output_contract(analysed: Path) -> None:
     report = json.loads((analysed / "RBDS001.json").read_text())
     assert "never a diagnosis" in report["note"]
     assert "CC BY 4.0" in report["normative_reference"]
+    assert len(report["kinematics_qa"]) == 4
+    assert not any(r["crosstalk_flagged"] for r in report["kinematics_qa"])
     ids = {p["pattern"] for p in report["patterns"]}
     assert len(ids) == 12
     for p in report["patterns"]:
@@ -98,7 +100,12 @@ def test_html_report_renders_in_headless_chromium(analysed: Path, tmp_path: Path
     ).stdout
     assert "Running movement screen: RBDS001" in dom
     # header + 9 patterns per side + 3 judged on both sides together
-    assert dom.count("<tr") == 1 + 9 * 2 + 3
+    patterns_table = dom.split('id="patterns"')[1].split("</table>")[0]
+    assert patterns_table.count("<tr") == 1 + 9 * 2 + 3
+    # the kinematics QA: header + one row per side of each of the two trials, no crosstalk
+    qa_table = dom.split('id="kinematics-qa"')[1].split("</table>")[0]
+    assert qa_table.count("<tr") == 1 + 2 * 2
+    assert qa_table.count("no crosstalk above the level") == 4
     assert dom.count("<svg") >= 8
     assert "never a diagnosis" in dom
     shot = tmp_path / "report.png"

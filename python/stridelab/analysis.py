@@ -28,6 +28,9 @@ _CURVES = (
 )
 
 
+_QA_SCHEMA = {"trial": pl.String, **kinematics.CROSSTALK_SCHEMA}
+
+
 @dataclass
 class RunnerResult:
     """What an analysis produced for one runner."""
@@ -40,6 +43,9 @@ class RunnerResult:
     cycles: dict[str, dict[str, npt.NDArray[np.float64]]]
     trials: list[str]
     failures: list[tuple[str, str]] = field(default_factory=list)
+    #: kinematics QA per trial and side: ``trial`` and the columns of
+    #: :data:`stridelab.kinematics.CROSSTALK_SCHEMA` (knee flexion–adduction crosstalk)
+    qa: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_QA_SCHEMA))
 
     def terminal(self) -> str:
         n = {s: self.table.filter(pl.col("side") == s).height for s in ("L", "R")}
@@ -59,12 +65,13 @@ class RunnerResult:
                 for r in self.patterns.iter_rows(named=True)
             ],
             "summary": self.summary.to_dicts(),
+            "kinematics_qa": self.qa.to_dicts(),
         }
         paths = [out / f"{self.runner}.json", out / f"{self.runner}.html"]
         with _atomic(paths[0]) as tmp:
             tmp.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
         page = html_report(
-            self.runner, self.patterns, self.table, self.cycles, self.events, self.trials
+            self.runner, self.patterns, self.table, self.cycles, self.events, self.trials, self.qa
         )
         with _atomic(paths[1]) as tmp:
             tmp.write_text(page, encoding="utf-8")
@@ -110,7 +117,7 @@ def analyze_runner(
     cfg = imu.load_config(imu_config)
     static = read(static_path) if static_path is not None else None
     static_kin = kinematics.compute(static, static) if static is not None else None
-    tables, all_events, failures, done = [], [], [], []
+    tables, all_events, failures, done, qa = [], [], [], [], []
     cycles: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
     for p in paths:
         kin = trial = None
@@ -136,6 +143,8 @@ def analyze_runner(
         tables.append(table)
         all_events.append(ev.with_columns(pl.lit(name).alias("trial")))
         done.append(name)
+        if kin is not None:
+            qa.append(kin.crosstalk.select(pl.lit(name).alias("trial"), pl.all()))
         if not cycles and trial is not None and kin is not None:
             cycles = _cycles(trial, kin, strides.strides(ev))
     table = pl.concat(tables, how="diagonal_relaxed") if tables else pl.DataFrame()
@@ -154,4 +163,5 @@ def analyze_runner(
     else:
         found, summary = pl.DataFrame(schema=patterns.RESULT_SCHEMA), pl.DataFrame()
     ev_all = pl.concat(all_events) if all_events else pl.DataFrame(schema=events.EVENT_SCHEMA)
-    return RunnerResult(runner, table, found, summary, ev_all, cycles, done, failures)
+    qa_all = pl.concat(qa) if qa else pl.DataFrame(schema=_QA_SCHEMA)
+    return RunnerResult(runner, table, found, summary, ev_all, cycles, done, failures, qa_all)

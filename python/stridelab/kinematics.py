@@ -11,10 +11,12 @@ distal segment relative to the proximal one). Sign conventions, stated once:
 - shank angle: + when the ankle is ahead of the knee (sagittal, against the vertical);
 - foot angle: + when the toes are up (against the floor; 0 when standing for the default foot).
 
-The defaults reproduce the RBDS lab's Visual3D output (see ``docs/visual3d.md``):
-hip centres a quarter of the inter-trochanter width medial to the trochanters, a pelvis from
-the hip centres to the iliac crests, the knee flexion axis aligned with the malleolar axis in
-standing, and a foot that is level with the floor in standing.
+The defaults are published definitions (``docs/kinematics.md`` gives each source): hip centres
+by the greater-trochanter method (Weinhandl & O'Connor 2010) where trochanters exist, else the
+Harrington regression; a pelvis from the hip centres to the iliac crests (ASIS/PSIS without
+crests); the ISB femur with its flexion axis through the epicondyles (Grood & Suntay 1983); the
+ISB tibia, turned onto the knee axis for the knee's angles (proximal tibia); a foot level with
+the floor in standing. Every trial's knees are checked for flexion–adduction crosstalk.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from stridelab import _native
 from stridelab.errors import DataError
 from stridelab.io import Trial
 
-__all__ = ["ANGLE_COLUMNS", "Kinematics", "compute", "fill_rigid", "relabel"]
+__all__ = ["ANGLE_COLUMNS", "CROSSTALK_SCHEMA", "Kinematics", "compute", "fill_rigid", "relabel"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -60,8 +62,14 @@ class Kinematics:
     landmarks : name → (frames, 3) lab positions in m: ``L_hjc``, ``R_kjc``, ``L_ajc``,
         ``R_toe``, ``R_heel``, ``pelvis_origin`` …
     swaps : labels found exchanged relative to the static trial (and fixed unless asked not to).
-    notes : what the calibration decided.
+    notes : what the calibration decided, and QA warnings (crosstalk).
     model : ``"rbds"``, ``"ric"`` or ``"theia"``.
+    crosstalk : knee flexion–adduction crosstalk QA, one row per side:
+        ``side, knee_adduction_on_flexion_slope, knee_adduction_flexion_r,
+        knee_axis_misalignment_deg, frames, crosstalk_flagged`` (see ``docs/kinematics.md``;
+        flagged when the estimated axis misalignment is ≥ 5° and |r| ≥ 0.5).
+    static_angles : the static trial's mean angles per side (``side`` and
+        :data:`ANGLE_COLUMNS`): the standing posture the model measures, never zeroed away.
     """
 
     def __init__(
@@ -74,6 +82,8 @@ class Kinematics:
         *,
         core_arrays: dict[str, FloatArray] | None = None,
         rate_hz: float | None = None,
+        crosstalk: pl.DataFrame | None = None,
+        static_angles: pl.DataFrame | None = None,
     ) -> None:
         if angles is None and (core_arrays is None or rate_hz is None):
             raise ValueError("Kinematics needs an angles table, or core arrays and a rate")
@@ -88,6 +98,16 @@ class Kinematics:
         self._rate_hz = rate_hz
         #: values derived from this trial once and reused (standing measures of a static trial)
         self.memo: dict[str, object] = {}
+        self.crosstalk = (
+            crosstalk if crosstalk is not None else pl.DataFrame(schema=CROSSTALK_SCHEMA)
+        )
+        self.static_angles = (
+            static_angles
+            if static_angles is not None
+            else pl.DataFrame(
+                schema={"side": pl.String, **dict.fromkeys(ANGLE_COLUMNS, pl.Float64)}
+            )
+        )
 
     def __repr__(self) -> str:
         n = next(iter(self.core_arrays.values())).shape[0] if self.core_arrays else None
@@ -171,7 +191,8 @@ def compute(
     marker_set: str | None = None,
     pelvis: Literal["hips_to_crests", "asis_psis"] = "hips_to_crests",
     hip: Literal["trochanter", "harrington", "bell"] = "trochanter",
-    knee: Literal["static_neutral", "epicondyles"] = "static_neutral",
+    knee: Literal["epicondyles", "static_neutral"] = "epicondyles",
+    shank: Literal["knee_aligned", "malleoli"] = "knee_aligned",
     foot: Literal["lab_neutral", "shank_neutral", "heel_toe"] = "lab_neutral",
     fix_swaps: bool = True,
     knee_width_m: tuple[float, float] | None = None,
@@ -190,8 +211,10 @@ def compute(
         ``"rbds"``, ``"ric"``, ``"plugin_gait_lower"`` or ``"plugin_gait_full"``; detected from
         the static trial's labels when omitted (use :func:`relabel` first for other label names).
         Plug-in Gait subject prefixes (``Runner01:LASI``) are dropped.
-    pelvis, hip, knee, foot
-        Model choices; the defaults reproduce Visual3D on the RBDS data set. Without trochanter
+    pelvis, hip, knee, shank, foot
+        Model choices (``docs/kinematics.md``); ``knee="static_neutral"`` with
+        ``shank="malleoli"`` reproduces the RBDS lab's Visual3D curves but is not a published
+        definition and adds crosstalk. Without trochanter
         markers (Plug-in Gait) the hip centres come from the Harrington regression and the pelvis
         from the ASIS and PSIS (or SACR) markers.
     knee_width_m, ankle_width_m
@@ -229,6 +252,7 @@ def compute(
             pelvis=pelvis,
             hip=hip,
             knee=knee,
+            shank=shank,
             foot=foot,
             fix_swaps=fix_swaps,
             knee_width_m=knee_width_m,
@@ -288,6 +312,16 @@ def _angles_table(core: dict[str, FloatArray], rate_hz: float) -> pl.DataFrame:
     return pl.DataFrame(cols)
 
 
+#: Columns of :attr:`Kinematics.crosstalk`.
+CROSSTALK_SCHEMA = {
+    "side": pl.String,
+    "knee_adduction_on_flexion_slope": pl.Float64,
+    "knee_adduction_flexion_r": pl.Float64,
+    "knee_axis_misalignment_deg": pl.Float64,
+    "frames": pl.Int64,
+    "crosstalk_flagged": pl.Boolean,
+}
+
 _SWAP_SCHEMA = {
     "segment": pl.String,
     "a": pl.String,
@@ -307,6 +341,14 @@ def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
     assert isinstance(landmarks, dict)
     notes = d["notes"]
     assert isinstance(notes, list)
+    crosstalk = d["crosstalk"]
+    assert isinstance(crosstalk, list)
+    statics = d["static_angles"]
+    assert isinstance(statics, dict)
+    static_angles = pl.DataFrame(
+        [{"side": s, **dict(zip(ANGLE_COLUMNS, v, strict=True))} for s, v in statics.items()],
+        schema={"side": pl.String, **dict.fromkeys(ANGLE_COLUMNS, pl.Float64)},
+    )
     return Kinematics(
         None,
         {str(k): v for k, v in landmarks.items()},
@@ -315,6 +357,8 @@ def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
         model,
         core_arrays={"L": left, "R": right},
         rate_hz=trial.point_rate_hz or trial.rotation_rate_hz,
+        crosstalk=pl.DataFrame(crosstalk, schema=CROSSTALK_SCHEMA),
+        static_angles=static_angles,
     )
 
 

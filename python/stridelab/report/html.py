@@ -134,6 +134,31 @@ def _pattern_row(row: dict[str, object]) -> str:
     )
 
 
+def _qa_section(qa: pl.DataFrame | None) -> str:
+    """Knee crosstalk per trial and side: the estimated flexion-axis misalignment and the
+    correlation of adduction with flexion, with the verdict in words."""
+    if qa is None or qa.height == 0:
+        return "<p>No knee crosstalk check (no marker or pose kinematics in these trials).</p>"
+    rows = []
+    for r in qa.iter_rows(named=True):
+        verdict = (
+            "<b>crosstalk: knee adduction follows flexion; check the knee markers of the "
+            "static trial before reading frontal or transverse knee angles</b>"
+            if r["crosstalk_flagged"]
+            else "no crosstalk above the level"
+        )
+        rows.append(
+            f"<tr><td>{html.escape(str(r['trial']))}</td><td>{r['side']}</td>"
+            f"<td>{r['knee_axis_misalignment_deg']:.1f}°</td>"
+            f"<td>{r['knee_adduction_flexion_r']:.2f}</td><td>{verdict}</td></tr>"
+        )
+    return (
+        '<table id="kinematics-qa"><tr><th>trial</th><th>side</th>'
+        "<th>knee axis misalignment (estimated)</th><th>r (adduction, flexion)</th>"
+        "<th>verdict (level: 5° and r 0.5)</th></tr>" + "".join(rows) + "</table>"
+    )
+
+
 def html_report(
     runner: str,
     results: pl.DataFrame,
@@ -141,8 +166,10 @@ def html_report(
     cycles: dict[str, dict[str, FloatArray]],
     events: pl.DataFrame,
     trials: Sequence[str],
+    qa: pl.DataFrame | None = None,
 ) -> str:
-    """The page for one runner. ``cycles`` maps angle → side → mean 101-point curve."""
+    """The page for one runner. ``cycles`` maps angle → side → mean 101-point curve; ``qa``
+    is the kinematics QA (knee crosstalk per trial and side, see ``docs/kinematics.md``)."""
     ref = norms.curves()
     plots = []
     for angle, curves in cycles.items():
@@ -186,6 +213,8 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; ver
 <div class="plots" id="curves">{"".join(plots)}</div>
 <h2>Per-stride metrics</h2>
 <div class="plots" id="strides">{"".join(stride_plots)}</div>
+<h2>Kinematics quality</h2>
+{_qa_section(qa)}
 <h2>Events</h2>
 <div class="plots" id="events">{_svg_timeline(events)}</div>
 <p><small>{html.escape(norms.ATTRIBUTION)}</small></p>

@@ -9,7 +9,10 @@
 //! lateral lean toward that side +, rotation with that side forward +; shank angle + when the
 //! ankle is ahead of the knee; foot angle + when the toes are up.
 
+pub mod crosstalk;
+
 use crate::model::{Pose, SegmentKind, Side, M3};
+pub use crosstalk::{knee_crosstalk, KneeCrosstalk};
 
 /// Columns of [`SideAngles::values`], in order. Units are degrees.
 pub const COLUMNS: [&str; 17] = [
@@ -59,6 +62,9 @@ fn joint(prox: &Pose, dist: &Pose) -> Option<(f64, f64, f64)> {
 /// Poses per segment kind and side, as tracked (segments × frames).
 pub struct PoseSet<'a> {
     pub kinds: Vec<(SegmentKind, Option<Side>)>,
+    /// Per segment, the frame its proximal joint's angles use, in the segment's own frame
+    /// (the knee-aligned proximal tibia); None, or a shorter list: the segment frame itself.
+    pub proximal_frames: Vec<Option<M3>>,
     pub poses: &'a [Vec<Pose>],
     pub n_frames: usize,
 }
@@ -67,6 +73,19 @@ impl PoseSet<'_> {
     fn get(&self, kind: SegmentKind, side: Option<Side>, f: usize) -> Option<&Pose> {
         let i = self.kinds.iter().position(|k| *k == (kind, side))?;
         self.poses.get(i)?.get(f)
+    }
+    /// The pose the proximal joint of a segment uses: the segment's, turned into its
+    /// proximal frame where it has one.
+    fn get_proximal(&self, kind: SegmentKind, side: Option<Side>, f: usize) -> Option<Pose> {
+        let i = self.kinds.iter().position(|k| *k == (kind, side))?;
+        let pose = *self.poses.get(i)?.get(f)?;
+        Some(match self.proximal_frames.get(i).copied().flatten() {
+            Some(off) => Pose {
+                rot: pose.rot * off,
+                origin: pose.origin,
+            },
+            None => pose,
+        })
     }
 }
 
@@ -88,6 +107,7 @@ pub fn angles(set: &PoseSet<'_>) -> Vec<SideAngles> {
                     let pelvis = set.get(SegmentKind::Pelvis, None, f);
                     let thigh = set.get(SegmentKind::Thigh, Some(side), f);
                     let shank = set.get(SegmentKind::Shank, Some(side), f);
+                    let shank_knee = set.get_proximal(SegmentKind::Shank, Some(side), f);
                     let foot = set.get(SegmentKind::Foot, Some(side), f);
                     let trunk = set.get(SegmentKind::Trunk, None, f);
                     if let Some((a, b, g)) = pelvis.and_then(|p| joint(&lab, p)) {
@@ -100,7 +120,10 @@ pub fn angles(set: &PoseSet<'_>) -> Vec<SideAngles> {
                         row[4] = deg(s * b);
                         row[5] = deg(s * g);
                     }
-                    if let Some((a, b, g)) = thigh.zip(shank).and_then(|(p, d)| joint(p, d)) {
+                    if let Some((a, b, g)) = thigh
+                        .zip(shank_knee.as_ref())
+                        .and_then(|(p, d)| joint(p, d))
+                    {
                         row[6] = deg(-a);
                         row[7] = deg(s * b);
                         row[8] = deg(s * g);
@@ -190,6 +213,7 @@ mod tests {
                 (SegmentKind::Foot, Some(Side::L)),
                 (SegmentKind::Foot, Some(Side::R)),
             ],
+            proximal_frames: Vec::new(),
             poses: &poses,
             n_frames: 1,
         };
@@ -224,6 +248,66 @@ pub struct Kinematics {
     pub landmarks: Vec<(String, Vec<[f64; 3]>)>,
     pub swaps: Vec<crate::model::qa::Swap>,
     pub notes: Vec<String>,
+    /// Knee flexion–adduction crosstalk per side ([`crosstalk`]); absent where it cannot be
+    /// measured (too few flexed frames).
+    pub crosstalk: Vec<(Side, KneeCrosstalk)>,
+    /// Mean angles of the static trial per side, as the model computes them (frames × columns
+    /// averaged): what "zero" means for this runner. Empty for pose trials.
+    pub static_angles: Vec<(Side, [f64; 17])>,
+}
+
+impl Kinematics {
+    fn new(
+        angles: Vec<SideAngles>,
+        landmarks: Vec<(String, Vec<[f64; 3]>)>,
+        swaps: Vec<crate::model::qa::Swap>,
+        mut notes: Vec<String>,
+        static_angles: Vec<(Side, [f64; 17])>,
+    ) -> Self {
+        let crosstalk: Vec<(Side, KneeCrosstalk)> = angles
+            .iter()
+            .filter_map(|s| {
+                let flex: Vec<f64> = s.values.iter().map(|v| v[6]).collect();
+                let add: Vec<f64> = s.values.iter().map(|v| v[7]).collect();
+                knee_crosstalk(&flex, &add).map(|c| (s.side, c))
+            })
+            .collect();
+        for (side, c) in &crosstalk {
+            if c.flagged {
+                notes.push(format!(
+                    "{} knee: adduction follows flexion (r = {:.2}, flexion axis about {:.0}° off): kinematic crosstalk, check the knee markers of the static trial",
+                    side.as_char(),
+                    c.r,
+                    c.axis_misalignment_deg
+                ));
+            }
+        }
+        Self {
+            angles,
+            landmarks,
+            swaps,
+            notes,
+            crosstalk,
+            static_angles,
+        }
+    }
+}
+
+/// Mean of each angle column over the frames where it is defined.
+fn mean_angles(side: &SideAngles) -> [f64; 17] {
+    let mut out = [f64::NAN; 17];
+    for (j, o) in out.iter_mut().enumerate() {
+        let v: Vec<f64> = side
+            .values
+            .iter()
+            .map(|r| r[j])
+            .filter(|x| x.is_finite())
+            .collect();
+        if !v.is_empty() {
+            *o = v.iter().sum::<f64>() / v.len() as f64;
+        }
+    }
+    out
 }
 
 /// Calibrates on `static_trial`, fixes labels swapped relative to it (when `fix_swaps`), tracks
@@ -270,9 +354,23 @@ pub fn from_markers(
         }
         trial
     };
+    let static_angles = {
+        let poses = track(&model, static_trial);
+        let set = PoseSet {
+            kinds: model.segments.iter().map(|s| (s.kind, s.side)).collect(),
+            proximal_frames: model.segments.iter().map(|s| s.proximal_frame).collect(),
+            poses: &poses,
+            n_frames: static_trial.n_frames,
+        };
+        angles(&set)
+            .iter()
+            .map(|s| (s.side, mean_angles(s)))
+            .collect()
+    };
     let poses = track(&model, trial);
     let set = PoseSet {
         kinds: model.segments.iter().map(|s| (s.kind, s.side)).collect(),
+        proximal_frames: model.segments.iter().map(|s| s.proximal_frame).collect(),
         poses: &poses,
         n_frames: trial.n_frames,
     };
@@ -301,12 +399,13 @@ pub fn from_markers(
             landmarks.push((label, traj));
         }
     }
-    Ok(Kinematics {
+    Ok(Kinematics::new(
         angles,
         landmarks,
         swaps,
         notes,
-    })
+        static_angles,
+    ))
 }
 
 /// Angles straight from segment poses (Theia3D 4×4 matrices, Visual3D-style axes: X right,
@@ -375,13 +474,15 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
     }
     let set = PoseSet {
         kinds,
+        proximal_frames: Vec::new(),
         poses: &poses,
         n_frames: frames,
     };
-    Ok(Kinematics {
-        angles: angles(&set),
+    Ok(Kinematics::new(
+        angles(&set),
         landmarks,
-        swaps: Vec::new(),
+        Vec::new(),
         notes,
-    })
+        Vec::new(),
+    ))
 }

@@ -71,12 +71,30 @@ pub enum PelvisModel {
 /// How the thigh's flexion axis is turned about the thigh's long axis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum KneeAxis {
-    /// Through the femoral epicondyle markers.
-    Epicondyles,
-    /// Parallel, in standing, to the shank's malleolar axis: knee rotation is zero in the static
-    /// trial (epicondyle markers are easily misplaced by 10° about the femur).
+    /// Through the femoral epicondyle markers: the ISB femur (Wu et al. 2002) and the knee
+    /// joint coordinate system of Grood & Suntay (1983).
     #[default]
+    Epicondyles,
+    /// Parallel, in standing, to the shank's malleolar axis. Not a published definition: it
+    /// turns the flexion axis by the runner's tibial torsion (15–30° in adults) and so adds
+    /// knee adduction–flexion crosstalk; kept because it reproduces the RBDS lab's Visual3D
+    /// output for RBDS001, whose own curves show that crosstalk (docs/kinematics.md).
     StaticNeutral,
+}
+
+/// Which medio-lateral axis the shank uses for the knee's angles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ShankModel {
+    /// ISB (Wu et al. 2002) tibia/fibula: medio-lateral axis through the malleoli for the knee
+    /// and the ankle alike, so knee rotation carries the runner's tibial torsion.
+    Malleoli,
+    /// The proximal tibia of Grood & Suntay (1983) as Plug-in Gait builds it (the "untorsioned"
+    /// tibia of Davis et al. 1991): for the knee's angles the shank frame is turned about its
+    /// long axis so that its medio-lateral axis is the femoral epicondyle axis in standing;
+    /// the ankle's angles keep the malleolar frame. Knee rotation then starts from zero in the
+    /// static trial and tibial torsion stays out of it.
+    #[default]
+    KneeAligned,
 }
 
 /// How the foot's frame is oriented.
@@ -99,6 +117,7 @@ pub struct ModelOptions {
     pub pelvis: PelvisModel,
     pub hip: HipModel,
     pub knee: KneeAxis,
+    pub shank: ShankModel,
     pub foot: FootModel,
     /// Knee widths (left, right), m: Plug-in Gait without medial knee markers.
     pub knee_width_m: [Option<f64>; 2],
@@ -114,6 +133,7 @@ impl Default for ModelOptions {
             pelvis: PelvisModel::default(),
             hip: HipModel::default(),
             knee: KneeAxis::default(),
+            shank: ShankModel::default(),
             foot: FootModel::default(),
             knee_width_m: [None; 2],
             ankle_width_m: [None; 2],
@@ -132,6 +152,9 @@ pub struct Segment {
     pub tracking: Vec<(String, V3)>,
     /// (landmark name, position in the segment frame, m): joint centres and anatomical points.
     pub landmarks: Vec<(String, V3)>,
+    /// The frame the proximal joint's angles use, as a rotation in this segment's frame (the
+    /// knee-aligned proximal tibia, [`ShankModel::KneeAligned`]); None: the segment frame.
+    pub proximal_frame: Option<M3>,
 }
 
 /// The calibrated model.

@@ -4,7 +4,7 @@
 
 use super::{
     frame_from_y_and_right, static_mean, FootModel, HipModel, KneeAxis, Model, ModelOptions,
-    PelvisModel, Pose, Segment, M3, V3,
+    PelvisModel, Pose, Segment, ShankModel, M3, V3,
 };
 use crate::markerset::MarkerSet;
 use crate::trial::Trial;
@@ -369,6 +369,8 @@ struct StaticFrames {
     ajc: [Option<V3>; 2],
     thigh: [Option<Pose>; 2],
     shank: [Option<Pose>; 2],
+    /// The knee-aligned proximal tibia in the shank's frame ([`ShankModel::KneeAligned`]).
+    shank_proximal: [Option<M3>; 2],
     foot: [Option<Pose>; 2],
     extra: Vec<(String, V3)>,
 }
@@ -553,6 +555,18 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
                 });
             }
         }
+        // Proximal tibia for the knee's angles: the shank turned about its long axis until its
+        // medio-lateral axis is the thigh's flexion axis in standing.
+        if let (ShankModel::KneeAligned, Some(thigh), Some(shank)) =
+            (options.shank, sf.thigh[i], sf.shank[i])
+        {
+            let y = shank.rot.column(1).into_owned();
+            let z = thigh.rot.column(2).into_owned();
+            if let Some(zp) = (z - y * z.dot(&y)).try_normalize(1e-9) {
+                let knee_frame = M3::from_columns(&[y.cross(&zp), y, zp]);
+                sf.shank_proximal[i] = Some(shank.rot.transpose() * knee_frame);
+            }
+        }
         // --- foot ---
         let heel = lm.optional(&names(side, Lm::HeelFloor));
         let (mt1, mt5) = (
@@ -713,7 +727,12 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
             }
             _ => {}
         }
+        let proximal_frame = match (def.kind, i) {
+            (SegmentKind::Shank, Some(i)) => sf.shank_proximal[i],
+            _ => None,
+        };
         segments_out.push(Segment {
+            proximal_frame,
             name: def.name.clone(),
             kind: def.kind,
             side: def.side,

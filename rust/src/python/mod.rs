@@ -399,6 +399,8 @@ struct FlatKinematics {
     landmarks: Vec<(String, usize, Vec<f64>)>,
     swaps: Vec<crate::model::qa::Swap>,
     notes: Vec<String>,
+    crosstalk: Vec<(crate::model::Side, crate::kinematics::KneeCrosstalk)>,
+    static_angles: Vec<(crate::model::Side, [f64; 17])>,
 }
 
 /// Flattens (copies) the arrays; call it without the GIL.
@@ -416,6 +418,8 @@ fn flatten(k: crate::kinematics::Kinematics) -> FlatKinematics {
             .collect(),
         swaps: k.swaps,
         notes: k.notes,
+        crosstalk: k.crosstalk,
+        static_angles: k.static_angles,
     }
 }
 
@@ -442,6 +446,23 @@ fn kinematics_to_dict(py: Python<'_>, k: FlatKinematics) -> PyResult<Bound<'_, P
     }
     d.set_item("swaps", swaps)?;
     d.set_item("notes", k.notes)?;
+    let crosstalk = PyList::empty(py);
+    for (side, c) in k.crosstalk {
+        let cd = PyDict::new(py);
+        cd.set_item("side", side.as_char().to_string())?;
+        cd.set_item("knee_adduction_on_flexion_slope", c.slope)?;
+        cd.set_item("knee_adduction_flexion_r", c.r)?;
+        cd.set_item("knee_axis_misalignment_deg", c.axis_misalignment_deg)?;
+        cd.set_item("frames", c.n_frames)?;
+        cd.set_item("crosstalk_flagged", c.flagged)?;
+        crosstalk.append(cd)?;
+    }
+    d.set_item("crosstalk", crosstalk)?;
+    let statics = PyDict::new(py);
+    for (side, row) in k.static_angles {
+        statics.set_item(side.as_char().to_string(), row.to_vec())?;
+    }
+    d.set_item("static_angles", statics)?;
     Ok(d)
 }
 
@@ -493,7 +514,7 @@ fn points_trial(
 /// Calibrates on a static trial and computes angles of a dynamic trial (points flattened to
 /// (frames, 3 × markers), metres, canonical frame).
 #[pyfunction]
-#[pyo3(signature = (static_points, static_names, points, names, rate_hz, preset, pelvis = "hips_to_crests", hip = "trochanter", knee = "static_neutral", foot = "lab_neutral", fix_swaps = true, knee_width_m = None, ankle_width_m = None))]
+#[pyo3(signature = (static_points, static_names, points, names, rate_hz, preset, pelvis = "hips_to_crests", hip = "trochanter", knee = "epicondyles", shank = "knee_aligned", foot = "lab_neutral", fix_swaps = true, knee_width_m = None, ankle_width_m = None))]
 #[allow(clippy::too_many_arguments)]
 fn marker_kinematics<'py>(
     py: Python<'py>,
@@ -506,12 +527,13 @@ fn marker_kinematics<'py>(
     pelvis: &str,
     hip: &str,
     knee: &str,
+    shank: &str,
     foot: &str,
     fix_swaps: bool,
     knee_width_m: Option<(f64, f64)>,
     ankle_width_m: Option<(f64, f64)>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    use crate::model::{FootModel, HipModel, KneeAxis, ModelOptions, PelvisModel};
+    use crate::model::{FootModel, HipModel, KneeAxis, ModelOptions, PelvisModel, ShankModel};
     let bad = |what: &str, v: &str, ok: &str| {
         PyValueError::new_err(format!("{what} '{v}' is not one of {ok}"))
     };
@@ -531,7 +553,12 @@ fn marker_kinematics<'py>(
         knee: match knee {
             "static_neutral" => KneeAxis::StaticNeutral,
             "epicondyles" => KneeAxis::Epicondyles,
-            o => return Err(bad("knee axis", o, "static_neutral, epicondyles")),
+            o => return Err(bad("knee axis", o, "epicondyles, static_neutral")),
+        },
+        shank: match shank {
+            "knee_aligned" => ShankModel::KneeAligned,
+            "malleoli" => ShankModel::Malleoli,
+            o => return Err(bad("shank model", o, "knee_aligned, malleoli")),
         },
         foot: match foot {
             "lab_neutral" => FootModel::LabNeutral,
