@@ -47,3 +47,24 @@ def test_read_c3d_ratio(data_dir: Path, name: str) -> None:
     theirs = _best_ms(lambda: ezc3d.c3d(str(path)), 7)
     RATIOS.append(("C3D read vs ezc3d", name, ours, theirs))
     assert ours > 0
+
+
+def test_read_c3d_suite_ratio(data_dir: Path) -> None:
+    """The whole c3d.org suite (../shared/data/c3d-org): total time over the files both readers
+    open, each file best of 3, ours with axes="file" (no axis detection, like ezc3d)."""
+    suite = data_dir.parent / "c3d-org"
+    if not suite.is_dir():
+        pytest.skip("../shared/data/c3d-org not present")
+    ours_ms = theirs_ms = 0.0
+    both = 0
+    for path in sorted(suite.glob("*.c3d")):
+        try:
+            ezc3d.c3d(str(path))
+            stridelab.read(path, axes="file")
+        except Exception:  # either refuses it: not a like-for-like file
+            continue
+        both += 1
+        ours_ms += _best_ms(lambda p=path: stridelab.read(p, axes="file"), 3)
+        theirs_ms += _best_ms(lambda p=path: ezc3d.c3d(str(p)), 3)
+    RATIOS.append(("C3D read vs ezc3d", f"c3d.org suite, {both} files", ours_ms, theirs_ms))
+    assert both >= 60

@@ -64,8 +64,8 @@ VARIANTS: dict[str, tuple[Callable[[bytes], bytes], type[Exception], str]] = {
         TruncatedFileError,
         "announces 30000 frames",
     ),
-    "huge_point_count": (
-        lambda d: _set(d, _param_offset(d, b"USED"), "<h", 30000),
+    "huge_point_count_and_short": (
+        lambda d: _set(d, _param_offset(d, b"USED"), "<h", 30000)[: len(d) - 700],
         TruncatedFileError,
         "30000 points",
     ),
@@ -99,6 +99,20 @@ def test_corrupted_c3d(variant: str, good: bytes, tmp_path: Path) -> None:
     assert message in text
     assert isinstance(info.value, StridelabError)
     assert isinstance(info.value, ValueError)
+
+
+def test_point_count_that_contradicts_the_header_is_repaired_with_a_warning(
+    good: bytes, tmp_path: Path
+) -> None:
+    """POINT:USED says 30000 while the header's count fills the file exactly: the header's
+    count is read, and the warning names the field (c3d.org Sample27 is such a file)."""
+    path = tmp_path / "used.c3d"
+    path.write_bytes(_set(good, _param_offset(good, b"USED"), "<h", 30000))
+    orig = tmp_path / "good.c3d"
+    orig.write_bytes(good)
+    t, o = stridelab.read(path), stridelab.read(orig)
+    assert any("POINT:USED says 30000 points" in w for w in t.warnings)
+    np.testing.assert_array_equal(t.points, o.points)
 
 
 def test_missing_file_is_file_not_found(tmp_path: Path) -> None:

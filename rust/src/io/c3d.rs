@@ -111,6 +111,8 @@ pub struct Group {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Parameters {
     pub groups: Vec<Group>,
+    /// What the parser had to repair to read the section (each names the field).
+    pub warnings: Vec<String>,
 }
 
 impl Parameters {
@@ -264,6 +266,12 @@ fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
     let path = r.path;
     let mut groups: Vec<Group> = Vec::new();
     let mut loose: Vec<(i8, Parameter)> = Vec::new();
+    let mut warnings = Vec::new();
+    // the section's own length (byte 3 of its header: number of 512-byte blocks)
+    let section_end = r
+        .u8(start + 2, "parameter section header")
+        .map_or(r.bytes.len(), |n| start + usize::from(n).max(1) * BLOCK)
+        .min(r.bytes.len());
     let mut pos = start + 4;
     for _ in 0..MAX_PARAMETER_RECORDS {
         if pos + 2 > r.bytes.len() {
@@ -277,7 +285,23 @@ fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
         let len = usize::from(nchar.unsigned_abs());
         let name = trim_label(r.slice(pos + 2, len, "parameter name")?).to_ascii_uppercase();
         let off_pos = pos + 2 + len;
-        let next_offset = r.i16(off_pos, "parameter offset")?;
+        let mut next_offset = r.i16(off_pos, "parameter offset")?;
+        // A writer that stored one offset in the other byte order (c3d.org Sample02's SGI
+        // files) sends the walk past the section; the swapped offset is taken when it lands,
+        // inside the section, on a record with a readable name.
+        let lands = |off: i16| -> bool {
+            let at = off_pos as i64 + i64::from(off);
+            at > pos as i64 && (at as usize) < section_end && record_name_ok(r, at as usize)
+        };
+        if next_offset != 0 && !lands(next_offset) {
+            let swapped = next_offset.swap_bytes();
+            if lands(swapped) {
+                warnings.push(format!(
+                    "parameter '{name}': the offset to the next record ({next_offset}) points outside the parameter section; read in the other byte order ({swapped}), as the file's other records continue there"
+                ));
+                next_offset = swapped;
+            }
+        }
         let next = if next_offset == 0 {
             None
         } else {
@@ -391,7 +415,21 @@ fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
             });
         }
     }
-    Ok(Parameters { groups })
+    Ok(Parameters { groups, warnings })
+}
+
+/// Whether a parameter or group record starts at `at`: a non-zero name length and a name of
+/// printable ASCII.
+fn record_name_ok(r: &Reader<'_>, at: usize) -> bool {
+    let Ok(nchar) = r.i8(at, "parameter record") else {
+        return false;
+    };
+    let len = usize::from(nchar.unsigned_abs());
+    if len == 0 {
+        return true; // the terminator
+    }
+    r.slice(at + 2, len, "parameter name")
+        .is_ok_and(|b| b.iter().all(|c| c.is_ascii_graphic() || *c == b' '))
 }
 
 /// Parses a whole C3D file held in memory. Lengths stay in file units and axes; `io::finish`
@@ -451,10 +489,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
     debug_assert_eq!(header.param_block, param_block);
     let params = read_parameters(&r, pstart)?;
 
+    let mut warnings: Vec<String> = params.warnings.clone();
     // --- points ---
-    let n_points = params
-        .first_count("POINT", "USED")
-        .unwrap_or(header.n_points);
     let scale = params.first_f64("POINT", "SCALE").unwrap_or(header.scale);
     if !scale.is_finite() || scale == 0.0 {
         return Err(Error::corrupt(path, format!("POINT:SCALE is {scale}")));
@@ -470,68 +506,48 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
             format!("point rate is {point_rate} Hz"),
         ));
     }
-    let data_block = params
-        .first_count("POINT", "DATA_START")
-        .filter(|&b| b > 0)
-        .unwrap_or(header.data_block);
-    if data_block == 0 {
-        return Err(Error::corrupt(path, "data section pointer is 0"));
-    }
-    let data_offset = (data_block - 1) * BLOCK;
-
-    // --- frames: the header's 16-bit numbers overflow past 65 535 frames ---
-    let (first_frame, n_frames) = frame_range(&params, &header);
-
-    // --- analogs ---
     let n_analog = params.first_count("ANALOG", "USED").unwrap_or(0);
     let analog_rate = params.first_f64("ANALOG", "RATE").unwrap_or(0.0);
-    let per_frame = if n_analog == 0 {
-        0
-    } else if header.analog_values_per_frame > 0 && header.analog_values_per_frame % n_analog == 0 {
-        header.analog_values_per_frame / n_analog
-    } else if analog_rate > 0.0 {
-        (analog_rate / point_rate).round() as usize
-    } else {
-        header.analog_per_frame
-    };
-    if n_analog > 0 && per_frame == 0 {
-        return Err(Error::corrupt(
-            path,
-            format!("{n_analog} analog channels but 0 samples per frame"),
+    let layout = resolve_layout(
+        path,
+        &params,
+        &header,
+        LayoutInputs {
+            file_len: bytes.len(),
+            param_block,
+            param_end_block: param_block + usize::from(bytes[pstart + 2]).max(1),
+            is_float,
+            n_analog,
+            analog_rate,
+            point_rate,
+        },
+        &mut warnings,
+    )?;
+    let Layout {
+        n_points,
+        per_frame,
+        n_frames,
+        first_frame,
+        data_block,
+    } = layout;
+    let data_offset = (data_block - 1) * BLOCK;
+    let analog_rate = if n_analog > 0
+        && analog_rate > 0.0
+        && (analog_rate - point_rate * per_frame as f64).abs() > 0.005 * analog_rate
+    {
+        let actual = point_rate * per_frame as f64;
+        warnings.push(format!(
+            "ANALOG:RATE says {analog_rate} Hz but the data hold {per_frame} samples per {point_rate} Hz frame: {actual} Hz used"
         ));
-    }
-    let analog_rate = if analog_rate > 0.0 {
+        actual
+    } else if analog_rate > 0.0 {
         analog_rate
     } else {
         point_rate * per_frame as f64
     };
-
     let bpv = if is_float { 4 } else { 2 };
-    let values_per_frame = n_points
-        .checked_mul(4)
-        .and_then(|p| {
-            n_analog
-                .checked_mul(per_frame)
-                .and_then(|a| p.checked_add(a))
-        })
-        .ok_or_else(|| Error::corrupt(path, "frame size overflows"))?;
-    let frame_bytes = values_per_frame * bpv;
-    let available = bytes.len().saturating_sub(data_offset);
-    let needed = frame_bytes.checked_mul(n_frames).ok_or_else(|| {
-        Error::corrupt(
-            path,
-            format!("{n_frames} frames of {frame_bytes} bytes overflow"),
-        )
-    })?;
-    if needed > available {
-        return Err(Error::truncated(
-            path,
-            format!(
-                "the header announces {n_frames} frames of {n_points} points and {n_analog}×{per_frame} analog values \
-                 ({needed} bytes from byte {data_offset}) but only {available} bytes follow"
-            ),
-        ));
-    }
+    let values_per_frame = n_points * 4 + n_analog * per_frame;
+    let needed = values_per_frame * bpv * n_frames;
 
     let analog_scale = params.floats_continued("ANALOG", "SCALE");
     let analog_offset_raw = params.floats_continued("ANALOG", "OFFSET");
@@ -637,7 +653,6 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
     let point_units = params
         .first_string("POINT", "UNITS")
         .filter(|u| !u.is_empty());
-    let mut warnings = Vec::new();
     let force_plates = read_force_plates(
         path,
         &params,
@@ -729,6 +744,213 @@ fn decode_u16s(p: Processor, data: &[u8]) -> Vec<u16> {
     }
 }
 
+/// How the data section is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Layout {
+    n_points: usize,
+    per_frame: usize,
+    n_frames: usize,
+    first_frame: usize,
+    data_block: usize,
+}
+
+#[derive(Clone, Copy)]
+struct LayoutInputs {
+    file_len: usize,
+    param_block: usize,
+    /// First block after the parameter section (its header's block count).
+    param_end_block: usize,
+    is_float: bool,
+    n_analog: usize,
+    analog_rate: f64,
+    point_rate: f64,
+}
+
+impl Layout {
+    /// Bytes of the data section, None on overflow.
+    fn bytes(&self, n_analog: usize, bpv: usize) -> Option<usize> {
+        self.n_points
+            .checked_mul(4)?
+            .checked_add(n_analog.checked_mul(self.per_frame)?)?
+            .checked_mul(bpv)?
+            .checked_mul(self.n_frames)
+    }
+}
+
+/// The data section's layout. The parameters (POINT:USED, POINT:DATA_START, ANALOG:RATE) and
+/// the header (point count, data block, analog values per frame, first/last frame) say the same
+/// thing twice; files in the wild disagree with themselves. Rule: the parameters' layout is
+/// taken, except that (1) POINT:DATA_START must point past the parameter section's first block,
+/// and (2) when the chosen layout does not end within the file's last 512-byte block (the data
+/// section is padded to whole blocks) but a layout that takes one number from the other source
+/// does, that one is taken. Every such choice is a warning naming the field; a layout that fits
+/// nowhere is a truncated file.
+fn resolve_layout(
+    path: &Path,
+    params: &Parameters,
+    header: &Header,
+    inp: LayoutInputs,
+    warnings: &mut Vec<String>,
+) -> Result<Layout> {
+    let (first_frame, n_frames) = frame_range(params, header);
+    let param_data = params.first_count("POINT", "DATA_START");
+    let data_block = match param_data {
+        Some(b) if b > inp.param_block => b,
+        Some(b) if b > 0 && b != header.data_block && header.data_block > inp.param_block => {
+            warnings.push(format!(
+                "POINT:DATA_START is block {b}, inside the header or parameter section: the header's block {} used",
+                header.data_block
+            ));
+            header.data_block
+        }
+        _ => header.data_block,
+    };
+    if data_block == 0 {
+        return Err(Error::corrupt(path, "data section pointer is 0"));
+    }
+    let n_analog = inp.n_analog;
+    let per_frame_from_rate = if n_analog > 0 && inp.analog_rate > 0.0 {
+        Some((inp.analog_rate / inp.point_rate).round() as usize).filter(|&n| n > 0)
+    } else {
+        None
+    };
+    let per_frame = if n_analog == 0 {
+        0
+    } else if header.analog_values_per_frame > 0
+        && header.analog_values_per_frame.is_multiple_of(n_analog)
+    {
+        header.analog_values_per_frame / n_analog
+    } else if let Some(n) = per_frame_from_rate {
+        n
+    } else {
+        header.analog_per_frame
+    };
+    if n_analog > 0 && per_frame == 0 {
+        return Err(Error::corrupt(
+            path,
+            format!("{n_analog} analog channels but 0 samples per frame"),
+        ));
+    }
+    let primary = Layout {
+        n_points: params
+            .first_count("POINT", "USED")
+            .unwrap_or(header.n_points),
+        per_frame,
+        n_frames,
+        first_frame,
+        data_block,
+    };
+    let bpv = if inp.is_float { 4 } else { 2 };
+    let offset = |l: &Layout| (l.data_block - 1) * BLOCK;
+    let fits = |l: &Layout| {
+        l.bytes(n_analog, bpv).is_some_and(|b| {
+            offset(l)
+                .checked_add(b)
+                .is_some_and(|end| end <= inp.file_len)
+        })
+    };
+    let exact = |l: &Layout| {
+        l.bytes(n_analog, bpv)
+            .and_then(|b| offset(l).checked_add(b))
+            .is_some_and(|end| end <= inp.file_len && inp.file_len - end < BLOCK)
+    };
+    if !exact(&primary) {
+        let header_frames = (header.last_frame >= header.first_frame && header.last_frame > 0)
+            .then(|| header.last_frame - header.first_frame + 1);
+        let mut alternatives: Vec<(Layout, String)> = Vec::new();
+        if header.n_points != primary.n_points {
+            alternatives.push((
+                Layout {
+                    n_points: header.n_points,
+                    ..primary
+                },
+                format!(
+                    "POINT:USED says {} points but the header's {} make the data section match the file's length: {} used",
+                    primary.n_points, header.n_points, header.n_points
+                ),
+            ));
+        }
+        if let Some(n) = per_frame_from_rate.filter(|&n| n != primary.per_frame) {
+            alternatives.push((
+                Layout {
+                    per_frame: n,
+                    ..primary
+                },
+                format!(
+                    "the header announces {} analog values per frame ({} per channel) but ANALOG:RATE gives {n} samples per frame, which match the file's length: {n} used",
+                    header.analog_values_per_frame, primary.per_frame
+                ),
+            ));
+        }
+        if let Some(n) = params
+            .first_count("POINT", "FRAMES")
+            .filter(|&n| n > 0 && n != primary.n_frames)
+        {
+            alternatives.push((
+                Layout {
+                    n_frames: n,
+                    ..primary
+                },
+                format!(
+                    "the header's frame range gives {} frames but POINT:FRAMES says {n}, which matches the file's length: {n} used",
+                    primary.n_frames
+                ),
+            ));
+        }
+        if let Some(n) = header_frames.filter(|&n| n != primary.n_frames) {
+            alternatives.push((
+                Layout {
+                    n_frames: n,
+                    ..primary
+                },
+                format!(
+                    "TRIAL gives {} frames but the header's frame range {n}, which matches the file's length: {n} used",
+                    primary.n_frames
+                ),
+            ));
+        }
+        if header.data_block != primary.data_block && header.data_block >= inp.param_end_block {
+            alternatives.push((
+                Layout {
+                    data_block: header.data_block,
+                    ..primary
+                },
+                format!(
+                    "POINT:DATA_START says block {} but the header's block {} makes the data section match the file's length: {} used",
+                    primary.data_block, header.data_block, header.data_block
+                ),
+            ));
+        }
+        let exact_alts: Vec<&(Layout, String)> =
+            alternatives.iter().filter(|(l, _)| exact(l)).collect();
+        // one unambiguous repair; with several, only when the primary layout does not fit
+        if let Some((l, why)) = exact_alts.first() {
+            if exact_alts.len() == 1 || !fits(&primary) {
+                warnings.push(why.clone());
+                return Ok(*l);
+            }
+        }
+    }
+    if !fits(&primary) {
+        let needed = primary
+            .bytes(n_analog, bpv)
+            .ok_or_else(|| Error::corrupt(path, format!("{} frames overflow", primary.n_frames)))?;
+        let data_offset = offset(&primary);
+        return Err(Error::truncated(
+            path,
+            format!(
+                "the header announces {} frames of {} points and {n_analog}×{} analog values \
+                 ({needed} bytes from byte {data_offset}) but only {} bytes follow",
+                primary.n_frames,
+                primary.n_points,
+                primary.per_frame,
+                inp.file_len.saturating_sub(data_offset)
+            ),
+        ));
+    }
+    Ok(primary)
+}
+
 /// First frame number and frame count. The header holds 16-bit frame numbers; longer trials
 /// store 32-bit numbers as two 16-bit words in TRIAL:ACTUAL_START_FIELD / ACTUAL_END_FIELD.
 fn frame_range(params: &Parameters, header: &Header) -> (usize, usize) {
@@ -745,7 +967,8 @@ fn frame_range(params: &Parameters, header: &Header) -> (usize, usize) {
             return (s, e - s + 1);
         }
     }
-    let first = header.first_frame.max(1);
+    // A first frame of 0 (c3d.org Sample30) still counts: frames first..=last.
+    let first = header.first_frame;
     if header.last_frame == 0xFFFF {
         if let Some(n) = params.first_count("POINT", "FRAMES").filter(|&n| n > 0) {
             return (first, n);

@@ -272,10 +272,26 @@ fn corrupted_c3d_variants_give_clear_errors() {
     let off = 512 + 4 + 2 + 5;
     backwards[off..off + 2].copy_from_slice(&(-40i16).to_le_bytes());
     assert_rejects("backwards.c3d", &backwards, "points backwards");
-    // huge frame count claimed by the header: refused before any allocation
+    // huge frame count claimed by the header: refused before any allocation, unless the
+    // parameters' own count (POINT:FRAMES) fits the file exactly, which is then read with a
+    // warning naming the field
     let mut huge = good.clone();
     huge[8..10].copy_from_slice(&0xFFFEu16.to_le_bytes());
-    assert_rejects("huge.c3d", &huge, "announces 65534 frames");
+    let (t, _) = crate::io::c3d::parse(Path::new("huge.c3d"), &huge).unwrap();
+    let (orig, _) = crate::io::c3d::parse(Path::new("good.c3d"), &good).unwrap();
+    assert_eq!(t.n_frames, orig.n_frames);
+    assert!(t
+        .points
+        .iter()
+        .zip(&orig.points)
+        .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())));
+    assert!(
+        t.warnings.iter().any(|w| w.contains("POINT:FRAMES")),
+        "{:?}",
+        t.warnings
+    );
+    let truncated = &huge[..huge.len() - 700];
+    assert_rejects("huge.c3d", truncated, "announces 65534 frames");
     // a parameter with absurd dimensions
     let mut spec = sample_spec(Processor::Intel, None);
     let mut p = int_param("BIG", vec![255, 255, 255], vec![]);
