@@ -12,6 +12,7 @@ from typing import Any, NoReturn
 
 import click
 import numpy as np
+import polars as pl
 
 from stridelab import __version__
 from stridelab.errors import StridelabError
@@ -248,8 +249,9 @@ def events(
     as_json: bool,
     imu_config: Path | None,
 ) -> None:
-    """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source.
-    IMU exports (generic CSV, Xsens, Shimmer) give IMU events."""
+    """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source,
+    method,quality (docs/events.md). IMU exports (generic CSV, Xsens, Shimmer) give IMU
+    events. The method used per side and event is summarised on stderr."""
     from stridelab import events as ev
     from stridelab import strides
 
@@ -258,6 +260,15 @@ def events(
         table = ev.detect(trial, source=source, threshold_n=threshold_n)  # type: ignore[arg-type]
     except StridelabError as err:
         _fail(err)
+    if table.height:
+        summary = (
+            table.group_by("side", "event", "method", maintain_order=True)
+            .agg(pl.len().alias("n"), pl.col("quality").median().alias("q"))
+            .sort("side", "event")
+        )
+        for r in summary.iter_rows(named=True):
+            q = "" if r["q"] is None or r["q"] != r["q"] else f", median quality {r['q']:.2f}"
+            click.echo(f"{r['side']} {r['event']}: {r['n']} from {r['method']}{q}", err=True)
     if strides_out is not None:
         per_stride = strides.strides(table, keep_invalid=True)
         _write_table(per_stride, strides_out)

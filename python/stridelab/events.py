@@ -1,8 +1,11 @@
 """Gait events: initial contact (IC) and toe-off (TO) per side.
 
 Every function returns a polars frame with the columns ``side`` (``L``/``R``), ``event``
-(``IC``/``TO``), ``time_s`` (seconds from the first frame), ``frame`` (nearest marker frame) and
-``source`` (``force``, ``markers``, ``file``, ``imu``).
+(``IC``/``TO``), ``time_s`` (seconds from the first frame), ``frame`` (nearest marker frame),
+``source`` (``force``, ``markers``, ``file``, ``imu``), ``method`` (what the event was read
+from: ``force 50 N``, ``touchdown R.Heel.Bottom``, ``lift R.MT2``, ``file``, ``imu``) and
+``quality`` (0–1: 1 for a force-plate contact; for marker events the share of three checks
+passed, see ``docs/events.md``; NaN where the source gives none).
 
 Force plates: the vertical force is low-passed (second-order zero-lag Butterworth, 30 Hz by
 default) and crosses ``threshold_n`` (50 N by default) upward at IC and downward at TO; the
@@ -33,6 +36,8 @@ EVENT_SCHEMA = {
     "time_s": pl.Float64,
     "frame": pl.Int64,
     "source": pl.String,
+    "method": pl.String,
+    "quality": pl.Float64,
 }
 
 
@@ -40,11 +45,20 @@ def _trial_rate(trial: Trial) -> float:
     return trial.point_rate_hz or trial.rotation_rate_hz or 1.0
 
 
-def _frame(rows: list[tuple[str, str, float]], rate: float, source: str) -> pl.DataFrame:
+def _frame(
+    rows: list[tuple[str, str, float]],
+    rate: float,
+    source: str,
+    *,
+    method: str | list[str] | None = None,
+    quality: float | list[float] = float("nan"),
+) -> pl.DataFrame:
     """The events table of (side, event, time_s) rows, sorted by time; ``frame`` is the nearest
-    sample at ``rate``."""
+    sample at ``rate``; ``method`` and ``quality`` per row or for all rows."""
     times = np.array([float(r[2]) for r in rows], dtype=np.float64)
     order = np.argsort(times, kind="stable")
+    methods = method if isinstance(method, list) else [method or source] * len(rows)
+    qualities = quality if isinstance(quality, list) else [quality] * len(rows)
     return pl.DataFrame(
         {
             "side": [rows[i][0] for i in order],
@@ -52,6 +66,8 @@ def _frame(rows: list[tuple[str, str, float]], rate: float, source: str) -> pl.D
             "time_s": times[order],
             "frame": np.round(times[order] * rate).astype(np.int64),
             "source": [source] * len(rows),
+            "method": [methods[i] for i in order],
+            "quality": [qualities[i] for i in order],
         },
         schema=EVENT_SCHEMA,
     )
@@ -86,7 +102,7 @@ def from_force(
             )
         except DataError as err:
             raise DataError(f"{trial.path}: {err}") from None
-    return _frame(rows, _trial_rate(trial), "force")
+    return _frame(rows, _trial_rate(trial), "force", method=f"force {threshold_n:g} N", quality=1.0)
 
 
 def from_markers(trial: Trial) -> pl.DataFrame:
@@ -95,9 +111,11 @@ def from_markers(trial: Trial) -> pl.DataFrame:
 
     Method (details in ``docs/events.md``): a foot marker touches down where its fall is stopped
     (the minimum of its vertical velocity next to the moment it reaches its lowest stance
-    height, provided it then stands still); IC is the earliest touchdown of the foot's markers.
-    A marker lifts when it rises 15 mm above its lowest stance height; TO is the last lift.
-    Only stances complete inside the recording give events.
+    height) and lifts when it rises 15 mm above its lowest stance height. One landmark per foot
+    and trial: IC is the touchdown of the marker that stops first in most stances (the heel of
+    a rearfoot striker, a metatarsal head of a forefoot striker), TO the lift of the marker that
+    lifts last in most stances; ``method`` names them and ``quality`` grades each event. Only
+    stances complete inside the recording give events.
     """
     if trial.n_markers:
         points, names = trial.points, list(trial.marker_names)
@@ -109,17 +127,25 @@ def from_markers(trial: Trial) -> pl.DataFrame:
     flat = np.ascontiguousarray(points.reshape(points.shape[0], -1))
     rate = trial.point_rate_hz or trial.rotation_rate_hz
     try:
-        rows = _native.marker_events(flat, names, rate)
+        found, methods = _native.marker_events(flat, names, rate)
     except DataError as err:
         raise DataError(f"{trial.path}: {err}") from None
-    return _frame(rows, _trial_rate(trial), "markers")
+    landmark = {(side, "IC"): f"touchdown {ic}" for side, ic, _, _ in methods}
+    landmark |= {(side, "TO"): f"lift {to}" for side, _, to, _ in methods}
+    return _frame(
+        [(r[0], r[1], r[2]) for r in found],
+        _trial_rate(trial),
+        "markers",
+        method=[landmark[(r[0], r[1])] for r in found],
+        quality=[r[3] for r in found],
+    )
 
 
 def from_file(trial: Trial) -> pl.DataFrame:
     """Foot strike / foot off events stored in the file (C3D EVENT group)."""
     ev = trial.events.filter(pl.col("side").is_not_null() & pl.col("event").is_not_null())
     rows = [(r["side"], r["event"], r["time_s"]) for r in ev.iter_rows(named=True)]
-    return _frame(rows, _trial_rate(trial), "file")
+    return _frame(rows, _trial_rate(trial), "file", method="file")
 
 
 def detect(

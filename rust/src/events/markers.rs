@@ -58,8 +58,17 @@ impl Default for MarkerEventOptions {
     }
 }
 
-/// Events of one foot from the vertical positions of its markers (frames × markers, m).
-pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<(Kind, f64)> {
+/// What one marker did in one stance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct MarkerStance {
+    /// Touchdown time (s) and whether the marker then stood still (the stop test).
+    touchdown: Option<(f64, bool)>,
+    /// Lift time (s).
+    lift: Option<f64>,
+}
+
+/// The coarse stances of a foot and, in each, every marker's touchdown and lift.
+fn stances(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<Vec<MarkerStance>> {
     let n = z.first().map_or(0, Vec::len);
     if n < 10 || z.is_empty() {
         return Vec::new();
@@ -125,67 +134,253 @@ pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> V
         }
         let from = a.saturating_sub(frames(0.1)).max(1);
         let to_end = (b + frames(0.1)).min(n - 2);
-        let mut touchdowns = Vec::new();
-        let mut lifts = Vec::new();
-        for (m, vm) in z.iter().zip(&vz) {
-            let Some(base) = m[a..=b]
-                .iter()
-                .copied()
-                .filter(|v| v.is_finite())
-                .min_by(f64::total_cmp)
-            else {
-                continue;
-            };
-            let h = |f: usize| m[f] - base;
-            // 2. touchdown of this marker
-            if let Some(land) = (from..=b).find(|&f| h(f) < opts.landing_m) {
-                let lo_f = land.saturating_sub(frames(opts.search_before_s)).max(1);
-                let hi_f = (land + frames(opts.search_after_s)).min(n - 2);
-                let j = (lo_f..=hi_f)
-                    .filter(|&f| vm[f].is_finite())
-                    .min_by(|&x, &y| vm[x].total_cmp(&vm[y]));
-                if let Some(j) = j {
-                    let stops = (j..=(j + frames(opts.stop_within_s)).min(n - 2))
-                        .any(|f| vm[f].abs() < opts.stop_speed_m_s && h(f) < opts.stop_height_m);
-                    if stops {
-                        let (y0, y1, y2) = (vm[j - 1], vm[j], vm[j + 1]);
-                        let den = y0 - 2.0 * y1 + y2;
-                        let off = if den > 0.0 && y0.is_finite() && y2.is_finite() {
-                            (0.5 * (y0 - y2) / den).clamp(-0.5, 0.5)
-                        } else {
-                            0.0
-                        };
-                        touchdowns.push((j as f64 + off) / rate_hz);
-                    }
-                }
-            }
-            // 3. lift-off of this marker, after its lowest point in the stance
-            let kmin = (a..=b)
-                .filter(|&f| m[f].is_finite())
-                .min_by(|&x, &y| m[x].total_cmp(&m[y]));
-            if let Some(kmin) = kmin {
-                for f in kmin + 1..=to_end {
-                    let (h0, h1) = (h(f - 1), h(f));
-                    if h0.is_finite() && h1.is_finite() && h1 > opts.lift_m && h0 <= opts.lift_m {
-                        lifts.push((f as f64 - 1.0 + (opts.lift_m - h0) / (h1 - h0)) / rate_hz);
-                        break;
-                    }
-                }
-            }
-        }
-        if let Some(ic) = touchdowns.into_iter().min_by(f64::total_cmp) {
-            out.push((Kind::Ic, ic));
-        }
-        if let Some(to) = lifts.into_iter().max_by(f64::total_cmp) {
-            out.push((Kind::To, to));
-        }
+        let marks = z
+            .iter()
+            .zip(&vz)
+            .map(|(m, vm)| marker_stance(m, vm, (a, b, from, to_end), rate_hz, opts))
+            .collect();
+        out.push(marks);
     }
     out
 }
 
+/// Touchdown and lift of one marker in the stance `a..=b` (searched from `from` to `to_end`).
+fn marker_stance(
+    m: &[f64],
+    vm: &[f64],
+    (a, b, from, to_end): (usize, usize, usize, usize),
+    rate_hz: f64,
+    opts: &MarkerEventOptions,
+) -> MarkerStance {
+    let n = m.len();
+    let frames = |s: f64| (s * rate_hz).round().max(1.0) as usize;
+    let none = MarkerStance {
+        touchdown: None,
+        lift: None,
+    };
+    let Some(base) = m[a..=b]
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .min_by(f64::total_cmp)
+    else {
+        return none;
+    };
+    let h = |f: usize| m[f] - base;
+    // touchdown: where the fall is stopped, near the moment it reaches its lowest stance height
+    let mut touchdown = None;
+    if let Some(land) = (from..=b).find(|&f| h(f) < opts.landing_m) {
+        let lo_f = land.saturating_sub(frames(opts.search_before_s)).max(1);
+        let hi_f = (land + frames(opts.search_after_s)).min(n - 2);
+        let j = (lo_f..=hi_f)
+            .filter(|&f| vm[f].is_finite())
+            .min_by(|&x, &y| vm[x].total_cmp(&vm[y]));
+        if let Some(j) = j {
+            let stops = (j..=(j + frames(opts.stop_within_s)).min(n - 2))
+                .any(|f| vm[f].abs() < opts.stop_speed_m_s && h(f) < opts.stop_height_m);
+            let (y0, y1, y2) = (vm[j - 1], vm[j], vm[j + 1]);
+            let den = y0 - 2.0 * y1 + y2;
+            let off = if den > 0.0 && y0.is_finite() && y2.is_finite() {
+                (0.5 * (y0 - y2) / den).clamp(-0.5, 0.5)
+            } else {
+                0.0
+            };
+            touchdown = Some(((j as f64 + off) / rate_hz, stops));
+        }
+    }
+    // lift: rises `lift_m` above its lowest point in the stance, after that point
+    let mut lift = None;
+    let kmin = (a..=b)
+        .filter(|&f| m[f].is_finite())
+        .min_by(|&x, &y| m[x].total_cmp(&m[y]));
+    if let Some(kmin) = kmin {
+        for f in kmin + 1..=to_end {
+            let (h0, h1) = (h(f - 1), h(f));
+            if h0.is_finite() && h1.is_finite() && h1 > opts.lift_m && h0 <= opts.lift_m {
+                lift = Some((f as f64 - 1.0 + (opts.lift_m - h0) / (h1 - h0)) / rate_hz);
+                break;
+            }
+        }
+    }
+    MarkerStance { touchdown, lift }
+}
+
+/// Events of one foot, with the landmark each kind of event was read from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootEvents {
+    /// (kind, time s, quality 0–1), in time order per kind.
+    pub events: Vec<(Kind, f64, f64)>,
+    /// Index (into the foot's markers) of the marker whose touchdown is IC in this trial.
+    pub ic_marker: Option<usize>,
+    /// Index of the marker whose lift is TO in this trial.
+    pub to_marker: Option<usize>,
+    /// Share of stances in which the IC marker was the first to stop.
+    pub ic_marker_share: f64,
+}
+
+/// The marker that wins most stances by `better` (ties: the lower index).
+fn landmark_of_trial(
+    st: &[Vec<MarkerStance>],
+    pick: impl Fn(&[MarkerStance]) -> Option<usize>,
+) -> Option<(usize, f64)> {
+    let n_markers = st.first().map_or(0, Vec::len);
+    let mut wins = vec![0usize; n_markers];
+    for s in st {
+        if let Some(k) = pick(s) {
+            wins[k] += 1;
+        }
+    }
+    let (k, w) = wins
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    (*w > 0).then(|| (k, *w as f64 / st.len() as f64))
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    super::percentile(v, 0.5)
+}
+
+/// Events of one foot from the vertical positions of its markers (markers × frames, m).
+///
+/// One definition per foot and trial: the landmark whose touchdown is IC is the marker that
+/// stops first in most stances (the heel of a rearfoot striker, a metatarsal head of a forefoot
+/// striker). In a stance where the landmark's stop is not seen, its time is imputed as the
+/// first marker's stop plus the median offset between that marker and the landmark over the
+/// trial's other stances (so IC does not jump from heel to forefoot between strides when the
+/// heel's stop is missed); IC is the earlier of the landmark's time and any marker's first
+/// stop (first contact stays first contact for a runner who mixes strikes). TO is the last marker to lift in every stance (toe-off is the
+/// last contact, whichever point it is). Quality (0–1) is the mean of three checks: IC — the
+/// landmark's own stop was seen (1; via the median offset 0.5; neither 0), it lies within
+/// 10 ms of the stance's earliest stop, and the strides on either side are within 15 % of the
+/// trial's median; TO — the last lift was the trial's usual last marker (1, else 0.5), that
+/// marker's lift lies within 10 ms of it, and the contact time is within 15 % of the median.
+pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> FootEvents {
+    let st = stances(z, rate_hz, opts);
+    let first_stop = |s: &[MarkerStance]| -> Option<usize> {
+        s.iter()
+            .enumerate()
+            .filter_map(|(k, m)| m.touchdown.filter(|t| t.1).map(|t| (k, t.0)))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(k, _)| k)
+    };
+    let last_lift = |s: &[MarkerStance]| -> Option<usize> {
+        s.iter()
+            .enumerate()
+            .filter_map(|(k, m)| m.lift.map(|t| (k, t)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(k, _)| k)
+    };
+    let ic_marker = landmark_of_trial(&st, first_stop);
+    let to_marker = landmark_of_trial(&st, last_lift);
+    let stopped = |m: &MarkerStance| m.touchdown.filter(|t| t.1).map(|t| t.0);
+    // The landmark's time from another marker's: that marker's time plus the median offset
+    // between the two over the stances where both were seen (three at least), so a stance
+    // whose landmark was not seen keeps the same definition.
+    let offset = |k: usize, l: usize, get: &dyn Fn(&MarkerStance) -> Option<f64>| -> Option<f64> {
+        let d: Vec<f64> = st
+            .iter()
+            .filter_map(|s| Some(get(&s[l])? - get(&s[k])?))
+            .collect();
+        (d.len() >= 3).then(|| median(&d)).flatten()
+    };
+    // per stance: (IC time, found score, agrees), (TO time, found score, agrees, contact)
+    let mut ics: Vec<(f64, f64, bool)> = Vec::new();
+    let mut tos: Vec<(f64, f64, bool, f64)> = Vec::new();
+    for s in &st {
+        let first = first_stop(s);
+        let earliest = first.and_then(|k| stopped(&s[k]));
+        // the landmark's stop, seen or imputed from the first marker's stop; IC is the
+        // earlier of it and the first stop of any marker (first contact is first contact)
+        let landmark = match (ic_marker.and_then(|(l, _)| stopped(&s[l])), first) {
+            (Some(t), _) => Some((t, 1.0)),
+            (None, Some(k)) => ic_marker
+                .and_then(|(l, _)| offset(k, l, &stopped))
+                .map(|d| (stopped(&s[k]).unwrap_or(f64::NAN) + d, 0.5)),
+            (None, None) => None,
+        };
+        let ic = match (landmark, earliest) {
+            (Some((t, q)), Some(e)) => Some((t.min(e), q)),
+            (Some(l), None) => Some(l),
+            (None, Some(e)) => Some((e, 0.0)),
+            (None, None) => None,
+        };
+        let Some((ic_t, found)) = ic.filter(|i| i.0.is_finite()) else {
+            continue;
+        };
+        ics.push((
+            ic_t,
+            found,
+            earliest.is_some_and(|e| (e - ic_t).abs() <= 0.010),
+        ));
+        // TO: the last marker to leave the ground, in every stance (toe-off is the last
+        // contact, whichever marker it is); "found" says whether that was the trial's usual one
+        let last = last_lift(s);
+        let latest = last.and_then(|k| s[k].lift);
+        let usual = to_marker.map(|(l, _)| l);
+        let to = latest.map(|t| (t, if last == usual { 1.0 } else { 0.5 }));
+        if let Some((to_t, found)) = to.filter(|t| t.0.is_finite()) {
+            if to_t > ic_t {
+                // agreement: the usual marker's own lift is within 10 ms of the last lift
+                let agrees = usual
+                    .and_then(|l| s[l].lift)
+                    .is_some_and(|l| (l - to_t).abs() <= 0.010);
+                tos.push((to_t, found, agrees, to_t - ic_t));
+            }
+        }
+    }
+    let strides: Vec<f64> = ics.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    let stride_med = median(&strides);
+    let contact_med = median(&tos.iter().map(|t| t.3).collect::<Vec<_>>());
+    let within = |x: f64, med: Option<f64>| med.is_none_or(|m| (x - m).abs() <= 0.15 * m);
+    let mut events = Vec::new();
+    for (i, (t, found, agrees)) in ics.iter().enumerate() {
+        // the stride on either side of this IC (the first IC has only the next)
+        let ok = [
+            i.checked_sub(1).map(|p| t - ics[p].0),
+            ics.get(i + 1).map(|nx| nx.0 - t),
+        ]
+        .iter()
+        .flatten()
+        .any(|d| within(*d, stride_med));
+        let q = (found + f64::from(u8::from(*agrees)) + f64::from(u8::from(ok))) / 3.0;
+        events.push((Kind::Ic, *t, q));
+    }
+    for (t, found, agrees, contact) in &tos {
+        let ok = within(*contact, contact_med);
+        let q = (found + f64::from(u8::from(*agrees)) + f64::from(u8::from(ok))) / 3.0;
+        events.push((Kind::To, *t, q));
+    }
+    FootEvents {
+        events,
+        ic_marker: ic_marker.map(|m| m.0),
+        to_marker: to_marker.map(|m| m.0),
+        ic_marker_share: ic_marker.map_or(0.0, |m| m.1),
+    }
+}
+
+/// How one foot's marker events were made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FootMethod {
+    pub side: Side,
+    /// Label of the marker whose touchdown is IC, and of the one whose lift is TO.
+    pub ic_marker: String,
+    pub to_marker: String,
+    /// Share of stances in which the IC marker was the first to stop.
+    pub ic_marker_share: f64,
+}
+
+/// Marker events of both feet of a trial, sorted by time, with each event's quality and how
+/// each foot's events were made.
+pub struct MarkerEvents {
+    pub events: Vec<(GaitEvent, f64)>,
+    pub methods: Vec<FootMethod>,
+}
+
 /// Marker events of both feet of a trial, sorted by time.
-pub fn trial_events(trial: &Trial, opts: &MarkerEventOptions) -> Result<Vec<GaitEvent>, String> {
+pub fn trial_events(trial: &Trial, opts: &MarkerEventOptions) -> Result<MarkerEvents, String> {
     let mut out = Vec::new();
+    let mut methods = Vec::new();
     for side in [Side::L, Side::R] {
         let idx: Vec<usize> = trial
             .marker_names
@@ -215,17 +410,32 @@ pub fn trial_events(trial: &Trial, opts: &MarkerEventOptions) -> Result<Vec<Gait
             .iter()
             .map(|&i| (0..trial.n_frames).map(|f| trial.point(f, i)[2]).collect())
             .collect();
-        for (kind, time_s) in foot_events(&z, trial.point_rate_hz, opts) {
-            out.push(GaitEvent {
-                side,
-                kind,
-                time_s,
-                source: Source::Markers,
-            });
+        let fe = foot_events(&z, trial.point_rate_hz, opts);
+        let label =
+            |k: Option<usize>| k.map_or(String::new(), |k| trial.marker_names[idx[k]].clone());
+        methods.push(FootMethod {
+            side,
+            ic_marker: label(fe.ic_marker),
+            to_marker: label(fe.to_marker),
+            ic_marker_share: fe.ic_marker_share,
+        });
+        for (kind, time_s, quality) in fe.events {
+            out.push((
+                GaitEvent {
+                    side,
+                    kind,
+                    time_s,
+                    source: Source::Markers,
+                },
+                quality,
+            ));
         }
     }
-    out.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
-    Ok(out)
+    out.sort_by(|a, b| a.0.time_s.total_cmp(&b.0.time_s));
+    Ok(MarkerEvents {
+        events: out,
+        methods,
+    })
 }
 
 #[cfg(test)]
@@ -262,7 +472,7 @@ mod tests {
         let toe: Vec<f64> = (0..n)
             .map(|f| 0.02 + height(f as f64 / rate, ic + 0.04, to))
             .collect();
-        let ev = foot_events(&[heel, toe], rate, &MarkerEventOptions::default());
+        let ev = foot_events(&[heel, toe], rate, &MarkerEventOptions::default()).events;
         let ics: Vec<f64> = ev.iter().filter(|e| e.0 == Kind::Ic).map(|e| e.1).collect();
         let tos: Vec<f64> = ev.iter().filter(|e| e.0 == Kind::To).map(|e| e.1).collect();
         assert!(!ics.is_empty() && !tos.is_empty(), "{ev:?}");

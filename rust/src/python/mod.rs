@@ -680,17 +680,22 @@ fn fill_rigid<'py>(
     Ok((dy.points.into_pyarray(py).reshape(shape)?, rows))
 }
 
-/// Initial contacts and toe-offs from foot markers (see `events::markers`):
-/// list of (side, event, time_s).
+/// Initial contacts and toe-offs from foot markers (see `events::markers`): (list of (side,
+/// event, time_s, quality), list of (side, IC marker, TO marker, share of stances the IC
+/// marker stopped first)).
 #[pyfunction]
+#[allow(clippy::type_complexity)]
 fn marker_events<'py>(
     py: Python<'py>,
     points: PyReadonlyArray2<'py, f64>,
     names: Vec<String>,
     rate_hz: f64,
-) -> PyResult<Vec<(String, String, f64)>> {
+) -> PyResult<(
+    Vec<(String, String, f64, f64)>,
+    Vec<(String, String, String, f64)>,
+)> {
     let trial = points_trial(&points, names, rate_hz)?;
-    let events = py
+    let found = py
         .detach(move || {
             crate::events::markers::trial_events(
                 &trial,
@@ -698,7 +703,31 @@ fn marker_events<'py>(
             )
         })
         .map_err(DataError::new_err)?;
-    Ok(event_rows(events))
+    let rows = found
+        .events
+        .into_iter()
+        .map(|(e, q)| {
+            (
+                e.side.as_char().to_string(),
+                e.kind.as_str().to_string(),
+                e.time_s,
+                q,
+            )
+        })
+        .collect();
+    let methods = found
+        .methods
+        .into_iter()
+        .map(|m| {
+            (
+                m.side.as_char().to_string(),
+                m.ic_marker,
+                m.to_marker,
+                m.ic_marker_share,
+            )
+        })
+        .collect();
+    Ok((rows, methods))
 }
 
 /// The marker-set preset recognised from labels: (name, share of its labels found).

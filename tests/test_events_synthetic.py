@@ -1,0 +1,169 @@
+"""Marker events on synthetic runners whose contact times are known by construction.
+
+The foot is a rigid body in the sagittal plane with a sole (heel point, metatarsal-head point,
+toe tip) and skin markers above it. Its motion is prescribed by a ground constraint, not by the
+detector's rule: before contact the foot descends at a fixed angle; initial contact is the
+instant the lowest sole point reaches the ground (z = 0); the shoe's midsole then compresses
+6 mm as a first-order spring-damper whose initial speed is the landing speed (0.7 m/s, so the
+velocity is continuous at contact); the foot rolls about the contact point until the sole is
+flat, stays flat, rolls about the toe tip (heel rise) and toe-off is the instant the toe tip
+leaves the ground. Contact times fall at every phase between frames. The detector only sees
+the markers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+import stridelab
+from stridelab import events
+
+RATE = 150.0
+PERIOD = 0.7213  # stride time, s: contacts fall at every phase between frames
+CONTACT = 0.2437  # IC to TO, s
+FIRST_IC = {"L": 0.4031, "R": 0.4031 + PERIOD / 2}
+
+# sole points and markers in the foot frame (x forward along the sole, z up from it), m
+HEEL, MTH, TIP = np.array([0.0, 0.0]), np.array([0.18, 0.0]), np.array([0.24, 0.0])
+MARKERS = {
+    "Heel.Bottom": np.array([-0.012, 0.025]),
+    "Heel.Top": np.array([-0.015, 0.075]),
+    "MT1": np.array([0.175, 0.022]),
+    "MT5": np.array([0.165, 0.020]),
+    "MT2": np.array([0.215, 0.030]),
+}
+
+
+def _rot(theta: float) -> np.ndarray:
+    c, s = np.cos(theta), np.sin(theta)
+    return np.array([[c, -s], [s, c]])
+
+
+def _placed(theta: float, pivot: np.ndarray, height: float) -> tuple[float, np.ndarray]:
+    """The foot at angle ``theta`` with sole point ``pivot`` at ``height`` (x = 0): (angle,
+    position of the foot frame's origin, the sole's heel point)."""
+    return theta, np.array([0.0, height]) - _rot(theta) @ pivot
+
+
+SQUASH_M, LAND_M_S = 0.006, 0.7  # midsole compression and landing speed
+
+
+def _pose(tau: float, strike_deg: float) -> tuple[float, np.ndarray]:
+    """Foot angle and origin at time ``tau`` in [0, PERIOD) after IC."""
+    if tau < CONTACT:
+        # midsole compression under the contact point(s), velocity-continuous at contact
+        ground = -SQUASH_M * (1.0 - np.exp(-tau * LAND_M_S / SQUASH_M))
+        theta, origin = _rigid_pose(tau, strike_deg)
+        return theta, origin + np.array([0.0, ground])
+    return _rigid_pose(tau, strike_deg)
+
+
+def _rigid_pose(tau: float, strike_deg: float) -> tuple[float, np.ndarray]:
+    theta0 = np.radians(strike_deg)  # + toes up at contact (rearfoot), − toes down (forefoot)
+    pivot0 = MTH if theta0 < 0 else HEEL
+    flat_at, heel_off = 0.045, 0.11
+    theta_to = np.radians(-40.0)
+    if tau < flat_at:  # roll onto the flat sole about the first contact point
+        return _placed(theta0 * np.cos(0.5 * np.pi * tau / flat_at) ** 2, pivot0, 0.0)
+    if tau < heel_off:  # flat
+        return _placed(0.0, HEEL, 0.0)
+    if tau < CONTACT:  # heel rise: the rigid sole rolls about its most anterior point
+        u = (tau - heel_off) / (CONTACT - heel_off)
+        return _placed(theta_to * u**1.5, TIP, 0.0)
+    # swing: a sole point moving from the toe tip (toe-off) to the first contact point (next
+    # IC) follows a cubic Hermite height curve that leaves the ground at 0.9 m/s and falls onto
+    # it at 0.7 m/s, its speed still growing at contact; the angle eases from toe-off to strike
+    span = PERIOD - CONTACT
+    u = (tau - CONTACT) / span
+    squash = SQUASH_M * (1.0 - np.exp(-CONTACT * LAND_M_S / SQUASH_M))
+    height = (
+        span * (0.9 * (u**3 - 2 * u**2 + u) - LAND_M_S * (u**3 - u**2)) - squash * (1.0 - u) ** 3
+    )
+    ease = u * u * (3 - 2 * u)
+    point = TIP + (pivot0 - TIP) * ease
+    return _placed(theta_to + (theta0 - theta_to) * ease, point, height)
+
+
+def _foot_track(n: int, first_ic: float, strike_deg: float) -> dict[str, np.ndarray]:
+    out = {k: np.full(n, np.nan) for k in MARKERS}
+    for f in range(n):
+        tau = (f / RATE - first_ic) % PERIOD
+        theta, origin = _pose(tau, strike_deg)
+        for name, p in MARKERS.items():
+            out[name][f] = (origin + _rot(theta) @ p)[1]
+    return out
+
+
+def _synthetic_trial(base: stridelab.Trial, strike_deg: float, noise_mm: float) -> stridelab.Trial:
+    n = int(20 * RATE)
+    rng = np.random.default_rng(7)
+    names, cols = [], []
+    for side, first_ic in FIRST_IC.items():
+        for name, z in _foot_track(n, first_ic, strike_deg).items():
+            xyz = np.column_stack([np.zeros(n), np.zeros(n), z])
+            xyz += rng.normal(0.0, noise_mm / 1000.0, xyz.shape)
+            names.append(f"{side}.{name}")
+            cols.append(xyz)
+    points = np.stack(cols, axis=1)
+    return dataclasses.replace(
+        base, points=points, marker_names=tuple(names), point_rate_hz=RATE, force_plates=()
+    )
+
+
+@pytest.fixture(scope="module")
+def base(rbds: Path) -> stridelab.Trial:
+    return stridelab.read(rbds / "RBDS001runT25markers.txt", attach_forces=False)
+
+
+@pytest.mark.parametrize(
+    ("strike", "strike_deg", "landmark"),
+    [("rearfoot", 14.0, "Heel"), ("midfoot", 0.0, ""), ("forefoot", -8.0, "MT")],
+)
+@pytest.mark.parametrize("noise_mm", [0.0, 0.2])
+def test_synthetic_strikers_one_landmark_per_trial(
+    base: stridelab.Trial, strike: str, strike_deg: float, landmark: str, noise_mm: float
+) -> None:
+    """Every stance found, none invented; IC read from one landmark for the whole trial (the
+    heel of the rearfoot striker, a metatarsal head of the forefoot striker), so IC errors do
+    not jump between strides; TO within 8 ms (max 15 ms).
+
+    Known limit, asserted so that it is seen: on this foot, whose stop at contact (6 mm of
+    midsole over ~9 ms) is sharper than the 6.7 ms frame, the velocity minimum falls one to
+    two frames before contact: IC is 8–11 ms early, against 1–5 ms early on RBDS001's real
+    contacts (tests/test_events.py). docs/events.md gives both."""
+    trial = _synthetic_trial(base, strike_deg, noise_mm)
+    ev = events.from_markers(trial)
+    for side, first_ic in FIRST_IC.items():
+        for kind, offset in (("IC", 0.0), ("TO", CONTACT)):
+            got = ev.filter((pl.col("side") == side) & (pl.col("event") == kind))
+            truth = first_ic + offset + PERIOD * np.arange(40)
+            err = []
+            for t in got["time_s"].to_numpy():
+                d = t - truth
+                k = np.argmin(np.abs(d))
+                assert abs(d[k]) < 0.06, f"{strike} {side} {kind}: false event at {t:.3f}"
+                err.append(d[k] * 1000.0)
+            err_a = np.array(err)
+            inside = truth[(truth > 0.2) & (truth < trial.duration_s - 0.3)]
+            assert err_a.size >= inside.size - 1, (strike, side, kind, err_a.size, inside.size)
+            print(
+                f"\n{strike} noise {noise_mm} {side} {kind}: bias {err_a.mean():+.1f} "
+                f"MAE {np.abs(err_a).mean():.1f} max {np.abs(err_a).max():.1f} "
+                f"SD {err_a.std():.1f} ms; {got['method'][0]}"
+            )
+            if kind == "TO":
+                assert np.abs(err_a).mean() <= 8.0, (strike, side, kind)
+                assert np.abs(err_a).max() <= 15.0, (strike, side, kind)
+            else:
+                assert -12.0 <= err_a.mean() <= 0.0, (strike, side, err_a.mean())
+                # one definition: the stride-to-stride spread stays within a frame or two
+                assert err_a.std() <= 4.0, (strike, side, err_a.std())
+        if landmark:
+            method = ev.filter((pl.col("side") == side) & (pl.col("event") == "IC"))["method"]
+            assert landmark in method[0], method[0]
+        assert ev.filter(pl.col("side") == side)["quality"].median() >= 0.66
