@@ -59,7 +59,10 @@ def test_json_report_follows_the_output_contract(analysed: Path) -> None:
         assert p["status"] in {"flagged", "borderline", "clear", "not_assessable"}
         assert p["side"] in {"L", "R", "both"}
         assert p["confidence"] in {"high", "moderate", "low"}
-        assert p["cue"]
+        # a cue only where the pattern is flagged or borderline
+        assert bool(p["cue"]) == (p["status"] in {"flagged", "borderline"})
+        if p["provisional"]:
+            assert p["confidence"] != "high"
         if p["status"] == "not_assessable":
             assert p["reason"]
         else:

@@ -40,6 +40,16 @@ HEALTHY: dict[str, float] = {
     "wrist_crosses_midline": 0.0,
     "pelvic_rotation_range_deg": 8.0,
     "pelvic_obliquity_range_deg": 6.0,
+    "trunk_flexion_rel_pelvis_at_midstance_deg": 3.0,
+    "trunk_flexion_at_ic_deg": 8.0,
+    "pelvic_tilt_at_ic_deg": 12.0,
+    "foot_strike_angle_deg": 10.0,
+    "peak_stance_knee_abduction_deg": 2.0,
+    "static_knee_flexion_deg": 0.0,
+    "static_pelvic_obliquity_deg": 0.5,
+    "static_pelvic_rotation_deg": 1.0,
+    "static_leg_length_difference_mm": 2.0,
+    "thorax_pelvis_rotation_range_deg": 20.0,
 }
 
 
@@ -76,7 +86,27 @@ def test_healthy_runner_is_clear_everywhere() -> None:
 CASES = [
     ("anterior_pelvic_tilt", {"pelvic_tilt_at_ic_rel_static_deg": 13.0}, "L"),
     ("hip_behind_ankle", {"hip_ahead_of_ankle_pct_leg": -4.0}, "L"),
-    ("overstriding", {"knee_flexion_at_ic_deg": 4.0}, "L"),
+    # articles 001-003: a heel strike with a straight leg far out in front
+    (
+        "overstriding",
+        {
+            "heel_ahead_of_pelvis_pct_leg": 35.0,
+            "shank_angle_at_ic_deg": 12.0,
+            "knee_flexion_at_ic_deg": 4.0,
+        },
+        "L",
+    ),
+    # the articles' own criterion on a forefoot striker: landing far ahead of the pelvis
+    (
+        "overstriding",
+        {
+            "heel_ahead_of_pelvis_pct_leg": 33.0,
+            "shank_angle_at_ic_deg": 11.0,
+            "foot_strike_angle_deg": -6.0,
+            "knee_flexion_at_ic_deg": 14.0,
+        },
+        "L",
+    ),
     ("dynamic_knee_valgus", {"contralateral_pelvic_drop_deg": 7.0}, "L"),
     ("dynamic_knee_valgus", {"peak_stance_hip_adduction_deg": 14.0}, "L"),
     (
@@ -85,11 +115,15 @@ CASES = [
         "L",
     ),
     ("flexed_quad_dominant", {"peak_stance_knee_flexion_deg": 54.0}, "L"),
-    ("trunk_forward_lean", {"trunk_flexion_at_midstance_deg": 16.5}, "L"),
+    # hinged at the waist: the trunk bent on the pelvis
+    ("trunk_forward_lean", {"trunk_flexion_rel_pelvis_at_midstance_deg": 20.0}, "L"),
+    # the low back arched: trunk extended on a forward-tipped pelvis
+    ("anterior_pelvic_tilt", {"trunk_flexion_rel_pelvis_at_midstance_deg": -12.0}, "L"),
     ("cross_body_arm_swing", {"wrist_crosses_midline": 1.0}, "L"),
     ("locked_pelvis", {"pelvic_rotation_range_deg": 3.0, "pelvic_obliquity_range_deg": 2.0}, "L"),
-    ("pelvic_asymmetry", {"contralateral_pelvic_drop_deg": 7.0}, "both"),
-    ("knee_extension_deficit", {"min_swing_knee_flexion_deg": 12.0}, "both"),
+    ("pelvic_asymmetry", {"static_pelvic_obliquity_deg": -5.0}, "both"),
+    # one knee stands 8 deg short of extension, the other straight
+    ("knee_extension_deficit", {"static_knee_flexion_deg": 8.0}, "both"),
 ]
 
 
@@ -107,10 +141,82 @@ def test_pattern_flags_its_known_case_and_only_that_side(
     assert decided
     assert all(e["source"] for e in evidence)
     assert row["cue"]
+    assert row["confidence"] != "high" or not row["provisional"]
+
+
+LOOK_ALIKES = [
+    # leaning from the ankles with the trunk in line with the pelvis: upright on the pelvis
+    ("trunk_forward_lean", {"trunk_flexion_at_midstance_deg": 16.5}, "L"),
+    # a flexed running knee in late swing is not a standing extension deficit
+    ("knee_extension_deficit", {"min_swing_knee_flexion_deg": 12.0}, "both"),
+    # a running pelvic-drop asymmetry is evidence, not a standing pelvic asymmetry
+    ("pelvic_asymmetry", {"contralateral_pelvic_drop_deg": 7.0}, "both"),
+    # peak knee adduction (varus) is not valgus
+    ("dynamic_knee_valgus", {"peak_stance_knee_adduction_deg": 12.0}, "L"),
+    # a forefoot landing under the body
+    ("overstriding", {"foot_strike_angle_deg": -8.0, "heel_ahead_of_pelvis_pct_leg": 12.0}, "L"),
+    # a straight knee at contact with the foot under the body is not overstriding
+    ("overstriding", {"knee_flexion_at_ic_deg": 4.0}, "L"),
+    # a forward shank alone, the foot not far ahead of the pelvis
+    ("overstriding", {"shank_angle_at_ic_deg": 12.0}, "L"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "override", "side"), LOOK_ALIKES)
+def test_look_alikes_are_not_flagged(pattern: str, override: dict[str, float], side: str) -> None:
+    r = patterns.evaluate(table(left=override))
+    assert status(r, pattern, side) == "clear"
+    row = r.filter((pl.col("pattern") == pattern) & (pl.col("side") == side)).row(0, named=True)
+    assert row["cue"] == "", "a cue beside a clear pattern reads as advice to change"
+
+
+def test_knee_valgus_evidence_is_abduction() -> None:
+    r = patterns.evaluate(table(left={"peak_stance_knee_abduction_deg": 9.0}))
+    row = r.filter((pl.col("pattern") == "dynamic_knee_valgus") & (pl.col("side") == "L"))
+    metrics_shown = [e["metric"] for e in json.loads(row["evidence"][0])]
+    assert "peak_stance_knee_abduction_deg" in metrics_shown
+    assert "peak_stance_knee_adduction_deg" not in metrics_shown
+
+
+def test_hip_over_ankle_midstance_is_refused_and_midstance_named() -> None:
+    t = table(left={"hip_ahead_of_ankle_pct_leg": -4.0})
+    named = patterns.evaluate(
+        t.with_columns(pl.lit("peak_knee_flexion").alias("midstance_definition"))
+    )
+    row = named.filter((pl.col("pattern") == "hip_behind_ankle") & (pl.col("side") == "L"))
+    assert row["status"][0] == "flagged"
+    assert json.loads(row["evidence"][0])[0]["midstance"] == "peak_knee_flexion"
+    refused = patterns.evaluate(
+        t.with_columns(pl.lit("hip_over_ankle").alias("midstance_definition"))
+    )
+    row = refused.filter((pl.col("pattern") == "hip_behind_ankle") & (pl.col("side") == "L"))
+    assert row["status"][0] == "not_assessable"
+    assert "zero by construction" in row["reason"][0]
+
+
+def test_cues_follow_their_articles() -> None:
+    """Read against the seeds: no cue advises what its article argues against, none promises
+    an outcome, literature outside the seeds is named as such."""
+    rules = patterns.load_thresholds()["patterns"]
+    hip = rules["hip_behind_ankle"]["cue"].lower()
+    assert "twist" in hip
+    assert "sidebend" in hip
+    assert "land under" not in hip
+    assert "lean from the ankles" not in rules["trunk_forward_lean"]["cue"].lower()
+    over = rules["overstriding"]["cue"]
+    assert "not one of the articles" in over
+    assert "usually does this" not in over
+    for pid, rule in rules.items():
+        cue = rule["cue"].lower()
+        for promise in ("will fix", "fixes", "cures", "usually does this by itself"):
+            assert promise not in cue, (pid, promise)
+        assert "one knee does not straighten" not in cue  # a finding, not a cue
 
 
 def test_borderline_sits_between() -> None:
-    r = patterns.evaluate(table(left={"knee_flexion_at_ic_deg": 7.0}))
+    r = patterns.evaluate(
+        table(left={"heel_ahead_of_pelvis_pct_leg": 27.0, "shank_angle_at_ic_deg": 11.0})
+    )
     assert status(r, "overstriding", "L") == "borderline"
 
 
@@ -124,8 +230,8 @@ def test_absent_markers_are_not_assessable_with_a_reason() -> None:
     nan = float("nan")
     r = patterns.evaluate(
         table(
-            left={"trunk_flexion_at_midstance_deg": nan, "wrist_crosses_midline": nan},
-            right={"trunk_flexion_at_midstance_deg": nan, "wrist_crosses_midline": nan},
+            left={"trunk_flexion_rel_pelvis_at_midstance_deg": nan, "wrist_crosses_midline": nan},
+            right={"trunk_flexion_rel_pelvis_at_midstance_deg": nan, "wrist_crosses_midline": nan},
         )
     )
     for p, why in (

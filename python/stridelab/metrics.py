@@ -20,8 +20,12 @@
 - ``step_length_over_leg_length``: speed × step time / leg length (treadmill speed given);
 - ``trunk_flexion_rel_pelvis_at_midstance_deg``, ``thorax_pelvis_rotation_range_deg``: trunk
   against pelvis (with trunk markers);
-- ``static_leg_length_difference_mm`` (L − R) and ``static_pelvic_obliquity_deg`` (left up +) from
-  the standing trial, repeated on every row;
+- ``static_leg_length_difference_mm`` (L − R), ``static_pelvic_obliquity_deg`` (left up +) and
+  ``static_pelvic_rotation_deg`` (left forward +) from the standing trial, repeated on every row;
+  ``static_knee_flexion_deg``: that side's knee flexion standing (− = hyperextension), the
+  nearest a capture comes to the knee's end range;
+- ``peak_stance_knee_abduction_deg``: the most negative knee adduction in stance, sign flipped
+  (valgus +);
 - ``stride_length_m``: treadmill speed × stride time when a speed is given, else the forward travel
   of the heel between the two ICs (overground).
 """
@@ -74,9 +78,26 @@ def static_measures(static_kin: Kinematics) -> dict[str, float]:
             lengths[side] = float(np.nanmean(thigh + shank))
     if len(lengths) == 2:
         out["static_leg_length_difference_mm"] = 1000 * (lengths["L"] - lengths["R"])
-    obliquity = static_kin.side("L")["pelvis_obliquity_deg"].to_numpy()
-    if np.isfinite(obliquity).any():
-        out["static_pelvic_obliquity_deg"] = float(np.nanmean(obliquity))
+    left = static_kin.side_arrays("L")
+    for name, col in (
+        ("static_pelvic_obliquity_deg", "pelvis_obliquity_deg"),
+        ("static_pelvic_rotation_deg", "pelvis_rotation_deg"),
+    ):
+        v = left.get(col, np.empty(0))
+        if np.isfinite(v).any():
+            out[name] = float(np.nanmean(v))
+    return out
+
+
+def static_knee_flexion(static_kin: Kinematics | None) -> dict[str, float]:
+    """Knee flexion standing per side (deg, − = hyperextension), from the static trial."""
+    out: dict[str, float] = {}
+    if static_kin is None:
+        return out
+    for side in ("L", "R"):
+        v = static_kin.side_arrays(side).get("knee_flexion_deg", np.empty(0))
+        if np.isfinite(v).any():
+            out[side] = float(np.nanmean(v))
     return out
 
 
@@ -149,6 +170,10 @@ def per_stride(
             cols[name] = [_native.STRIKE_CLASSES[int(k)] for k in values]
         else:
             cols[name] = values
+    standing_knee = static_knee_flexion(static_kin)
+    cols["static_knee_flexion_deg"] = [
+        standing_knee.get(s, float("nan")) for s in st["side"].to_list()
+    ]
     return pl.DataFrame(cols)
 
 

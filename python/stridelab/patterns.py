@@ -6,7 +6,11 @@ them. Every result follows one contract:
 provisional, confidence (high | moderate | low), evidence (JSON: per check the metric, per-side
 median, SD and stride count, the threshold or z-score and its source), cue, articles, note``.
 
-It is a movement screen with evidence, never a diagnosis; ``note`` says so in every row.
+It is a movement screen with evidence, never a diagnosis; ``note`` says so in every row. A
+``cue`` is given only where the pattern is flagged or borderline (a cue beside a clear pattern
+would read as advice to change); confidence never reads "high" for a provisional rule; every
+check on a midstance metric names the midstance definition it used. ``docs/risk-patterns.md``
+gives, per pattern, the article's idea, the deciding metric and the rule with its source.
 """
 
 from __future__ import annotations
@@ -41,6 +45,12 @@ RESULT_SCHEMA = {
 _RANK = {"clear": 0, "borderline": 1, "flagged": 2}
 # 1/0 per stride: summarised by their mean (a share), not a median
 _SHARES = {"forefoot_strike_share", "wrist_crosses_midline"}
+#: metrics read at midstance: their evidence names the midstance definition used
+_AT_MIDSTANCE = {
+    "hip_ahead_of_ankle_pct_leg",
+    "trunk_flexion_at_midstance_deg",
+    "trunk_flexion_rel_pelvis_at_midstance_deg",
+}
 _MISSING = {
     "trunk": "no trunk markers or torso pose in this marker set",
     "wrists": "no wrist markers or hand poses in this marker set",
@@ -109,8 +119,10 @@ def _evaluate_one(
     }
     checks = rule.get("checks", [])
     deciding = [c for c in checks if c.get("role") != "evidence"]
-    both = rule.get("trial") == "squat" or (
-        bool(deciding) and all(c.get("kind") == "asymmetry" for c in deciding)
+    both = (
+        rule.get("trial") == "squat"
+        or rule.get("sides") == "both"
+        or (bool(deciding) and all(c.get("kind") == "asymmetry" for c in deciding))
     )
     sides = ["both"] if both else ["L", "R"]
     min_strides = int(meta.get("min_strides", 10))
@@ -128,7 +140,11 @@ def _evaluate_one(
                 **{f"{s}_sd": stats[s][1] for s in ("L", "R")},
                 **{f"{s}_strides": stats[s][2] for s in ("L", "R")},
             }
+            if metric in _AT_MIDSTANCE and "midstance_definition" in table.columns:
+                item["midstance"] = ",".join(sorted(set(table["midstance_definition"].to_list())))
             if c.get("role") == "evidence":
+                if c.get("kind") == "asymmetry":
+                    item["left_minus_right"] = stats["L"][0] - stats["R"][0]
                 evidence.append(item)
                 continue
             kind = c.get("kind", "value")
@@ -140,7 +156,7 @@ def _evaluate_one(
                 item["left_minus_right"] = value
             else:
                 value, spread, n = stats[side] if side != "both" else stats["L"]
-                judged = value
+                judged = abs(value) if kind == "magnitude" else value
                 if kind == "zscore":
                     mean, sd, src = _reference(c, speed)
                     judged = (value - mean) / sd
@@ -171,11 +187,14 @@ def _evaluate_one(
             item["level"] = lvl
             levels.append(lvl)
             confidences.append(_confidence(n, spread, judged, c, min_strides))
+        wrong_midstance = _wrong_midstance(rule, table)
         if rule.get("trial") == "squat":
             status, reason = (
                 "not_assessable",
                 "needs a squat trial: stridelab squat FILE --static STATIC",
             )
+        elif wrong_midstance:
+            status, reason = "not_assessable", wrong_midstance
         elif reasons and (rule.get("combine") == "all" or not levels):
             status, reason = "not_assessable", "; ".join(reasons)
         elif rule.get("combine") == "all":
@@ -188,9 +207,12 @@ def _evaluate_one(
             if confidences and status != "not_assessable"
             else "low"
         )
+        if base["provisional"] and confidence == "high":
+            confidence = "moderate"
         rows.append(
             {
                 **base,
+                "cue": base["cue"] if status in ("flagged", "borderline") else "",
                 "side": side,
                 "status": status,
                 "reason": reason,
@@ -199,6 +221,21 @@ def _evaluate_one(
             }
         )
     return rows
+
+
+def _wrong_midstance(rule: dict[str, Any], table: pl.DataFrame) -> str | None:
+    """The reason a pattern that needs one midstance definition cannot use this table."""
+    need = rule.get("requires_midstance")
+    if not need or "midstance_definition" not in table.columns:
+        return None
+    used = set(table["midstance_definition"].to_list())
+    if used <= {need}:
+        return None
+    return (
+        f"needs midstance at {need.replace('_', ' ')}; this table used "
+        f"{', '.join(sorted(str(u) for u in used))} (hip over ankle makes the hip-ankle distance "
+        "zero by construction)"
+    )
 
 
 def evaluate(

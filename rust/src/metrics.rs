@@ -246,6 +246,10 @@ pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
     out.push(c("peak_stance_knee_adduction_deg", &|r| {
         angle_over(r.side, "knee_adduction_deg", r.ic, r.to).0
     }));
+    // valgus: knee abduction is negative adduction; its peak is the most negative adduction
+    out.push(c("peak_stance_knee_abduction_deg", &|r| {
+        -angle_over(r.side, "knee_adduction_deg", r.ic, r.to).1
+    }));
     out.push(c("contralateral_pelvic_drop_deg", &|r| {
         let o = other(r.side);
         angle_at(o, "pelvis_obliquity_deg", r.ic)
