@@ -332,3 +332,14 @@ def test_rbds001_screen(rbds: Path) -> None:
     assert "flagged" not in set(r["status"])
     assert status(r, "trunk_forward_lean", "L") == "not_assessable"
     assert status(r, "overstriding", "R") == "clear"
+
+
+def test_a_running_trial_is_not_scored_as_a_squat(rbds: Path) -> None:
+    static = stridelab.read(rbds / "RBDS001static.txt")
+    trial = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    row = squat.screen(kinematics.compute(trial, static), kinematics.compute(static, static)).row(
+        0, named=True
+    )
+    assert row["status"] == "not_assessable"
+    assert "not a squat trial" in row["reason"]
+    assert row["cue"] == ""

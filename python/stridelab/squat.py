@@ -8,6 +8,10 @@ squat (Cook et al. 2006) from a squat trial's kinematics. Criteria, each from th
   (assessed only with trunk markers);
 - knees over the feet: neither knee centre more than 40 mm medial of its ankle centre.
 
+A trial whose feet leave the ground (either ankle centre's height ranging more than 10 cm
+between its 5th and 95th percentiles: stepping, walking, running) is not a squat and is refused
+as not assessable, with the reason.
+
 Score 3: every assessable criterion met. Score 2: depth reached but heels, trunk or knees fail
 (the FMS scores 2 what is completed only with heels raised). Score 1: depth not reached. The
 cut-offs are stridelab's provisional reading of the FMS description. A deep squat score <= 2
@@ -28,6 +32,21 @@ from stridelab.patterns import RESULT_SCHEMA, load_thresholds
 __all__ = ["screen"]
 
 
+def _not_a_squat(kin: Kinematics) -> str | None:
+    """Why the trial is not a squat (the feet leave the ground), or None."""
+    for s in ("L", "R"):
+        ankle = kin.landmarks.get(f"{s}_ajc")
+        if ankle is None or not np.isfinite(ankle[:, 2]).any():
+            continue
+        lo, hi = np.nanpercentile(ankle[:, 2], [5, 95])
+        if hi - lo > 0.10:
+            return (
+                f"not a squat trial: the {s} ankle rises and falls {100 * (hi - lo):.0f} cm "
+                "(the feet leave the ground, as in stepping or running)"
+            )
+    return None
+
+
 def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
     """The ``deep_squat_screen`` row (result contract of :mod:`stridelab.patterns`), with the
     score in the evidence."""
@@ -44,13 +63,15 @@ def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
         "articles": ",".join(rule["articles"]),
         "note": meta["note"],
     }
-    if not np.isfinite(knee).any():
+    refused = _not_a_squat(kin) if np.isfinite(knee).any() else "no knee angles in the squat trial"
+    if refused:
         return pl.DataFrame(
             [
                 {
                     **base,
+                    "cue": "",
                     "status": "not_assessable",
-                    "reason": "no knee angles in the squat trial",
+                    "reason": refused,
                     "confidence": "low",
                     "evidence": "[]",
                 }
@@ -109,6 +130,7 @@ def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
             {
                 **base,
                 "status": status,
+                "cue": base["cue"] if status != "clear" else "",
                 "reason": None,
                 "confidence": "moderate",
                 "evidence": json.dumps([evidence], allow_nan=True),
