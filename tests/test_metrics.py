@@ -90,3 +90,27 @@ def test_strike_classes() -> None:
     assert metrics.classify_strike(None, -2.0) == "forefoot"  # Altman & Davis 2012
     assert metrics.classify_strike(float("nan"), 10.0) == "rearfoot"
     assert metrics.classify_strike(None, 3.0) == "midfoot"
+
+
+def test_whole_stance_hip_ahead_of_ankle_matches_an_independent_computation(rbds: Path) -> None:
+    """Recomputed here from the joint-centre trajectories: pelvis centre (mid hip centres) minus
+    the stance ankle centre along progression, averaged over 21 instants from IC to TO, in % of
+    the mean of both legs' hip-knee-ankle lengths."""
+    static = stridelab.read(rbds / "RBDS001static.txt")
+    t = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    k = kinematics.compute(t, static)
+    m = metrics.per_stride(t, k, events.from_force(t), speed_m_s=2.5)
+    lm = k.landmarks
+    time = np.arange(t.n_frames) / t.point_rate_hz
+    pelvis_x = 0.5 * (lm["L_hjc"][:, 0] + lm["R_hjc"][:, 0])
+    legs = [
+        np.nanmedian(np.linalg.norm(lm[f"{s}_hjc"] - lm[f"{s}_kjc"], axis=1))
+        + np.nanmedian(np.linalg.norm(lm[f"{s}_kjc"] - lm[f"{s}_ajc"], axis=1))
+        for s in ("L", "R")
+    ]
+    leg = float(np.mean(legs))
+    for row in m.head(20).iter_rows(named=True):
+        at = np.linspace(row["ic_s"], row["to_s"], 21)
+        ankle_x = np.interp(at, time, lm[f"{row['side']}_ajc"][:, 0])
+        expected = 100 * np.mean(np.interp(at, time, pelvis_x) - ankle_x) / leg
+        assert abs(row["mean_stance_hip_ahead_of_ankle_pct_leg"] - expected) < 0.05

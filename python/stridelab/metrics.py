@@ -10,6 +10,7 @@
   forefoot), else from the strike angle (forefoot < −1.6° ≤ midfoot ≤ 8° < rearfoot);
 - ``heel_ahead_of_pelvis_pct_leg``: heel − pelvis centre (mid hip centres) along progression at IC;
 - ``hip_ahead_of_ankle_pct_leg``: pelvis centre − stance ankle centre at midstance (+ hip ahead);
+  ``mean_stance_hip_ahead_of_ankle_pct_leg``: the same averaged over the stance (IC → TO);
 - ``contralateral_pelvic_drop_deg``: largest drop of the other side of the pelvis in stance,
   relative to its level at IC;
 - ranges (``*_range_deg``) are max − min over the whole stride; peaks "stance" are IC → TO;

@@ -319,6 +319,21 @@ pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
         out.push(c("hip_ahead_of_ankle_pct_leg", &|r| {
             along(r.side, "ajc", r.midstance, -1.0)
         }));
+        // the same distance averaged over the whole stance (21 instants from IC to TO)
+        out.push(c("mean_stance_hip_ahead_of_ankle_pct_leg", &|r| {
+            let k = 20;
+            (0..=k)
+                .map(|i| {
+                    along(
+                        r.side,
+                        "ajc",
+                        r.ic + (r.to - r.ic) * i as f64 / k as f64,
+                        -1.0,
+                    )
+                })
+                .sum::<f64>()
+                / f64::from(k + 1)
+        }));
         out.push(c("foot_behind_pelvis_at_to_pct_leg", &|r| {
             along(r.side, "heel", r.to, -1.0)
         }));
