@@ -11,7 +11,7 @@ import numpy as np
 import scipy.signal
 
 import stridelab
-from benchmarks.conftest import RATIOS
+from benchmarks.conftest import record_ratio
 from stridelab import signal
 
 
@@ -43,7 +43,7 @@ def test_filter_ratio(data_dir: Path) -> None:
         min(timeit.repeat(lambda: scipy.signal.sosfiltfilt(sos, x, axis=0), number=1, repeat=9))
         * 1e3
     )
-    RATIOS.append(("lowpass vs scipy sosfiltfilt", "RBDS001 T35 markers", ours, theirs))
+    record_ratio("lowpass vs scipy sosfiltfilt", "RBDS001 T35 markers", ours, theirs)
     np.testing.assert_allclose(
         signal.lowpass(x, 10.0, 150.0, 2), scipy.signal.sosfiltfilt(sos, x, axis=0), atol=1e-9
     )

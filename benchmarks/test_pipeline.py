@@ -14,7 +14,7 @@ import numpy as np
 import scipy.signal
 
 import stridelab
-from benchmarks.conftest import RATIOS
+from benchmarks.conftest import record_ratio
 from stridelab import batch, events, kinematics, metrics, signal
 
 MARKER_MAP = {
@@ -66,7 +66,7 @@ def test_whole_pipeline_ratio(data_dir: Path) -> None:
     assert peer_pipeline(path) > 0
     ours = min(timeit.repeat(lambda: stridelab_pipeline(path, static), number=1, repeat=3)) * 1e3
     theirs = min(timeit.repeat(lambda: peer_pipeline(path), number=1, repeat=3)) * 1e3
-    RATIOS.append(("whole pipeline, 1 trial", "RBDS001runT35.c3d", ours, theirs))
+    record_ratio("whole pipeline, 1 trial", "RBDS001runT35.c3d", ours, theirs)
 
 
 def test_batch_of_eight_on_two_cores(data_dir: Path, tmp_path: Path) -> None:
@@ -92,4 +92,4 @@ def test_batch_of_eight_on_two_cores(data_dir: Path, tmp_path: Path) -> None:
     theirs()
     t_ours = min(timeit.repeat(ours, number=1, repeat=5)) * 1e3
     t_theirs = min(timeit.repeat(theirs, number=1, repeat=5)) * 1e3
-    RATIOS.append(("whole pipeline, 8 trials", "batch on 2 cores vs sequential", t_ours, t_theirs))
+    record_ratio("whole pipeline, 8 trials", "batch on 2 cores vs sequential", t_ours, t_theirs)

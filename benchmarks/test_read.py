@@ -10,7 +10,7 @@ import ezc3d
 import pytest
 
 import stridelab
-from benchmarks.conftest import RATIOS
+from benchmarks.conftest import record_ratio
 
 FILES = [
     "rbds/RBDS001runT35.c3d",
@@ -45,7 +45,7 @@ def test_read_c3d_ratio(data_dir: Path, name: str) -> None:
     path = data_dir / name
     ours = _best_ms(lambda: stridelab.read(path), 7)
     theirs = _best_ms(lambda: ezc3d.c3d(str(path)), 7)
-    RATIOS.append(("C3D read vs ezc3d", name, ours, theirs))
+    record_ratio("C3D read vs ezc3d", name, ours, theirs)
     assert ours > 0
 
 
@@ -66,5 +66,5 @@ def test_read_c3d_suite_ratio(data_dir: Path) -> None:
         both += 1
         ours_ms += _best_ms(lambda p=path: stridelab.read(p, axes="file"), 3)
         theirs_ms += _best_ms(lambda p=path: ezc3d.c3d(str(p)), 3)
-    RATIOS.append(("C3D read vs ezc3d", f"c3d.org suite, {both} files", ours_ms, theirs_ms))
+    record_ratio("C3D read vs ezc3d", f"c3d.org suite, {both} files", ours_ms, theirs_ms)
     assert both >= 60
