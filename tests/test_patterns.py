@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import polars as pl
 import pytest
 
 import stridelab
-from stridelab import events, kinematics, metrics, patterns, squat
+from stridelab import events, kinematics, metrics, patterns, squat, strides
 from stridelab.kinematics import ANGLE_COLUMNS, Kinematics
 
 HEALTHY: dict[str, float] = {
@@ -343,3 +344,40 @@ def test_a_running_trial_is_not_scored_as_a_squat(rbds: Path) -> None:
     assert row["status"] == "not_assessable"
     assert "not a squat trial" in row["reason"]
     assert row["cue"] == ""
+
+
+def test_a_real_runner_given_a_pelvic_drop_is_flagged_on_that_side_only(rbds: Path) -> None:
+    """RBDS001's pelvis markers turned about the forward axis during every right stance so that
+    the left side drops a further 8° (half a sine over the stance): contralateral pelvic drop of
+    the right stance rises by about 8° and dynamic knee valgus is flagged on the right only."""
+    static = stridelab.read(rbds / "RBDS001static.txt")
+    trial = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    ev = events.from_force(trial)
+    pelvis = [i for i, n in enumerate(trial.marker_names) if n.split(".")[-1] in ("ASIS", "PSIS")]
+    pelvis += [i for i, n in enumerate(trial.marker_names) if "Iliac" in n]
+    pts = trial.points.copy()
+    time = np.arange(trial.n_frames) / trial.point_rate_hz
+    st = strides.strides(ev).filter(pl.col("side") == "R")
+    for ic, to in zip(st["ic_s"].to_list(), st["to_s"].to_list(), strict=True):
+        for f in np.flatnonzero((time >= ic) & (time <= to)):
+            a = -np.radians(8.0) * np.sin(np.pi * (time[f] - ic) / (to - ic))
+            centre = np.nanmean(pts[f, pelvis], axis=0)
+            c, s_ = np.cos(a), np.sin(a)
+            rot = np.array([[1, 0, 0], [0, c, -s_], [0, s_, c]])
+            pts[f, pelvis] = (pts[f, pelvis] - centre) @ rot.T + centre
+    dropped = dataclasses.replace(trial, points=pts)
+    standing = kinematics.compute(static, static)
+    before = metrics.per_stride(trial, kinematics.compute(trial, static), ev, static_kin=standing)
+    after = metrics.per_stride(
+        dropped, kinematics.compute(dropped, static), ev, static_kin=standing
+    )
+
+    def cpd(m: pl.DataFrame, side: str) -> float:
+        return float(m.filter(pl.col("side") == side)["contralateral_pelvic_drop_deg"].median())  # type: ignore[arg-type]
+
+    assert 6.5 < cpd(after, "R") - cpd(before, "R") < 9.5
+    assert abs(cpd(after, "L") - cpd(before, "L")) < 0.5
+    r = patterns.evaluate(after, speed_m_s=2.5)
+    assert status(r, "dynamic_knee_valgus", "R") == "flagged"
+    assert status(r, "dynamic_knee_valgus", "L") == "clear"
+    assert status(patterns.evaluate(before, speed_m_s=2.5), "dynamic_knee_valgus", "R") == "clear"
