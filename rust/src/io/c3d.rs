@@ -1160,7 +1160,18 @@ fn read_force_plates(
                 })?;
             }
         }
-        let origin = [0, 1, 2].map(|a| origins.get(p * 3 + a).copied().unwrap_or(0.0));
+        let mut origin = [0, 1, 2].map(|a| origins.get(p * 3 + a).copied().unwrap_or(0.0));
+        // The spec's ORIGIN (types 2 and 4) points from the plate's surface centre down to the
+        // transducer origin, so its z is negative; some writers store the opposite vector
+        // (z > 0). Read that one reversed, as btk and ezc3d do, and say so.
+        if plate_type != 3 && origin[2] > 0.0 {
+            warnings.push(format!(
+                "FORCE_PLATFORM:ORIGIN of plate {} has z = {} > 0: read as the reversed vector (the spec's z is negative)",
+                p + 1,
+                origin[2]
+            ));
+            origin = origin.map(|v| -v);
+        }
         // Plate axes in the lab from its corners (spec: corner 1 is +x+y, 2 is −x+y, 4 is +x−y).
         let ex = unit(sub(c[0], c[1]));
         let ey = unit(sub(c[0], c[3]));
@@ -1235,13 +1246,11 @@ fn read_force_plates(
                     ([out[0], out[1], out[2]], [out[3], out[4], out[5]], None)
                 }
             };
-            // Surface offset of the transducer origin along plate z (spec: ORIGIN is from the plate
-            // origin to the surface centre; its z sign convention follows ezc3d/btk).
-            let oz = if plate_type == 3 {
-                origin[2]
-            } else {
-                -origin[2]
-            };
+            // Depth of the transducer origin below the surface (h > 0). The centre of pressure
+            // on the surface is x = (−My − h·Fx)/Fz, y = (Mx − h·Fy)/Fz for every type: AMTI's
+            // formula, and Kistler's ax = (Fx·az0 − My)/Fz with az0 = −h for type 3 (ORIGIN is
+            // (a, b, az0) there, az0 negative).
+            let oz = origin[2].abs();
             let (px, py) = match direct_cop {
                 Some([x, y]) => (x, y),
                 None => ((-m[1] - f[0] * oz) / f[2], (m[0] - f[1] * oz) / f[2]),
