@@ -152,7 +152,9 @@ def test_metrics_equal_an_independent_computation(rbds: Path) -> None:
         for s in ("L", "R")
     }
     next_ic = {
-        (s, float(a)): float(b - a) for s in ("L", "R") for a, b in zip(ics[s][:-1], ics[s][1:])
+        (s, float(a)): float(b - a)
+        for s in ("L", "R")
+        for a, b in zip(ics[s][:-1], ics[s][1:], strict=True)
     }
     checked = 0
     for row in m.head(30).iter_rows(named=True):
