@@ -98,6 +98,7 @@ def test_sacrum_events_against_force_across_speeds_and_slopes(
     rows = []
     ic_err: list[float] = []
     ct_err: list[float] = []
+    n_false = 0
     for k in range(acc.shape[0]):
         trial = _sacrum_trial(acc, k, tmp_path)
         assert trial.rate_hz == 500.0
@@ -114,6 +115,8 @@ def test_sacrum_events_against_force_across_speeds_and_slopes(
                 continue
             e_ic.append(ics[j] - r0)
             e_ct.append((tos[j] - ics[j]) - (r1 - r0))
+        inside = ics[(ics > ref[0][0] - 0.1) & (ics < ref[-1][0] + 0.1)]
+        n_false += sum(1 for t in inside if np.min(np.abs(np.array(ref)[:, 0] - t)) > 0.1)
         ref_sf = (len(ref) - 1) / (ref[-1][0] - ref[0][0])
         sacrum = trial.at("sacrum")
         assert sacrum is not None
@@ -144,12 +147,17 @@ def test_sacrum_events_against_force_across_speeds_and_slopes(
         f"{ct.mean():.1f} ms, MAE {np.abs(ct).mean():.1f} ms; step frequency |error| max "
         f"{table['step_freq_error_pct'].abs().max():.2f} %"
     )
+    # at the claims of docs/imu.md (IC MAE 6.7 ms, bias +4.3 ms, contact-time MAE 18.9 ms, step
+    # frequency 0.53 % worst, 0 missed) plus a margin of about a tenth for rounding and platform
+    # differences in floating point
     assert ic.size >= 440
-    assert table["missed"].sum() <= 3
-    assert np.abs(ic).mean() <= 10.0
-    assert abs(ic.mean()) <= 8.0
-    assert np.abs(ct).mean() <= 25.0
-    assert table["step_freq_error_pct"].abs().max() <= 1.0
+    assert table["missed"].sum() == 0
+    # false detections: detected ICs that match no force contact within 100 ms
+    assert n_false == 0
+    assert np.abs(ic).mean() <= 7.4
+    assert abs(ic.mean()) <= 4.8
+    assert np.abs(ct).mean() <= 20.8
+    assert table["step_freq_error_pct"].abs().max() <= 0.6
 
 
 @pytest.fixture(scope="module")
