@@ -175,6 +175,55 @@ fn multi_dimensional_char_arrays_split_by_first_dimension() {
 }
 
 #[test]
+fn force_plate_type1_reads_the_centre_of_pressure_channels() {
+    // Type 1: the plate gives Fx, Fy, Fz, COPx, COPy (plate frame, mm) and Tz directly. The same
+    // plate and load as the type-2 test below: 700 N down on the plate at (+50, −20) mm, so the
+    // expected lab values are known by construction, not computed by the reader's formula.
+    let mut spec = sample_spec(Processor::Intel, None);
+    spec.analog_labels = ["Fx", "Fy", "Fz", "COPx", "COPy", "Tz"]
+        .map(String::from)
+        .to_vec();
+    spec.analog_scale = vec![1.0; 6];
+    spec.analog_offset = vec![0; 6];
+    spec.gen_scale = 1.0;
+    spec.analog_per_frame = 1;
+    spec.analogs = (0..20)
+        .flat_map(|_| [0.0, 0.0, -700.0, 50.0, -20.0, 0.0])
+        .collect();
+    spec.extra.extend([
+        ("FORCE_PLATFORM".into(), int_param("USED", vec![], vec![1])),
+        ("FORCE_PLATFORM".into(), int_param("TYPE", vec![1], vec![1])),
+        (
+            "FORCE_PLATFORM".into(),
+            int_param("CHANNEL", vec![6, 1], vec![1, 2, 3, 4, 5, 6]),
+        ),
+        (
+            "FORCE_PLATFORM".into(),
+            float_param("ORIGIN", vec![3, 1], vec![0.0, 0.0, 0.0]),
+        ),
+        (
+            "FORCE_PLATFORM".into(),
+            float_param(
+                "CORNERS",
+                vec![3, 4, 1],
+                vec![
+                    200.0, -300.0, 0.0, -200.0, -300.0, 0.0, -200.0, 300.0, 0.0, 200.0, 300.0, 0.0,
+                ],
+            ),
+        ),
+    ]);
+    let t = read_bytes(Path::new("fp1.c3d"), &write(&spec), &keep_axes()).unwrap();
+    let p = &t.force_plates[0];
+    assert_eq!(p.plate_type, 1);
+    assert!((p.force_n[2] - 700.0).abs() < 1e-6, "{:?}", &p.force_n[..3]);
+    assert!(
+        (p.cop_m[0] - 0.050).abs() < 1e-9 && (p.cop_m[1] - 0.020).abs() < 1e-9,
+        "{:?}",
+        &p.cop_m[..3]
+    );
+}
+
+#[test]
 fn force_plate_type2_gives_force_and_cop_in_lab() {
     // A 400 × 600 mm plate whose axes align with the lab but z points down; 1 frame, 700 N down
     // on the plate at (+50, −20) mm from the plate centre (moments at the surface centre).
