@@ -184,3 +184,20 @@ def test_metrics_equal_an_independent_computation(rbds: Path) -> None:
             assert abs(row[name] - value) < tol, (name, row[name], value)
             checked += 1
     assert checked == 300
+
+
+def test_symmetry_index_only_for_ratio_scale_metrics() -> None:
+    """Foot strike angles of +0.9° and −1.0° are nearly symmetric: no 200 % index, a 1.9°
+    difference; contact times keep their relative index."""
+    t = pl.DataFrame(
+        {
+            "side": ["L", "R"] * 3,
+            "stride": [0, 0, 1, 1, 2, 2],
+            "foot_strike_angle_deg": [0.9, -1.0] * 3,
+            "contact_time_s": [0.22, 0.20] * 3,
+        }
+    )
+    s = {r["metric"]: r for r in metrics.summary(t).iter_rows(named=True)}
+    assert np.isnan(s["foot_strike_angle_deg"]["symmetry_index_pct"])
+    assert s["foot_strike_angle_deg"]["left_minus_right"] == pytest.approx(1.9)
+    assert s["contact_time_s"]["symmetry_index_pct"] == pytest.approx(100 * 0.02 / 0.21)

@@ -204,9 +204,17 @@ def _wrist(trial: Trial, side: str) -> FloatArray | None:
     return None
 
 
+#: name endings of ratio-scale metrics (a true zero, never negative): only these get a symmetry
+#: index; signed angles and distances are compared by their left − right difference
+_RATIO_SCALE = ("_s", "_m", "_steps_per_min", "_range_deg", "duty_factor", "_g", "_pct_bw")
+
+
 def summary(table: pl.DataFrame) -> pl.DataFrame:
-    """Per metric and side: mean, SD, number of strides; plus the left−right difference and the
-    symmetry index 100 × (L − R) / mean(L, R) of the means."""
+    """Per metric and side: mean, SD, number of strides; plus the left−right difference and, for
+    ratio-scale metrics only (times, lengths, cadence, ranges, duty factor: a true zero and no
+    sign), the symmetry index 100 × (L − R) / mean(L, R) of the means. A relative index of signed
+    values near zero is meaningless (+0.9° and −1.0° would read 200 %): signed angles and
+    distances get NaN there and are compared by ``left_minus_right`` (their units)."""
     numeric = [
         c
         for c, t in table.schema.items()
@@ -224,7 +232,8 @@ def summary(table: pl.DataFrame) -> pl.DataFrame:
                 v.size,
             )
         lm, rm = per["L"][0], per["R"][0]
-        denom = (abs(lm) + abs(rm)) / 2
+        ratio_scale = c.endswith(_RATIO_SCALE) and lm >= 0 and rm >= 0
+        denom = (lm + rm) / 2 if ratio_scale else 0.0
         rows.append(
             {
                 "metric": c,
