@@ -180,3 +180,22 @@ def test_events_command_from_markers_with_strides(
     )
     cadence = strides.filter(pl.col("valid"))["cadence_steps_per_min"].median()
     assert 160 < cadence < 180  # type: ignore[operator]
+
+
+def test_a_speed_typo_is_refused_before_any_work(rbds: Path, tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(rbds / "RBDS001runT25markers.txt"),
+            "--static",
+            str(rbds / "RBDS001static.txt"),
+            "--speed",
+            "35",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 2
+    assert "outside 0.5-13.0 m/s" in res.output
+    assert not list(tmp_path.iterdir())

@@ -10,6 +10,7 @@ import pytest
 
 import stridelab
 from stridelab import events, kinematics, metrics
+from stridelab.errors import DataError
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +202,21 @@ def test_symmetry_index_only_for_ratio_scale_metrics() -> None:
     assert np.isnan(s["foot_strike_angle_deg"]["symmetry_index_pct"])
     assert s["foot_strike_angle_deg"]["left_minus_right"] == pytest.approx(1.9)
     assert s["contact_time_s"]["symmetry_index_pct"] == pytest.approx(100 * 0.02 / 0.21)
+
+
+def test_treadmill_without_speed_gives_nan_lengths_and_the_same_columns(rbds: Path) -> None:
+    """No belt speed: stride length and step length are NaN (not the heel's −0.8 mm of travel)
+    and the table has the same columns as with a speed, so the two concatenate."""
+    static = stridelab.read(rbds / "RBDS001static.txt")
+    t = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    k = kinematics.compute(t, static)
+    ev = events.from_force(t)
+    without = metrics.per_stride(t, k, ev)
+    with_speed = metrics.per_stride(t, k, ev, speed_m_s=2.5)
+    assert without.columns == with_speed.columns
+    assert without["stride_length_m"].is_nan().all()
+    assert without["step_length_over_leg_length"].is_nan().all()
+    assert pl.concat([without, with_speed]).height == 2 * without.height
+    for bad in (35.0, 0.0, float("nan")):
+        with pytest.raises(DataError, match=r"outside 0\.5-13\.0 m/s"):
+            metrics.per_stride(t, k, ev, speed_m_s=bad)

@@ -113,6 +113,16 @@ def main() -> None:
     """Batch running biomechanics: read, clean, kinematics, events, metrics, risk screens."""
 
 
+def _check_speed(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    from stridelab.metrics import check_speed
+
+    try:
+        check_speed(value)
+    except StridelabError as err:
+        raise click.BadParameter(str(err)) from None
+    return value
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -286,7 +296,13 @@ def events(
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @_static_option
-@click.option("--speed", "speed_m_s", type=float, help="Treadmill speed, m/s.")
+@click.option(
+    "--speed",
+    "speed_m_s",
+    type=float,
+    callback=_check_speed,
+    help="Treadmill speed, m/s (0.5-13).",
+)
 @click.option("--runner", help="Runner name for the reports (default: the first file's name).")
 @click.option(
     "--thresholds",
@@ -357,7 +373,13 @@ def analyze(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @_static_option
-@click.option("--speed", "speed_m_s", type=float, help="Treadmill speed, m/s.")
+@click.option(
+    "--speed",
+    "speed_m_s",
+    type=float,
+    callback=_check_speed,
+    help="Treadmill speed, m/s (0.5-13).",
+)
 @click.option(
     "--manifest",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),

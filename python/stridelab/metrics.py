@@ -28,7 +28,11 @@
 - ``peak_stance_knee_abduction_deg``: the most negative knee adduction in stance, sign flipped
   (valgus +);
 - ``stride_length_m``: treadmill speed × stride time when a speed is given, else the forward travel
-  of the heel between the two ICs (overground).
+  of the heel between the two ICs overground; NaN on a treadmill without a speed (the pelvis
+  travels under 0.5 m/s): a stride has no length there without the belt speed;
+- ``step_length_over_leg_length``: NaN without a speed. Every table has the same columns (NaN
+  where a value cannot be computed), so tables of different trials concatenate. A speed outside
+  0.5–13 m/s is refused.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import polars as pl
 
 from stridelab import _native
 from stridelab import strides as strides_mod
+from stridelab.errors import DataError
 from stridelab.io import Trial
 from stridelab.kinematics import Kinematics
 
@@ -90,6 +95,19 @@ def static_measures(static_kin: Kinematics) -> dict[str, float]:
     return out
 
 
+def check_speed(speed_m_s: float | None, trial: Trial | None = None) -> None:
+    """Refuses a speed outside :data:`SPEED_RANGE_M_S` (a typo such as 35 for 3.5 m/s)."""
+    if speed_m_s is None:
+        return
+    lo, hi = SPEED_RANGE_M_S
+    if not (np.isfinite(speed_m_s) and lo <= speed_m_s <= hi):
+        where = f"{trial.path}: " if trial is not None else ""
+        raise DataError(
+            f"{where}speed {speed_m_s} m/s is outside {lo}-{hi} m/s (running speeds); "
+            "give it in m/s (3.5, not 35 or 12.6 km/h)"
+        )
+
+
 def static_knee_flexion(static_kin: Kinematics | None) -> dict[str, float]:
     """Knee flexion standing per side (deg, − = hyperextension), from the static trial."""
     out: dict[str, float] = {}
@@ -118,6 +136,7 @@ def per_stride(
     ``pelvic_tilt_at_ic_rel_static_deg`` and ``heel_min_above_standing_mm``. The numbers are
     computed in the Rust core (``metrics::per_stride``).
     """
+    check_speed(speed_m_s, trial)
     rate = trial.point_rate_hz or trial.rotation_rate_hz
     st = strides_mod.strides(events)
     if midstance not in strides_mod.MIDSTANCE_DEFINITIONS:
@@ -203,6 +222,9 @@ def _wrist(trial: Trial, side: str) -> FloatArray | None:
         return np.ascontiguousarray(trial.rotation(hand)[:, :3, 3], dtype=np.float64)
     return None
 
+
+#: running speeds a treadmill or a runner can have, m/s (a world-record sprint peaks near 12.4)
+SPEED_RANGE_M_S = (0.5, 13.0)
 
 #: name endings of ratio-scale metrics (a true zero, never negative): only these get a symmetry
 #: index; signed angles and distances are compared by their left − right difference

@@ -28,6 +28,19 @@ pub struct PlateSignals<'a> {
     pub force_n: &'a [[f64; 3]],
 }
 
+/// Columns that need the pelvis centre (NaN without it).
+const PELVIS_COLUMNS: [&str; 6] = [
+    "heel_ahead_of_pelvis_pct_leg",
+    "hip_ahead_of_ankle_pct_leg",
+    "mean_stance_hip_ahead_of_ankle_pct_leg",
+    "foot_behind_pelvis_at_to_pct_leg",
+    "vertical_oscillation_m",
+    "stride_length_m",
+];
+
+/// A pelvis travelling forward slower than this over a stride is on a treadmill.
+const OVERGROUND_M_S: f64 = 0.5;
+
 /// Everything the metrics are computed from. Sides are indexed 0 = left, 1 = right.
 #[derive(Debug, Clone, Copy)]
 pub struct MetricInputs<'a> {
@@ -343,15 +356,28 @@ pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
         }));
         match inp.speed_m_s {
             Some(v) => out.push(c("stride_length_m", &|r| v * r.stride_time)),
-            None => out.push(c("stride_length_m", &|r| match side_lm(r.side, "heel") {
-                Some(h) => traj_at(h, 0, r.next_ic) - traj_at(h, 0, r.ic),
-                None => f64::NAN,
+            // without a speed: the heel's forward travel overground; on a treadmill (the pelvis
+            // travels under 0.5 m/s) a stride has no length without the belt speed: NaN
+            None => out.push(c("stride_length_m", &|r| {
+                let travel = traj_at(pc, 0, r.next_ic) - traj_at(pc, 0, r.ic);
+                match side_lm(r.side, "heel") {
+                    Some(h) if (travel / r.stride_time).abs() >= OVERGROUND_M_S => {
+                        traj_at(h, 0, r.next_ic) - traj_at(h, 0, r.ic)
+                    }
+                    _ => f64::NAN,
+                }
             })),
         }
+    } else {
+        // the same columns in every table, NaN where they cannot be computed
+        for name in PELVIS_COLUMNS {
+            out.push(c(name, &|_| f64::NAN));
+        }
     }
-    if let Some(v) = inp.speed_m_s {
-        out.push(c("step_length_over_leg_length", &|r| v * r.step_time / leg));
-    }
+    out.push(c("step_length_over_leg_length", &|r| match inp.speed_m_s {
+        Some(v) => v * r.step_time / leg,
+        None => f64::NAN,
+    }));
     for (name, value) in inp.constants {
         out.push(c(name, &|_| *value));
     }
