@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import distributed
+import numpy as np
 import polars as pl
 from click.testing import CliRunner
 
@@ -94,7 +95,7 @@ def test_batch_command(tmp_path: Path) -> None:
         ],
     )
     assert res.exit_code == 1
-    assert "2 ok, 1 failed" in res.output
+    assert "2 ok, 0 partial, 1 failed" in res.output
 
 
 def test_combine_keeps_every_column_over_many_tables(tmp_path: Path) -> None:
@@ -118,3 +119,35 @@ def test_combine_keeps_every_column_over_many_tables(tmp_path: Path) -> None:
     assert out.filter(pl.col("trial") == "t003")["only_some_deg"].to_list() == [3.0, 3.5]
     assert out.filter(pl.col("trial") == f"t{n - 1:03d}")["last_only"].to_list() == ["x", "y"]
     assert not list(tmp_path.glob(".merge.*"))  # the intermediate files are gone
+
+
+def test_damaged_but_readable_files_are_not_ok(tmp_path: Path, rbds: Path) -> None:
+    """2000 random bytes overwritten in the data section of RBDS001's C3D (a readable file with
+    plausible-looking numbers): the batch must not call it ok. A static of another protocol is
+    refused, naming both files."""
+    good = (rbds / "RBDS001runT35.c3d").read_bytes()
+    rng = np.random.default_rng(3)
+    data = bytearray(good)
+    start = 512 * (data[512 + 2] + 2)  # past the header and the parameter section
+    for at in rng.choice(np.arange(start, len(data)), size=2000, replace=False):
+        data[at] = int(rng.integers(0, 256))
+    damaged = tmp_path / "damaged.c3d"
+    damaged.write_bytes(bytes(data))
+    jobs = [
+        batch.Job(str(rbds / "RBDS001runT35.c3d"), str(rbds / "RBDS001static.txt"), 3.5, "clean"),
+        batch.Job(str(damaged), str(rbds / "RBDS001static.txt"), 3.5, "damaged"),
+        batch.Job(
+            str(rbds / "RBDS001runT35.c3d"),
+            str(rbds.parent / "ric" / "20140515T133244_static.c3d"),
+            3.5,
+            "wrong-static",
+        ),
+    ]
+    status = {r["runner"]: r for r in batch.run(jobs, tmp_path / "out").iter_rows(named=True)}
+    assert status["clean"]["status"] == "ok"
+    assert status["clean"]["usable_stride_share"] > 0.9
+    assert status["clean"]["nan_share"] < 0.3
+    assert status["damaged"]["status"] in ("partial", "failed"), status["damaged"]
+    assert status["wrong-static"]["status"] == "failed"
+    assert "RBDS001runT35.c3d is a rbds trial" in status["wrong-static"]["reason"]
+    assert "20140515T133244_static.c3d is ric" in status["wrong-static"]["reason"]

@@ -36,7 +36,15 @@ STATUS_SCHEMA = {
     "reason": pl.String,
     "strides": pl.Int64,
     "seconds": pl.Float64,
+    "warnings": pl.String,
+    "nan_share": pl.Float64,
+    "usable_stride_share": pl.Float64,
 }
+
+#: a trial whose metric columns are more than this share entirely NaN is ``partial``
+PARTIAL_NAN_SHARE = 0.5
+#: a trial with fewer usable strides than this share of what its duration holds is ``partial``
+PARTIAL_STRIDE_SHARE = 0.7
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,9 @@ def process(
         "status": "ok",
         "reason": None,
         "strides": 0,
+        "warnings": None,
+        "nan_share": None,
+        "usable_stride_share": None,
     }
     try:
         if trial is None and imu.looks_like_imu(job.path):
@@ -103,11 +114,43 @@ def process(
                 runner=job.name,
             )
             row["strides"] = table.height
+            _quality(row, trial, table, kin)
             _write(table, Path(out), job)
     except (StridelabError, OSError, ValueError) as err:
         row.update(status="failed", reason=str(err))
     row["seconds"] = time.perf_counter() - t0
     return row
+
+
+def _quality(
+    row: dict[str, Any], trial: Trial, table: pl.DataFrame, kin: kinematics.Kinematics
+) -> None:
+    """QA columns of a status row, and ``partial`` (with the reason) for a trial whose outputs
+    are mostly NaN or whose usable strides fall well short of what its duration holds (a
+    damaged file reads "ok" otherwise)."""
+    notes = [*trial.warnings, *(n for n in kin.notes if "crosstalk" in n or "swapped" in n)]
+    row["warnings"] = "; ".join(notes) or None
+    skip = {"stride", "ic_s", "to_s", "midstance_s", "strike_index"}
+    numeric = [c for c, t in table.schema.items() if t.is_numeric() and c not in skip]
+    empty = [c for c in numeric if table[c].is_nan().all() or table[c].is_null().all()]
+    row["nan_share"] = len(empty) / len(numeric) if numeric else 1.0
+    reasons = []
+    if row["nan_share"] > PARTIAL_NAN_SHARE:
+        reasons.append(f"{len(empty)} of {len(numeric)} metric columns are entirely NaN")
+    duration = trial.duration_s
+    shares = []
+    for side in ("L", "R"):
+        st = table.filter(pl.col("side") == side)["stride_time_s"]
+        if st.len():
+            shares.append(st.len() / (duration / float(st.median())))  # type: ignore[arg-type]
+    row["usable_stride_share"] = min(shares) if shares else 0.0
+    if row["usable_stride_share"] < PARTIAL_STRIDE_SHARE:
+        reasons.append(
+            f"only {row['usable_stride_share']:.0%} of the strides its {duration:.0f} s could "
+            "hold are usable (damaged or gappy data?)"
+        )
+    if reasons:
+        row.update(status="partial", reason="; ".join(reasons))
 
 
 def _process_imu(job: Job, out: Path, stage: Stage, row: dict[str, Any]) -> None:

@@ -421,12 +421,16 @@ def batch(
     with click.progressbar(length=len(jobs), label="trials", file=sys.stderr) as bar:
         status = run(jobs, out, stage=stage, progress=bar.update)  # type: ignore[arg-type]
     failed = status.filter(pl.col("status") == "failed")
+    partial = status.filter(pl.col("status") == "partial")
     for r in failed.iter_rows(named=True):
         click.echo(f"failed: {r['reason']}", err=True)
+    for r in partial.iter_rows(named=True):
+        click.echo(f"partial: {r['file']}: {r['reason']}", err=True)
+    ok = status.height - failed.height - partial.height
     click.echo(
-        f"{status.height - failed.height} ok, {failed.height} failed; wrote {out / 'status.csv'}"
+        f"{ok} ok, {partial.height} partial, {failed.height} failed; wrote {out / 'status.csv'}"
     )
-    if failed.height:
+    if failed.height or partial.height:
         sys.exit(EXIT_INPUT_ERROR)
 
 

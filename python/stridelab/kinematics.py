@@ -237,6 +237,7 @@ def compute(
     if static is None:
         raise DataError(f"{trial.path}: marker kinematics need a static calibration trial")
     preset = _preset(static, marker_set)
+    _check_same_protocol(trial, static, preset)
     if _PRESETS[preset] == "plugin_gait":
         static, trial = _drop_subject_prefix(static), _drop_subject_prefix(trial)
         knee_width_m = knee_width_m or _processing_widths(static, "KneeWidth")
@@ -261,6 +262,26 @@ def compute(
     except DataError as err:
         raise DataError(f"{trial.path} with static {static.path}: {err}") from None
     return _assemble(d, trial, preset)
+
+
+def _check_same_protocol(trial: Trial, static: Trial, preset: str) -> None:
+    """Refuses a static trial of another marker set than the dynamic trial (every angle would be
+    NaN): by the recognised sets, and by the static's labels the trial lacks."""
+    family = _PRESETS[preset]
+    bare_names = [n.rsplit(":", 1)[-1] for n in trial.marker_names]
+    found, _ = _native.detect_marker_set(bare_names, list(trial.rotation_names))
+    if found in _PRESETS and _PRESETS[found] != family:
+        raise DataError(
+            f"{trial.path} is a {found} trial but its static {static.path} is "
+            f"{preset}: use the static trial of the same marker set (and runner)"
+        )
+    bare = {n.rsplit(":", 1)[-1] for n in trial.marker_names}
+    shared = [n for n in static.marker_names if n.rsplit(":", 1)[-1] in bare]
+    if static.marker_names and len(shared) < 0.3 * len(static.marker_names):
+        raise DataError(
+            f"{trial.path} shares {len(shared)} of {len(static.marker_names)} marker labels "
+            f"with its static {static.path}: they are not of the same marker set"
+        )
 
 
 def _preset(static: Trial, marker_set: str | None) -> str:
