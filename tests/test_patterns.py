@@ -14,6 +14,7 @@ import pytest
 
 import stridelab
 from stridelab import events, kinematics, metrics, patterns, squat, strides
+from stridelab.errors import DataError
 from stridelab.kinematics import ANGLE_COLUMNS, Kinematics
 
 HEALTHY: dict[str, float] = {
@@ -254,6 +255,7 @@ def test_thresholds_can_be_overridden(tmp_path: Path) -> None:
     mine.write_text(
         """
 [patterns.overstriding]
+replace = true
 title = "Overstriding (our lab)"
 cue = "ours"
 [[patterns.overstriding.checks]]
@@ -381,3 +383,46 @@ def test_a_real_runner_given_a_pelvic_drop_is_flagged_on_that_side_only(rbds: Pa
     assert status(r, "dynamic_knee_valgus", "R") == "flagged"
     assert status(r, "dynamic_knee_valgus", "L") == "clear"
     assert status(patterns.evaluate(before, speed_m_s=2.5), "dynamic_knee_valgus", "R") == "clear"
+
+
+def test_thresholds_file_errors_name_the_file_and_key(tmp_path: Path) -> None:
+    bad_key = tmp_path / "typo.toml"
+    bad_key.write_text(
+        '[[patterns.overstriding.checks]]\nmetric = "shank_angle_at_ic_deg"\nflaged = 12.0\n'
+    )
+    with pytest.raises(DataError, match=r"typo\.toml.*overstriding.*unknown key.*flaged"):
+        patterns.evaluate(table(), thresholds=bad_key)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[patterns.overstriding\ncue = 1\n")
+    with pytest.raises(DataError, match=r"broken\.toml: not a valid thresholds file.*line 1"):
+        patterns.evaluate(table(), thresholds=broken)
+    not_number = tmp_path / "text.toml"
+    not_number.write_text(
+        '[[patterns.overstriding.checks]]\nmetric = "shank_angle_at_ic_deg"\nflagged = "high"\n'
+    )
+    with pytest.raises(DataError, match="'flagged' must be a number"):
+        patterns.evaluate(table(), thresholds=not_number)
+
+
+def test_one_cut_off_can_be_changed_and_the_rules_used_are_recorded(tmp_path: Path) -> None:
+    mine = tmp_path / "lab.toml"
+    mine.write_text(
+        "[[patterns.overstriding.checks]]\n"
+        'metric = "shank_angle_at_ic_deg"\n'
+        "flagged = 4.0\nborderline = 3.0\n"
+        "[patterns.locked_pelvis]\nenabled = false\n"
+    )
+    r = patterns.evaluate(table(left={"heel_ahead_of_pelvis_pct_leg": 32.0}), thresholds=mine)
+    # only the shank cut-off changed: the heel-ahead check and the source text are ours
+    assert status(r, "overstriding", "L") == "flagged"
+    assert status(r, "overstriding", "R") == "clear"
+    rules = patterns.load_thresholds(mine)["patterns"]["overstriding"]["checks"]
+    shank = next(c for c in rules if c["metric"] == "shank_angle_at_ic_deg")
+    assert shank["flagged"] == 4.0
+    assert "provisional" in shank["source"]
+    locked = r.filter(pl.col("pattern") == "locked_pelvis")
+    assert locked["status"].to_list() == ["not_assessable"]
+    assert "disabled" in locked["reason"][0]
+    assert r["rules"].str.contains("lab.toml").all()
+    assert r["rules"].str.contains("sha256").all()
+    assert set(patterns.evaluate(table())["rules"]) == {"shipped"}

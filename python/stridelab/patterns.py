@@ -15,16 +15,19 @@ gives, per pattern, the article's idea, the deciding metric and the rule with it
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from stridelab import norms
+from stridelab.errors import DataError
 
 __all__ = ["RESULT_SCHEMA", "evaluate", "load_thresholds"]
 
@@ -40,6 +43,7 @@ RESULT_SCHEMA = {
     "cue": pl.String,
     "articles": pl.String,
     "note": pl.String,
+    "rules": pl.String,
 }
 
 _RANK = {"clear": 0, "borderline": 1, "flagged": 2}
@@ -57,15 +61,101 @@ _MISSING = {
 }
 
 
+_PATTERN_KEYS = {
+    "articles", "title", "provisional", "cue", "checks", "combine", "requires_markers",
+    "requires_midstance", "sides", "trial", "source", "enabled", "replace",
+}  # fmt: skip
+_CHECK_KEYS = {
+    "metric", "kind", "direction", "flagged", "borderline", "source", "role", "reference",
+    "reference_mean", "reference_sd",
+}  # fmt: skip
+
+
+def _merge(ours: dict[str, Any], mine: dict[str, Any]) -> dict[str, Any]:
+    """A pattern table from an override file merged onto ours: its keys replace ours, and each
+    of its checks updates our check of the same metric (or is added), so one cut-off can be
+    changed without copying the pattern; ``replace = true`` in the file's table replaces ours
+    whole. A check given thresholds and no role decides."""
+    if mine.get("replace"):
+        return {k: v for k, v in mine.items() if k != "replace"}
+    merged = {**ours, **{k: v for k, v in mine.items() if k != "checks"}}
+    checks = [dict(c) for c in ours.get("checks", [])]
+    for c in mine.get("checks", []):
+        same = next((o for o in checks if o.get("metric") == c.get("metric")), None)
+        if same is None:
+            checks.append(dict(c))
+        else:
+            if "flagged" in c and "role" not in c:
+                same.pop("role", None)
+            same.update(c)
+    merged["checks"] = checks
+    return merged
+
+
+def _validate(rules: dict[str, Any], where: str) -> None:
+    """Every pattern and check has the keys the engine reads, with values it can use; the error
+    names the file and the key."""
+    for pid, rule in rules["patterns"].items():
+        at = f"{where}: [patterns.{pid}]"
+        if not isinstance(rule, dict):
+            raise DataError(f"{at} must be a table")
+        unknown = set(rule) - _PATTERN_KEYS
+        if unknown:
+            raise DataError(f"{at}: unknown key(s) {', '.join(sorted(unknown))}")
+        for i, c in enumerate(rule.get("checks", [])):
+            cat = f"{at} check {i + 1} ({c.get('metric', '?')})"
+            unknown = set(c) - _CHECK_KEYS
+            if unknown:
+                raise DataError(f"{cat}: unknown key(s) {', '.join(sorted(unknown))}")
+            if "metric" not in c:
+                raise DataError(f"{cat}: needs a metric")
+            if c.get("role", "decides") == "evidence":
+                continue
+            for key in ("flagged", "borderline"):
+                if not isinstance(c.get(key), int | float):
+                    raise DataError(f"{cat}: '{key}' must be a number")
+            if c.get("direction", "above") not in ("above", "below"):
+                raise DataError(f"{cat}: direction must be 'above' or 'below'")
+            if c.get("kind", "value") not in ("value", "magnitude", "zscore", "asymmetry"):
+                raise DataError(f"{cat}: kind must be value, magnitude, zscore or asymmetry")
+            if c.get("kind") == "zscore" and c.get("reference") != "norms":
+                for key in ("reference_mean", "reference_sd"):
+                    if not isinstance(c.get(key), int | float):
+                        raise DataError(f"{cat}: a z-score check needs '{key}' (or reference)")
+
+
 def load_thresholds(path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
-    """The shipped rules, with the pattern tables of ``path`` replacing ours."""
+    """The shipped rules, with the pattern tables of ``path`` merged onto ours (see
+    :func:`_merge`), validated; ``rules["meta"]["rules"]`` says which were used (``shipped``, or
+    the file and the SHA-256 of its bytes), and every result row carries it.
+
+    Raises
+    ------
+    stridelab.errors.DataError
+        The file is not valid TOML (with line and column), or a key or value is not one the
+        engine can use (naming the pattern and check).
+    """
     with resources.files("stridelab").joinpath("patterns.toml").open("rb") as fh:
         rules = tomllib.load(fh)
+    rules["meta"]["rules"] = "shipped"
     if path is not None:
-        with open(path, "rb") as fh:
-            mine = tomllib.load(fh)
-        rules["patterns"].update(mine.get("patterns", {}))
+        raw = Path(path).read_bytes()
+        try:
+            mine = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise DataError(f"{path}: not a valid thresholds file: {err}") from None
+        unknown = set(mine) - {"patterns", "meta"}
+        if unknown:
+            raise DataError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}")
+        for pid, rule in mine.get("patterns", {}).items():
+            if not isinstance(rule, dict):
+                raise DataError(f"{path}: [patterns.{pid}] must be a table")
+            ours = rules["patterns"].get(pid, {})
+            rules["patterns"][pid] = _merge(ours, rule)
         rules["meta"].update(mine.get("meta", {}))
+        digest = hashlib.sha256(raw).hexdigest()[:16]
+        rules["meta"]["rules"] = f"{path} (sha256 {digest}) over the shipped rules"
+        _validate(rules, str(path))
     return rules
 
 
@@ -116,7 +206,20 @@ def _evaluate_one(
         "cue": rule.get("cue", ""),
         "articles": ",".join(rule.get("articles", [])),
         "note": meta.get("note", ""),
+        "rules": meta.get("rules", "shipped"),
     }
+    if rule.get("enabled", True) is False:
+        return [
+            {
+                **base,
+                "cue": "",
+                "side": "both",
+                "status": "not_assessable",
+                "reason": f"disabled by the thresholds file ({meta.get('rules')})",
+                "confidence": "low",
+                "evidence": "[]",
+            }
+        ]
     checks = rule.get("checks", [])
     deciding = [c for c in checks if c.get("role") != "evidence"]
     both = (

@@ -62,6 +62,7 @@ def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
         "cue": rule["cue"],
         "articles": ",".join(rule["articles"]),
         "note": meta["note"],
+        "rules": meta.get("rules", "shipped"),
     }
     refused = _not_a_squat(kin) if np.isfinite(knee).any() else "no knee angles in the squat trial"
     if refused:
