@@ -183,3 +183,14 @@ def test_input_is_never_overwritten(tmp_path: Path, good: bytes) -> None:
     with pytest.raises(ValueError, match="refusing to overwrite the input"):
         t.write(p.with_suffix(".c3d"))
     assert p.read_bytes() == good
+
+
+def test_imu_tables_are_not_called_corrupt_marker_files(data_dir: Path) -> None:
+    """The shared IMU exports fail as marker tables with a reason that says what they are."""
+    for name, why in (
+        ("imu_sacrum/level_trials_long.csv", "looks like IMU data"),
+        ("imu_cycle/P01_normrunning_cycle.csv", "looks like IMU data"),
+        ("imu_sacrum/Accelerometer_one_sub.csv", "no header row"),
+    ):
+        with pytest.raises(CorruptFileError, match=why):
+            stridelab.read(data_dir / name)

@@ -363,15 +363,58 @@ def read(
     >>> trial.points.shape[2], trial.axes.vertical
     (3, '+Y')
     """
-    d = _native.read_trial(
-        os.fspath(path),
-        axes=axes,
-        vertical=vertical,
-        progression=progression,
-        force_rate_hz=force_rate_hz,
-        attach_forces=attach_forces,
-    )
+    from stridelab.errors import CorruptFileError
+
+    try:
+        d = _native.read_trial(
+            os.fspath(path),
+            axes=axes,
+            vertical=vertical,
+            progression=progression,
+            force_rate_hz=force_rate_hz,
+            attach_forces=attach_forces,
+        )
+    except CorruptFileError as err:
+        hint = _not_a_marker_table(Path(path))
+        if hint:
+            raise CorruptFileError(f"{err}. {hint}") from None
+        raise
     return _trial_from_dict(d)
+
+
+_SENSOR_WORDS = ("acc", "gyr", "gyro", "imu", "sacrum", "shank", "tibia", "mag")
+
+
+def _not_a_marker_table(path: Path) -> str | None:
+    """Why a text file that failed as a marker table is something else (IMU data), or None."""
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            first = f.readline(4096).strip().lower()  # a cut last cell is dropped below
+    except OSError:
+        return None
+    cells = [c.strip().strip('"') for c in first.replace("\t", ",").replace(";", ",").split(",")]
+    if any(w in c for c in cells for w in _SENSOR_WORDS):
+        return (
+            "It is not a marker table; its columns name sensor signals, so it looks like IMU data: "
+            "read it with stridelab.imu.read_imu (or give the CLI --imu-config)"
+        )
+    whole = [c for c in cells if c][:-1] if len(first) >= 4000 else [c for c in cells if c]
+    if whole and all(_is_number(c) for c in whole):
+        return (
+            "It is not a marker table: it has no header row, only numbers (a bare signal "
+            "matrix, as some IMU exports are); give it a Time column and named signals"
+        )
+    return None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def read_many(paths: list[str | os.PathLike[str]]) -> list[Trial | Exception]:
