@@ -127,3 +127,24 @@ def test_auto_uses_force_when_present_and_markers_otherwise(rbds: Path, tmp_path
     assert set(events.detect(trial)["source"]) == {"force"}
     alone = stridelab.read(rbds / "RBDS001runT25markers.txt", attach_forces=False)
     assert set(events.detect(alone)["source"]) == {"markers"}
+
+
+def test_implausible_event_tables_are_warned_about(rbds: Path, data_dir: Path) -> None:
+    """RBDS001's events pass every check; the OpenCap walk (a few steps of walking through the
+    capture volume) gives too few contacts, and events that do not alternate are named."""
+    trial = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    assert events.check(events.detect(trial), trial.duration_s) == []
+    assert events.check(events.from_markers(trial), trial.duration_s) == []
+    walk = stridelab.read(data_dir / "opencap" / "walk.trc")
+    warnings = events.check(events.from_markers(walk), walk.duration_s)
+    assert any("too few" in w for w in warnings)
+    same_side = pl.DataFrame(
+        {
+            "side": ["L", "L", "L", "R", "L", "L"],
+            "event": ["IC", "IC", "TO", "IC", "IC", "TO"],
+            "time_s": [0.0, 0.7, 0.9, 1.05, 1.4, 1.6],
+        }
+    )
+    found = events.check(same_side)
+    assert any("do not alternate" in w for w in found)
+    assert any("out of order" in w for w in found)

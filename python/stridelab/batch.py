@@ -114,7 +114,7 @@ def process(
                 runner=job.name,
             )
             row["strides"] = table.height
-            _quality(row, trial, table, kin)
+            _quality(row, trial, table, kin, events.check(ev, trial.duration_s))
             _write(table, Path(out), job)
     except (StridelabError, OSError, ValueError) as err:
         row.update(status="failed", reason=str(err))
@@ -123,12 +123,20 @@ def process(
 
 
 def _quality(
-    row: dict[str, Any], trial: Trial, table: pl.DataFrame, kin: kinematics.Kinematics
+    row: dict[str, Any],
+    trial: Trial,
+    table: pl.DataFrame,
+    kin: kinematics.Kinematics,
+    event_warnings: list[str],
 ) -> None:
     """QA columns of a status row, and ``partial`` (with the reason) for a trial whose outputs
     are mostly NaN or whose usable strides fall well short of what its duration holds (a
     damaged file reads "ok" otherwise)."""
-    notes = [*trial.warnings, *(n for n in kin.notes if "crosstalk" in n or "swapped" in n)]
+    notes = [
+        *trial.warnings,
+        *(n for n in kin.notes if "crosstalk" in n or "swapped" in n),
+        *event_warnings,
+    ]
     row["warnings"] = "; ".join(notes) or None
     skip = {"stride", "ic_s", "to_s", "midstance_s", "strike_index"}
     numeric = [c for c, t in table.schema.items() if t.is_numeric() and c not in skip]

@@ -270,6 +270,9 @@ def events(
         table = ev.detect(trial, source=source, threshold_n=threshold_n)  # type: ignore[arg-type]
     except StridelabError as err:
         _fail(err)
+    duration = trial.duration_s if isinstance(trial, Trial) else None
+    for warning in ev.check(table, duration):
+        click.echo(f"warning: {warning}", err=True)
     if table.height:
         summary = (
             table.group_by("side", "event", "method", maintain_order=True)

@@ -18,6 +18,7 @@ pressure in the middle half of the contact.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 import numpy as np
@@ -28,7 +29,7 @@ from stridelab.errors import DataError
 from stridelab.imu import ImuTrial, detect_events
 from stridelab.io import Trial
 
-__all__ = ["EVENT_SCHEMA", "detect", "from_file", "from_force", "from_markers"]
+__all__ = ["EVENT_SCHEMA", "check", "detect", "from_file", "from_force", "from_markers"]
 
 EVENT_SCHEMA = {
     "side": pl.String,
@@ -171,3 +172,35 @@ def detect(
     if source == "file" or found.height:
         return found
     return from_markers(trial)
+
+
+def check(events: pl.DataFrame, duration_s: float | None = None) -> list[str]:
+    """Plausibility of an events table, as warnings (empty when it is plausible): each side
+    has at least three ICs; ICs alternate between the feet; each IC is followed by that foot's
+    TO before its next IC; strides last 0.4–2.0 s (running and walking)."""
+    out: list[str] = []
+    ics = events.filter(pl.col("event") == "IC").sort("time_s")
+    for side in ("L", "R"):
+        n = ics.filter(pl.col("side") == side).height
+        if n < 3:
+            out.append(f"only {n} initial contact(s) of the {side} foot: too few for strides")
+    sides = ics["side"].to_list()
+    repeats = sum(1 for a, b in itertools.pairwise(sides) if a == b)
+    if sides and repeats > 0.1 * len(sides):
+        out.append(
+            f"initial contacts do not alternate between the feet ({repeats} of {len(sides) - 1} "
+            "consecutive pairs on the same side): missed or false events"
+        )
+    for side in ("L", "R"):
+        foot = events.filter(pl.col("side") == side).sort("time_s")["event"].to_list()
+        bad = sum(1 for a, b in itertools.pairwise(foot) if a == b)
+        if bad:
+            out.append(f"{side} foot: {bad} IC/TO out of order (two ICs or two TOs in a row)")
+        t = ics.filter(pl.col("side") == side)["time_s"].to_numpy()
+        if t.size > 2:
+            stride = float(np.median(np.diff(t)))
+            if not 0.4 <= stride <= 2.0:
+                out.append(f"{side} foot: median stride {stride:.2f} s is outside 0.4-2.0 s")
+    if duration_s and ics.height == 0:
+        out.append(f"no initial contact in {duration_s:.1f} s")
+    return out
