@@ -367,7 +367,17 @@ pub fn from_markers(
             .map(|s| (s.side, mean_angles(s)))
             .collect()
     };
-    let poses = track(&model, trial);
+    let (poses, rejected) =
+        crate::model::track_checked(&model, trial, crate::model::MAX_CLUSTER_RMS_M);
+    for (seg, n) in model.segments.iter().zip(&rejected) {
+        if *n > 0 {
+            notes.push(format!(
+                "{}: {n} frame(s) where the cluster is not rigid (fit residual over {:.0} mm RMS) left NaN",
+                seg.name,
+                crate::model::MAX_CLUSTER_RMS_M * 1e3
+            ));
+        }
+    }
     let set = PoseSet {
         kinds: model.segments.iter().map(|s| (s.kind, s.side)).collect(),
         proximal_frames: model.segments.iter().map(|s| s.proximal_frame).collect(),
