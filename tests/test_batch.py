@@ -151,3 +151,47 @@ def test_damaged_but_readable_files_are_not_ok(tmp_path: Path, rbds: Path) -> No
     assert status["wrong-static"]["status"] == "failed"
     assert "RBDS001runT35.c3d is a rbds trial" in status["wrong-static"]["reason"]
     assert "20140515T133244_static.c3d is ric" in status["wrong-static"]["reason"]
+
+
+def test_outputs_say_how_they_were_made(tmp_path: Path, rbds: Path) -> None:
+    """Parquet metadata and the JSON report carry version, schema, input checksums, static,
+    speed and rules; output files honour the umask; a runner name with '/' stays one file."""
+    import hashlib
+    import json
+    import os
+
+    import pyarrow.parquet as pq
+
+    run = rbds / "RBDS001runT35.c3d"
+    static = rbds / "RBDS001static.txt"
+    old = os.umask(0o022)
+    try:
+        status = batch.run([batch.Job(str(run), str(static), 3.5, "lab/RBDS001")], tmp_path / "b")
+        res = CliRunner().invoke(
+            main,
+            ["analyze", str(run), "--static", str(static), "--speed", "3.5",
+             "--runner", "lab/RBDS001", "--out", str(tmp_path / "a")],
+        )  # fmt: skip
+    finally:
+        os.umask(old)
+    assert status["status"].to_list() == ["ok"]
+    per_trial = list((tmp_path / "b" / "metrics").iterdir())
+    assert [p.name for p in per_trial] == ["lab_RBDS001__RBDS001runT35.c3d.parquet"]
+    meta = {k.decode(): v.decode() for k, v in pq.read_metadata(per_trial[0]).metadata.items()}
+    assert meta["stridelab_version"] == stridelab.__version__
+    assert meta["speed_m_s"] == "3.5"
+    digest = hashlib.sha256(run.read_bytes()).hexdigest()
+    assert json.loads(meta["inputs"])[str(run)] == digest
+    assert "schema_version" in {
+        k.decode() for k in pq.read_metadata(tmp_path / "b" / "results.parquet").metadata
+    }
+    assert (per_trial[0].stat().st_mode & 0o777) == 0o644
+    assert res.exit_code == 0, res.output
+    report = json.loads((tmp_path / "a" / "lab_RBDS001.json").read_text())
+    assert report["provenance"]["rules"] == "shipped"
+    assert (
+        json.loads(report["provenance"]["inputs"])[str(static)]
+        == hashlib.sha256(static.read_bytes()).hexdigest()
+    )
+    results = pq.read_metadata(tmp_path / "a" / "results.parquet").metadata
+    assert b"created_utc" in results

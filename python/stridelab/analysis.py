@@ -14,6 +14,7 @@ import polars as pl
 
 from stridelab import events, imu, kinematics, metrics, norms, patterns, squat, strides
 from stridelab.io import Trial, _atomic, read
+from stridelab.provenance import log, provenance, safe_name
 from stridelab.report import html_report, terminal_summary
 
 __all__ = ["RunnerResult", "analyze_runner"]
@@ -46,6 +47,8 @@ class RunnerResult:
     #: kinematics QA per trial and side: ``trial`` and the columns of
     #: :data:`stridelab.kinematics.CROSSTALK_SCHEMA` (knee flexion–adduction crosstalk)
     qa: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_QA_SCHEMA))
+    #: how it was made (:func:`stridelab.provenance.provenance`), in every output
+    provenance: dict[str, str] = field(default_factory=dict)
 
     def terminal(self) -> str:
         n = {s: self.table.filter(pl.col("side") == s).height for s in ("L", "R")}
@@ -66,8 +69,10 @@ class RunnerResult:
             ],
             "summary": self.summary.to_dicts(),
             "kinematics_qa": self.qa.to_dicts(),
+            "provenance": self.provenance,
         }
-        paths = [out / f"{self.runner}.json", out / f"{self.runner}.html"]
+        name = safe_name(self.runner)
+        paths = [out / f"{name}.json", out / f"{name}.html"]
         with _atomic(paths[0]) as tmp:
             tmp.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
         page = html_report(
@@ -129,7 +134,15 @@ def analyze_runner(
                 name = rec.path.name
             else:
                 trial = read(p)
+                for w in trial.warnings:
+                    log.warning("%s: %s", trial.path.name, w)
                 kin = kinematics.compute(trial, static)
+                for n in kin.notes:
+                    (log.warning if "not rigid" in n or "crosstalk" in n else log.info)(
+                        "%s: %s", trial.path.name, n
+                    )
+                for w in events.check(events.detect(trial), trial.duration_s):
+                    log.warning("%s: %s", trial.path.name, w)
                 ev = events.detect(trial)
                 table = metrics.per_stride(
                     trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
@@ -164,4 +177,6 @@ def analyze_runner(
         found, summary = pl.DataFrame(schema=patterns.RESULT_SCHEMA), pl.DataFrame()
     ev_all = pl.concat(all_events) if all_events else pl.DataFrame(schema=events.EVENT_SCHEMA)
     qa_all = pl.concat(qa) if qa else pl.DataFrame(schema=_QA_SCHEMA)
-    return RunnerResult(runner, table, found, summary, ev_all, cycles, done, failures, qa_all)
+    rules = str(found["rules"][0]) if found.height else "shipped"
+    made = provenance([str(p) for p in paths], static=static_path, speed_m_s=speed_m_s, rules=rules)
+    return RunnerResult(runner, table, found, summary, ev_all, cycles, done, failures, qa_all, made)

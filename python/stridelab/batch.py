@@ -24,6 +24,7 @@ import polars as pl
 from stridelab import events, imu, kinematics, metrics
 from stridelab.errors import StridelabError
 from stridelab.io import Trial, _atomic, read, read_many
+from stridelab.provenance import SCHEMA_VERSION, provenance, safe_name
 
 __all__ = ["STATUS_SCHEMA", "Job", "combine", "process", "run", "run_dask"]
 
@@ -68,13 +69,15 @@ def _static(path: str) -> tuple[Trial, kinematics.Kinematics]:
 
 
 def _output(out: Path, job: Job) -> Path:
-    return out / "metrics" / f"{job.name}__{Path(job.path).name}.parquet"
+    return out / "metrics" / f"{safe_name(job.name)}__{safe_name(Path(job.path).name)}.parquet"
 
 
 def _write(table: pl.DataFrame, out: Path, job: Job) -> None:
-    """A trial's per-stride table, atomically (lz4 and no statistics: ``combine`` recompresses)."""
+    """A trial's per-stride table, atomically (lz4 and no statistics: ``combine`` recompresses),
+    with its provenance as Parquet metadata."""
+    made = provenance([job.path], static=job.static, speed_m_s=job.speed_m_s)
     with _atomic(_output(out, job)) as tmp:
-        table.write_parquet(tmp, compression="lz4", statistics=False)
+        table.write_parquet(tmp, compression="lz4", statistics=False, metadata=made)
 
 
 def process(
@@ -271,9 +274,14 @@ def combine(out: str | os.PathLike[str]) -> Path | None:
             cast_options=pl.ScanCastOptions(integer_cast="upcast", float_cast="upcast"),
         )
 
+    made = {
+        **provenance([]),
+        "inputs": f"{len(parts)} per-trial tables in metrics/ (each with its inputs' SHA-256)",
+        "schema_version": SCHEMA_VERSION,
+    }
     with _atomic(dest / "results.parquet") as tmp:
         if len(parts) <= _MERGE_GROUP:
-            scan(parts).sink_parquet(tmp)
+            scan(parts).sink_parquet(tmp, metadata=made)
         else:
             with tempfile.TemporaryDirectory(dir=dest, prefix=".merge.") as work:
                 merged = []
@@ -281,7 +289,7 @@ def combine(out: str | os.PathLike[str]) -> Path | None:
                     part = Path(work) / f"{k:08d}.parquet"
                     scan(parts[k : k + _MERGE_GROUP]).sink_parquet(part)
                     merged.append(part)
-                scan(merged).sink_parquet(tmp)
+                scan(merged).sink_parquet(tmp, metadata=made)
     return dest / "results.parquet"
 
 

@@ -109,8 +109,22 @@ def _format_summary(s: dict[str, Any]) -> str:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stridelab")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Also say what each step decided (INFO).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors; no reader or QA warnings.")
+def main(verbose: bool, quiet: bool) -> None:
     """Batch running biomechanics: read, clean, kinematics, events, metrics, risk screens."""
+    import logging
+
+    from stridelab.provenance import log
+
+    level = logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING
+    log.setLevel(level)
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        log.addHandler(handler)
+    for h in log.handlers:
+        h.setLevel(level)
 
 
 def _check_speed(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
@@ -365,7 +379,7 @@ def analyze(
         sys.exit(EXIT_INPUT_ERROR)
     out.mkdir(parents=True, exist_ok=True)
     with _atomic(out / "results.parquet") as tmp:
-        result.table.write_parquet(tmp)
+        result.table.write_parquet(tmp, metadata=result.provenance)
     written = result.write(out)
     click.echo(result.terminal())
     click.echo(f"wrote {out / 'results.parquet'}, " + ", ".join(str(p) for p in written))

@@ -510,6 +510,10 @@ def _atomic(dest: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        # mkstemp makes the file 0600; the result gets the mode the user's umask gives
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
