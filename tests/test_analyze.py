@@ -111,6 +111,10 @@ def test_html_report_renders_in_headless_chromium(analysed: Path, tmp_path: Path
     assert qa_table.count("no crosstalk above the level") == 4
     assert dom.count("<svg") >= 8
     assert "never a diagnosis" in dom
+    # the norms' speeds are stated; a reason is printed once
+    assert 'id="norms-note"' in dom
+    assert "46 runners at" in dom
+    assert "marker setno trunk" not in dom
     shot = tmp_path / "report.png"
     subprocess.run(
         [browser, *flags, "--window-size=1200,1600", f"--screenshot={shot}", page],

@@ -59,3 +59,27 @@ def test_axis_mapping_on_the_shared_runner(rbds: Path) -> None:
         )
         theirs = ref.filter(pl.col("angle") == angle).sort("pct")["value_deg"].to_numpy()
         assert np.corrcoef(ours, theirs)[0, 1] > 0.99, angle
+
+
+def test_z_scores_at_another_speed_carry_the_caveat_in_the_report() -> None:
+    """A runner at 3.5 m/s compared with 2.5 m/s norms: the pattern evidence says so in the
+    HTML row, and no hip-flexion band is drawn (the reference's pelvis differs)."""
+    import polars as pl
+
+    from stridelab import patterns
+    from stridelab.report.html import _pattern_row, html_report
+
+    rows = []
+    for side in ("L", "R"):
+        for k in range(12):
+            rows.append({"side": side, "stride": k, "peak_stance_knee_flexion_deg": 44.0 + 0.1 * k})
+    table = pl.DataFrame(rows)
+    r = patterns.evaluate(table, speed_m_s=3.5)
+    row = r.filter((pl.col("pattern") == "flexed_quad_dominant") & (pl.col("side") == "L")).row(
+        0, named=True
+    )
+    assert "norms from other speeds" in _pattern_row(row)
+    from stridelab.events import EVENT_SCHEMA
+
+    page = html_report("x", r, table, {}, pl.DataFrame(schema=EVENT_SCHEMA), ["t"], None, 3.5)
+    assert "outside the reference" in page

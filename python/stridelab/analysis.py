@@ -75,8 +75,16 @@ class RunnerResult:
         paths = [out / f"{name}.json", out / f"{name}.html"]
         with _atomic(paths[0]) as tmp:
             tmp.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+        speed = self.provenance.get("speed_m_s") or None
         page = html_report(
-            self.runner, self.patterns, self.table, self.cycles, self.events, self.trials, self.qa
+            self.runner,
+            self.patterns,
+            self.table,
+            self.cycles,
+            self.events,
+            self.trials,
+            self.qa,
+            float(speed) if speed else None,
         )
         with _atomic(paths[1]) as tmp:
             tmp.write_text(page, encoding="utf-8")

@@ -121,6 +121,13 @@ def _pattern_row(row: dict[str, object]) -> str:
     )
     if evidence and "score" in evidence[0]:
         numbers = f"score {evidence[0]['score']}"
+    zs = [
+        e for e in evidence if "z" in e and "outside the reference's speeds" in e.get("source", "")
+    ]
+    if zs:
+        numbers += (
+            f" <em>(z-scores against norms from other speeds: {html.escape(zs[0]['source'])})</em>"
+        )
     reason = html.escape(str(row["reason"] or ""))
     if reason:
         numbers = reason
@@ -130,7 +137,7 @@ def _pattern_row(row: dict[str, object]) -> str:
         f'<tr class="{status}"><td>{html.escape(str(row["title"]))}{provisional}</td>'
         f'<td>{row["side"]}</td><td style="color:{_STATUS[status]}">'
         f"<b>{status.replace('_', ' ')}</b></td><td>{row['confidence']}</td>"
-        f"<td>{numbers}{reason}</td><td>{html.escape(str(row['cue']))}</td></tr>"
+        f"<td>{numbers}</td><td>{html.escape(str(row['cue']))}</td></tr>"
     )
 
 
@@ -167,15 +174,21 @@ def html_report(
     events: pl.DataFrame,
     trials: Sequence[str],
     qa: pl.DataFrame | None = None,
+    speed_m_s: float | None = None,
 ) -> str:
     """The page for one runner. ``cycles`` maps angle → side → mean 101-point curve; ``qa``
     is the kinematics QA (knee crosstalk per trial and side, see ``docs/kinematics.md``)."""
-    ref = norms.curves()
+    ref = norms.curves(speed_m_s)
+    ref_note = str(ref["note"][0]) if ref.height else ""
     plots = []
     for angle, curves in cycles.items():
         norm = ref.filter(pl.col("angle") == angle).sort("pct")
+        # the reference's hip flexion comes from another pelvis model (about 7 deg lower,
+        # docs/norms.md): no band rather than a biased one
         band = (
-            (norm["mean_deg"].to_numpy(), norm["sd_deg"].to_numpy()) if norm.height == 101 else None
+            (norm["mean_deg"].to_numpy(), norm["sd_deg"].to_numpy())
+            if norm.height == 101 and angle != "hip_flexion_deg"
+            else None
         )
         plots.append(_svg_curve(angle.replace("_deg", " (deg)").replace("_", " "), curves, band))
     shown = (
@@ -210,6 +223,8 @@ td, th {{ border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; ver
 {rows}
 </table>
 <h2>Joint angles against the normative reference</h2>
+<p id="norms-note"><small>Norms: {html.escape(ref_note)}. No band on hip flexion: the reference's
+pelvis differs from ours by about 7° (docs/norms.md).</small></p>
 <div class="plots" id="curves">{"".join(plots)}</div>
 <h2>Per-stride metrics</h2>
 <div class="plots" id="strides">{"".join(stride_plots)}</div>
