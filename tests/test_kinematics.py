@@ -414,3 +414,15 @@ def test_a_cluster_that_stops_being_rigid_gives_nan_not_wild_angles(
     around = r.filter(pl.col("frame").is_in([999, 1020]))["knee_flexion_deg"].to_numpy()
     expected = clean.side("R").filter(pl.col("frame").is_in([999, 1020]))["knee_flexion_deg"]
     np.testing.assert_allclose(around, expected.to_numpy(), atol=1e-9)
+
+
+def test_a_static_trial_of_another_runner_is_questioned(rbds: Path) -> None:
+    """RBDS001's run with RBDS032's static (same marker set): the knee or ankle centre carried
+    by the two segments it joins drifts apart (over 20 mm) and the pelvis cluster does not fit;
+    with the runner's own static neither note appears."""
+    run = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    other = kinematics.compute(run, stridelab.read(rbds / "RBDS032static.txt"))
+    assert any("is the static trial this runner's" in n for n in other.notes), other.notes
+    assert any(n.startswith("pelvis:") and "not rigid" in n for n in other.notes)
+    own = kinematics.compute(run, stridelab.read(rbds / "RBDS001static.txt"))
+    assert not any("this runner's" in n or "not rigid" in n for n in own.notes), own.notes

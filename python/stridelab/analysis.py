@@ -146,7 +146,7 @@ def analyze_runner(
                     log.warning("%s: %s", trial.path.name, w)
                 kin = kinematics.compute(trial, static)
                 for n in kin.notes:
-                    (log.warning if "not rigid" in n or "crosstalk" in n else log.info)(
+                    (log.warning if n in kinematics.warnings(kin) else log.info)(
                         "%s: %s", trial.path.name, n
                     )
                 for w in events.check(events.detect(trial), trial.duration_s):

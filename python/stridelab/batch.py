@@ -137,7 +137,7 @@ def _quality(
     damaged file reads "ok" otherwise)."""
     notes = [
         *trial.warnings,
-        *(n for n in kin.notes if "crosstalk" in n or "swapped" in n),
+        *kinematics.warnings(kin),
         *event_warnings,
     ]
     row["warnings"] = "; ".join(notes) or None

@@ -36,7 +36,15 @@ from stridelab import _native
 from stridelab.errors import DataError
 from stridelab.io import Trial
 
-__all__ = ["ANGLE_COLUMNS", "CROSSTALK_SCHEMA", "Kinematics", "compute", "fill_rigid", "relabel"]
+__all__ = [
+    "ANGLE_COLUMNS",
+    "CROSSTALK_SCHEMA",
+    "Kinematics",
+    "compute",
+    "fill_rigid",
+    "relabel",
+    "warnings",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -163,6 +171,16 @@ class Kinematics:
     def side_arrays(self, side: Literal["L", "R"]) -> dict[str, FloatArray]:
         """The angle columns of one side as arrays indexed by frame (computed once)."""
         return self._by_side[side]
+
+
+#: words of the kinematics notes that are warnings (the rest say what the model decided)
+_WARNING_WORDS = ("crosstalk", "swapped", "not rigid", "this runner's")
+
+
+def warnings(kin: Kinematics) -> list[str]:
+    """The notes of ``kin`` that are QA warnings: crosstalk, label swaps, non-rigid clusters, a
+    static trial that does not fit this runner."""
+    return [n for n in kin.notes if any(w in n for w in _WARNING_WORDS)]
 
 
 def relabel(trial: Trial, mapping: dict[str, str] | str | os.PathLike[str]) -> Trial:

@@ -293,6 +293,78 @@ impl Kinematics {
     }
 }
 
+/// Median distance (mm) over frames between the knee (and hip, ankle) centre as carried by the
+/// proximal and by the distal segment: (joint label, distance), for every joint both carry.
+pub fn joint_centre_gaps(model: &crate::model::Model, poses: &[Vec<Pose>]) -> Vec<(String, f64)> {
+    let find = |kind: SegmentKind, side: Option<Side>| {
+        model
+            .segments
+            .iter()
+            .position(|s| s.kind == kind && s.side == side)
+    };
+    let mut out = Vec::new();
+    for side in [Side::L, Side::R] {
+        let c = side.as_char();
+        let pairs = [
+            (
+                SegmentKind::Pelvis,
+                None,
+                format!("{c}_hjc"),
+                SegmentKind::Thigh,
+                "hjc",
+            ),
+            (
+                SegmentKind::Thigh,
+                Some(side),
+                "kjc".to_string(),
+                SegmentKind::Shank,
+                "kjc",
+            ),
+            (
+                SegmentKind::Shank,
+                Some(side),
+                "ajc".to_string(),
+                SegmentKind::Foot,
+                "ajc",
+            ),
+        ];
+        for (ka, sa, la, kb, lb) in pairs {
+            let (Some(i), Some(j)) = (find(ka, sa), find(kb, Some(side))) else {
+                continue;
+            };
+            let get = |k: usize, name: &str| {
+                model.segments[k]
+                    .landmarks
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, l)| *l)
+            };
+            let (Some(pa), Some(pb)) = (get(i, &la), get(j, lb)) else {
+                continue;
+            };
+            let mut d: Vec<f64> = poses[i]
+                .iter()
+                .zip(&poses[j])
+                .filter(|(p, q)| p.is_valid() && q.is_valid())
+                .map(|(p, q)| (p.to_lab(&pa) - q.to_lab(&pb)).norm() * 1000.0)
+                .collect();
+            if d.is_empty() {
+                continue;
+            }
+            d.sort_by(f64::total_cmp);
+            out.push((format!("{c}_{lb}"), d[d.len() / 2]));
+        }
+    }
+    out
+}
+
+/// Median distance between a knee or ankle centre's two carriers above which the static trial
+/// is questioned, mm. Measured with each runner's own static: 4–15 mm (RBDS001 at two speeds,
+/// RBDS032, RIC); with the other RBDS runner's static: 11–32 mm, above 20 on at least one joint
+/// (and the pelvis cluster non-rigid in every frame). Hip centres are left out: thigh soft
+/// tissue moves them 13–25 mm apart with the right static.
+pub const JOINT_GAP_LEVEL_MM: f64 = 20.0;
+
 /// Mean of each angle column over the frames where it is defined.
 fn mean_angles(side: &SideAngles) -> [f64; 17] {
     let mut out = [f64::NAN; 17];
@@ -375,6 +447,15 @@ pub fn from_markers(
                 "{}: {n} frame(s) where the cluster is not rigid (fit residual over {:.0} mm RMS) left NaN",
                 seg.name,
                 crate::model::MAX_CLUSTER_RMS_M * 1e3
+            ));
+        }
+    }
+    for (joint, dist_mm) in joint_centre_gaps(&model, &poses) {
+        // the same joint centre carried by the two segments it joins: skin motion moves them a
+        // centimetre or so apart; a static trial of another runner puts them further apart
+        if dist_mm > JOINT_GAP_LEVEL_MM && !joint.ends_with("hjc") {
+            notes.push(format!(
+                "{joint}: the joint centre carried by the two segments is {dist_mm:.0} mm apart (median): is the static trial this runner's, from this session?"
             ));
         }
     }

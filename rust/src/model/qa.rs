@@ -93,6 +93,19 @@ pub fn detect_swaps(model: &Model, trial: &Trial) -> Vec<Swap> {
     out
 }
 
+/// Segments whose clusters do not keep their static shape in `trial`: (segment, median RMS fit
+/// residual over 30 sampled frames, mm) for every segment above `level_mm`. Several of them at
+/// once mean the static trial is not this runner's (or not this session's).
+pub fn shape_mismatch(model: &Model, trial: &Trial, level_mm: f64) -> Vec<(String, f64)> {
+    model
+        .segments
+        .iter()
+        .filter(|seg| seg.tracking.iter().all(|(n, _)| !n.starts_with('@')))
+        .map(|seg| (seg.name.clone(), cluster_residual(trial, seg, None)))
+        .filter(|(_, r)| r.is_finite() && *r > level_mm)
+        .collect()
+}
+
 /// Exchanges the data of swapped labels in every frame.
 pub fn apply_swaps(trial: &mut Trial, swaps: &[Swap]) {
     let nm = trial.n_markers();
