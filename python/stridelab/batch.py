@@ -142,18 +142,19 @@ def _quality(
     ]
     row["warnings"] = "; ".join(notes) or None
     skip = {"stride", "ic_s", "to_s", "midstance_s", "strike_index"}
-    numeric = [c for c, t in table.schema.items() if t.is_numeric() and c not in skip]
-    empty = [c for c in numeric if table[c].is_nan().all() or table[c].is_null().all()]
-    row["nan_share"] = len(empty) / len(numeric) if numeric else 1.0
+    numeric = [c for c, t in table.schema.items() if t.is_float() and c not in skip]
+    empty_row = table.select(pl.col(numeric).is_nan().all()).row(0) if numeric else ()
+    n_empty = sum(bool(v) for v in empty_row)
+    row["nan_share"] = n_empty / len(numeric) if numeric else 1.0
     reasons = []
     if row["nan_share"] > PARTIAL_NAN_SHARE:
-        reasons.append(f"{len(empty)} of {len(numeric)} metric columns are entirely NaN")
+        reasons.append(f"{n_empty} of {len(numeric)} metric columns are entirely NaN")
     duration = trial.duration_s
-    shares = []
-    for side in ("L", "R"):
-        st = table.filter(pl.col("side") == side)["stride_time_s"]
-        if st.len():
-            shares.append(st.len() / (duration / float(st.median())))  # type: ignore[arg-type]
+    per_side = table.group_by("side").agg(pl.len(), pl.col("stride_time_s").median())
+    shares = [
+        n * med / duration
+        for n, med in zip(per_side["len"], per_side["stride_time_s"], strict=True)
+    ]
     row["usable_stride_share"] = min(shares) if shares else 0.0
     if row["usable_stride_share"] < PARTIAL_STRIDE_SHARE:
         reasons.append(
