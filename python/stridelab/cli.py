@@ -137,6 +137,15 @@ def _check_speed(ctx: click.Context, param: click.Parameter, value: float | None
     return value
 
 
+_speed_option = click.option(
+    "--speed",
+    "speed_m_s",
+    type=float,
+    callback=_check_speed,
+    help="Treadmill speed, m/s (0.5-13).",
+)
+
+
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
@@ -313,13 +322,7 @@ def events(
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
 @_static_option
-@click.option(
-    "--speed",
-    "speed_m_s",
-    type=float,
-    callback=_check_speed,
-    help="Treadmill speed, m/s (0.5-13).",
-)
+@_speed_option
 @click.option("--runner", help="Runner name for the reports (default: the first file's name).")
 @click.option(
     "--thresholds",
@@ -390,13 +393,7 @@ def analyze(
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @_static_option
-@click.option(
-    "--speed",
-    "speed_m_s",
-    type=float,
-    callback=_check_speed,
-    help="Treadmill speed, m/s (0.5-13).",
-)
+@_speed_option
 @click.option(
     "--manifest",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),

@@ -174,74 +174,22 @@ fn multi_dimensional_char_arrays_split_by_first_dimension() {
     );
 }
 
-#[test]
-fn force_plate_type1_reads_the_centre_of_pressure_channels() {
-    // Type 1: the plate gives Fx, Fy, Fz, COPx, COPy (plate frame, mm) and Tz directly. The same
-    // plate and load as the type-2 test below: 700 N down on the plate at (+50, −20) mm, so the
-    // expected lab values are known by construction, not computed by the reader's formula.
+/// A 400 × 600 mm plate whose axes align with the lab but z points down, plate type
+/// `plate_type` with six channels labelled `labels` carrying `one_sample` in each of 20 frames.
+fn one_plate_spec(plate_type: i16, labels: [&str; 6], one_sample: [f64; 6]) -> C3dSpec {
     let mut spec = sample_spec(Processor::Intel, None);
-    spec.analog_labels = ["Fx", "Fy", "Fz", "COPx", "COPy", "Tz"]
-        .map(String::from)
-        .to_vec();
+    spec.analog_labels = labels.map(String::from).to_vec();
     spec.analog_scale = vec![1.0; 6];
     spec.analog_offset = vec![0; 6];
     spec.gen_scale = 1.0;
     spec.analog_per_frame = 1;
-    spec.analogs = (0..20)
-        .flat_map(|_| [0.0, 0.0, -700.0, 50.0, -20.0, 0.0])
-        .collect();
+    spec.analogs = (0..20).flat_map(|_| one_sample).collect();
     spec.extra.extend([
         ("FORCE_PLATFORM".into(), int_param("USED", vec![], vec![1])),
-        ("FORCE_PLATFORM".into(), int_param("TYPE", vec![1], vec![1])),
         (
             "FORCE_PLATFORM".into(),
-            int_param("CHANNEL", vec![6, 1], vec![1, 2, 3, 4, 5, 6]),
+            int_param("TYPE", vec![1], vec![plate_type]),
         ),
-        (
-            "FORCE_PLATFORM".into(),
-            float_param("ORIGIN", vec![3, 1], vec![0.0, 0.0, 0.0]),
-        ),
-        (
-            "FORCE_PLATFORM".into(),
-            float_param(
-                "CORNERS",
-                vec![3, 4, 1],
-                vec![
-                    200.0, -300.0, 0.0, -200.0, -300.0, 0.0, -200.0, 300.0, 0.0, 200.0, 300.0, 0.0,
-                ],
-            ),
-        ),
-    ]);
-    let t = read_bytes(Path::new("fp1.c3d"), &write(&spec), &keep_axes()).unwrap();
-    let p = &t.force_plates[0];
-    assert_eq!(p.plate_type, 1);
-    assert!((p.force_n[2] - 700.0).abs() < 1e-6, "{:?}", &p.force_n[..3]);
-    assert!(
-        (p.cop_m[0] - 0.050).abs() < 1e-9 && (p.cop_m[1] - 0.020).abs() < 1e-9,
-        "{:?}",
-        &p.cop_m[..3]
-    );
-}
-
-#[test]
-fn force_plate_type2_gives_force_and_cop_in_lab() {
-    // A 400 × 600 mm plate whose axes align with the lab but z points down; 1 frame, 700 N down
-    // on the plate at (+50, −20) mm from the plate centre (moments at the surface centre).
-    let mut spec = sample_spec(Processor::Intel, None);
-    spec.analog_labels = ["Fx", "Fy", "Fz", "Mx", "My", "Mz"]
-        .map(String::from)
-        .to_vec();
-    spec.analog_scale = vec![1.0; 6];
-    spec.analog_offset = vec![0; 6];
-    spec.gen_scale = 1.0;
-    spec.analog_per_frame = 1;
-    let (fz, px, py) = (-700.0, 50.0, -20.0);
-    // Moments about the plate origin for force (0, 0, fz) applied at (px, py, 0): M = r × F.
-    let (mx, my) = (py * fz, -px * fz);
-    spec.analogs = (0..20).flat_map(|_| [0.0, 0.0, fz, mx, my, 0.0]).collect();
-    spec.extra.extend([
-        ("FORCE_PLATFORM".into(), int_param("USED", vec![], vec![1])),
-        ("FORCE_PLATFORM".into(), int_param("TYPE", vec![1], vec![2])),
         (
             "FORCE_PLATFORM".into(),
             int_param("CHANNEL", vec![6, 1], vec![1, 2, 3, 4, 5, 6]),
@@ -262,19 +210,48 @@ fn force_plate_type2_gives_force_and_cop_in_lab() {
             ),
         ),
     ]);
-    let t = read_bytes(Path::new("fp.c3d"), &write(&spec), &keep_axes()).unwrap();
+    spec
+}
+
+/// 700 N down on the plate at (+50, −20) mm from its centre: the lab's vertical force on the body
+/// is +700 N and the centre of pressure (0.050, 0.020) m (plate y = lab −y).
+fn assert_700_n_at_50_20(path: &str, spec: &C3dSpec) {
+    let t = read_bytes(Path::new(path), &write(spec), &keep_axes()).unwrap();
     let p = &t.force_plates[0];
     assert!(
         (p.force_n[2] - 700.0).abs() < 1e-6,
         "vertical force on the body is up: {:?}",
         &p.force_n[..3]
     );
-    // plate (px, py) = lab (px, −py)
     assert!(
         (p.cop_m[0] - 0.050).abs() < 1e-9 && (p.cop_m[1] - 0.020).abs() < 1e-9,
         "{:?}",
         &p.cop_m[..3]
     );
+}
+
+#[test]
+fn force_plate_type1_reads_the_centre_of_pressure_channels() {
+    // Type 1 gives Fx, Fy, Fz, COPx, COPy (plate frame, mm) and Tz directly: the load is known by
+    // construction, not computed by the reader's formula.
+    let spec = one_plate_spec(
+        1,
+        ["Fx", "Fy", "Fz", "COPx", "COPy", "Tz"],
+        [0.0, 0.0, -700.0, 50.0, -20.0, 0.0],
+    );
+    assert_700_n_at_50_20("fp1.c3d", &spec);
+}
+
+#[test]
+fn force_plate_type2_gives_force_and_cop_in_lab() {
+    // Moments about the plate origin for force (0, 0, fz) applied at (px, py, 0): M = r × F.
+    let (fz, px, py) = (-700.0, 50.0, -20.0);
+    let spec = one_plate_spec(
+        2,
+        ["Fx", "Fy", "Fz", "Mx", "My", "Mz"],
+        [0.0, 0.0, fz, py * fz, -px * fz, 0.0],
+    );
+    assert_700_n_at_50_20("fp.c3d", &spec);
 }
 
 fn assert_rejects(name: &str, bytes: &[u8], want: &str) {
