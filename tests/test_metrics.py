@@ -146,6 +146,12 @@ def test_metrics_equal_an_independent_computation(rbds: Path) -> None:
     def stance(x: np.ndarray, a: float, b: float) -> np.ndarray:
         return x[(time >= a) & (time <= b)]
 
+    def stride_of(x: np.ndarray, side: str, ic: float) -> np.ndarray:
+        """From this IC to the next IC of the same foot, ends interpolated."""
+        b = ic + next_ic[(side, ic)]
+        inner = x[(time > ic) & (time < b)]
+        return np.concatenate([[at(x, ic)], inner[np.isfinite(inner)], [at(x, b)]])
+
     ics = {
         s: np.sort(
             ev.filter((pl.col("side") == s) & (pl.col("event") == "IC"))["time_s"].to_numpy()
@@ -182,13 +188,57 @@ def test_metrics_equal_an_independent_computation(rbds: Path) -> None:
             # two steps per stride; the stride from this IC to the next IC of the same foot
             "cadence_steps_per_min": 120.0 / next_ic[(side, ic)],
             "contact_time_s": to - ic,
+            "duty_factor": (to - ic) / next_ic[(side, ic)],
+            "min_stance_knee_flexion_deg": np.nanmin(
+                stance(angle(side, "knee_flexion_deg"), ic, to)
+            ),
+            "min_swing_knee_flexion_deg": np.nanmin(
+                stance(angle(side, "knee_flexion_deg"), to, ic + next_ic[(side, ic)])
+            ),
+            "knee_flexion_at_to_deg": at(angle(side, "knee_flexion_deg"), to),
+            "peak_hip_extension_deg": -np.nanmin(stance(angle(side, "hip_flexion_deg"), ic, to)),
+            "peak_stance_rearfoot_eversion_deg": -np.nanmin(
+                stance(angle(side, "ankle_inversion_deg"), ic, to)
+            ),
+            "peak_stance_knee_adduction_deg": np.nanmax(
+                stance(angle(side, "knee_adduction_deg"), ic, to)
+            ),
+            "pelvic_tilt_at_ic_deg": at(angle(side, "pelvis_tilt_deg"), ic),
+            "peak_stance_pelvic_tilt_deg": np.nanmax(
+                stance(angle(side, "pelvis_tilt_deg"), ic, to)
+            ),
+            "pelvic_obliquity_range_deg": np.ptp(
+                stride_of(angle(side, "pelvis_obliquity_deg"), side, ic)
+            ),
+            "pelvic_rotation_range_deg": np.ptp(
+                stride_of(angle(side, "pelvis_rotation_deg"), side, ic)
+            ),
+            "hip_ahead_of_ankle_pct_leg": 100
+            * (
+                at(pelvis[:, 0], row["midstance_s"])
+                - at(lm[f"{side}_ajc"][:, 0], row["midstance_s"])
+            )
+            / leg,
+            "foot_behind_pelvis_at_to_pct_leg": 100
+            * (at(pelvis[:, 0], to) - at(lm[f"{side}_heel"][:, 0], to))
+            / leg,
+            "vertical_oscillation_m": np.ptp(stride_of(pelvis[:, 2], side, ic)),
+            "stride_length_m": 3.5 * next_ic[(side, ic)],
+            "step_length_over_leg_length": 3.5 * row["step_time_s"] / leg,
+            "leg_length_m": legs[0 if side == "L" else 1],
         }
         for name, value in expect.items():
             # frame-sampled extremes may differ from the core's by the sub-frame refinement
-            tol = 0.5 if name.startswith("peak") or "drop" in name else 0.05
+            tol = (
+                0.5
+                if name.startswith(("peak", "min_")) or "drop" in name or "range" in name
+                else 0.005
+                if name.endswith("_m")
+                else 0.05
+            )
             assert abs(row[name] - value) < tol, (name, row[name], value)
             checked += 1
-    assert checked == 300
+    assert checked == 30 * len(expect)
 
 
 def test_symmetry_index_only_for_ratio_scale_metrics() -> None:
