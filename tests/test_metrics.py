@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -258,19 +259,32 @@ def test_symmetry_index_only_for_ratio_scale_metrics() -> None:
     assert s["contact_time_s"]["symmetry_index_pct"] == pytest.approx(100 * 0.02 / 0.21)
 
 
-def test_treadmill_without_speed_gives_nan_lengths_and_the_same_columns(rbds: Path) -> None:
-    """No belt speed: stride length and step length are NaN (not the heel's −0.8 mm of travel)
-    and the table has the same columns as with a speed, so the two concatenate."""
+@pytest.mark.parametrize(
+    ("name", "belt"), [("RBDS001runT25markers.txt", 2.5), ("RBDS001runT35.c3d", 3.5)]
+)
+def test_speed_is_estimated_when_not_given_and_said_so(rbds: Path, name: str, belt: float) -> None:
+    """No belt speed given: it is estimated from the markers (within 5 % of the known belt
+    speed; measured −0.8 and −0.6 %), lengths use it, the table says it was estimated, and it
+    has the same columns as with a speed, so the two concatenate. Without foot markers lengths
+    are NaN (not the heel's −0.8 mm of travel on a treadmill)."""
     static = stridelab.read(rbds / "RBDS001static.txt")
-    t = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    t = stridelab.read(rbds / name)
     k = kinematics.compute(t, static)
     ev = events.from_force(t)
     without = metrics.per_stride(t, k, ev)
-    with_speed = metrics.per_stride(t, k, ev, speed_m_s=2.5)
+    with_speed = metrics.per_stride(t, k, ev, speed_m_s=belt)
     assert without.columns == with_speed.columns
-    assert without["stride_length_m"].is_nan().all()
-    assert without["step_length_over_leg_length"].is_nan().all()
+    assert without["speed_estimated"].all()
+    assert not with_speed["speed_estimated"].any()
+    estimate = float(without["speed_m_s"][0])
+    assert abs(estimate / belt - 1) < 0.05, estimate
+    np.testing.assert_allclose(without["stride_length_m"], estimate * without["stride_time_s"])
     assert pl.concat([without, with_speed]).height == 2 * without.height
+    no_feet = [i for i, n in enumerate(t.marker_names) if not any(w in n for w in ("Heel", "MT"))]
+    bare = dataclasses.replace(
+        t, points=t.points[:, no_feet], marker_names=tuple(t.marker_names[i] for i in no_feet)
+    )
+    assert metrics.estimate_speed(bare) is None
     for bad in (35.0, 0.0, float("nan")):
         with pytest.raises(DataError, match=r"outside 0\.5-13\.0 m/s"):
             metrics.per_stride(t, k, ev, speed_m_s=bad)

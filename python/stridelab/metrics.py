@@ -30,12 +30,16 @@
 - ``stride_length_m``: treadmill speed × stride time when a speed is given, else the forward travel
   of the heel between the two ICs overground; NaN on a treadmill without a speed (the pelvis
   travels under 0.5 m/s): a stride has no length there without the belt speed;
-- ``step_length_over_leg_length``: NaN without a speed. Every table has the same columns (NaN
-  where a value cannot be computed), so tables of different trials concatenate. A speed outside
-  0.5–13 m/s is refused.
+- ``step_length_over_leg_length``: speed × step time / leg length. Without a given speed the
+  speed is estimated from the markers (:func:`estimate_speed`; ``speed_estimated`` says so, and
+  ``speed_m_s`` gives the value used); where it cannot be, lengths are NaN. Every table has the
+  same columns (NaN where a value cannot be computed), so tables of different trials
+  concatenate. A speed outside 0.5–13 m/s is refused.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import numpy.typing as npt
@@ -95,6 +99,51 @@ def static_measures(static_kin: Kinematics) -> dict[str, float]:
     return out
 
 
+_FOOT_WORDS = {"heel", "hee", "calc", "toe", "toes", "mt1", "mt2", "mt5", "mth", "foot"}
+_PELVIS_WORDS = {"asis", "psis", "sacr", "sacrum", "pelvis", "lasi", "rasi", "lpsi", "rpsi"}
+
+
+def _words(label: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z0-9]+", label.lower()) if w}
+
+
+def estimate_speed(trial: Trial) -> float | None:
+    """Running speed (m/s) from the markers, when none is given: the runner's speed over the
+    ground is the pelvis's mean forward velocity in the lab minus the ground's (a treadmill belt
+    moves the planted foot backward, the floor does not). The ground's velocity is read from the
+    foot markers while each is within 10 mm of its lowest height (planted): the median forward
+    velocity of those samples. None without foot or pelvis markers, or with an implausible
+    result (outside 0.5–13 m/s). Measured: RBDS001 2.498 (2.5 m/s belt) and 3.519 m/s (3.5 m/s).
+    """
+    if trial.n_markers == 0 or trial.n_frames < 10:
+        return None
+    rate = trial.point_rate_hz
+    names = [n.rsplit(":", 1)[-1] for n in trial.marker_names]
+    feet = [i for i, n in enumerate(names) if _words(n) & _FOOT_WORDS]
+    pelvis = [i for i, n in enumerate(names) if _words(n) & _PELVIS_WORDS]
+    if not feet or not pelvis:
+        return None
+    ground = []
+    for i in feet:
+        x, z = trial.points[:, i, 0], trial.points[:, i, 2]
+        if np.isfinite(z).sum() < 10:
+            continue
+        planted = z < np.nanpercentile(z, 5) + 0.010
+        vx = np.gradient(x) * rate
+        ok = planted & np.isfinite(vx)
+        if ok.sum() >= 5:
+            ground.append(float(np.median(vx[ok])))
+    centre = np.nanmean(trial.points[:, pelvis, 0], axis=1)
+    finite = np.isfinite(centre)
+    if not ground or finite.sum() < 10:
+        return None
+    t = np.flatnonzero(finite) / rate
+    pelvis_v = float(np.polyfit(t, centre[finite], 1)[0])
+    speed = abs(pelvis_v - float(np.median(ground)))
+    lo, hi = SPEED_RANGE_M_S
+    return speed if lo <= speed <= hi else None
+
+
 def check_speed(speed_m_s: float | None, trial: Trial | None = None) -> None:
     """Refuses a speed outside :data:`SPEED_RANGE_M_S` (a typo such as 35 for 3.5 m/s)."""
     if speed_m_s is None:
@@ -137,6 +186,9 @@ def per_stride(
     computed in the Rust core (``metrics::per_stride``).
     """
     check_speed(speed_m_s, trial)
+    estimated = speed_m_s is None
+    if estimated:
+        speed_m_s = estimate_speed(trial)
     rate = trial.point_rate_hz or trial.rotation_rate_hz
     st = strides_mod.strides(events)
     if midstance not in strides_mod.MIDSTANCE_DEFINITIONS:
@@ -182,6 +234,8 @@ def per_stride(
         "to_s": st["to_s"],
         "midstance_s": mid,
         "midstance_definition": [midstance] * n,
+        "speed_m_s": [np.nan if speed_m_s is None else float(speed_m_s)] * n,
+        "speed_estimated": [estimated] * n,
     }
     for name in _STRIDE_TIMES:
         cols[name] = st[name]

@@ -3,7 +3,8 @@ key-value metadata and every JSON report as its ``provenance`` field.
 
 Keys: ``stridelab_version``, ``schema_version`` (of the per-stride metrics table: it changes
 when a column is added, renamed or redefined), ``created_utc`` (ISO 8601), ``inputs`` (file →
-SHA-256 of its bytes), ``static``, ``speed_m_s`` and ``speed_source`` (``given`` or ``none``),
+SHA-256 of its bytes), ``static``, ``speed_m_s`` and ``speed_source`` (``given``, or estimated
+from the markers: the metrics table's ``speed_m_s`` and ``speed_estimated`` give each trial's),
 ``rules`` (the pattern thresholds: ``shipped`` or the file and its hash), plus any extra
 settings the caller passes (filters, marker set, …). Values are strings (JSON for structures),
 as Parquet metadata requires.
@@ -46,6 +47,7 @@ def provenance(
     static: str | os.PathLike[str] | None = None,
     speed_m_s: float | None = None,
     rules: str = "shipped",
+    speed_source: str | None = None,
     **settings: object,
 ) -> dict[str, str]:
     """The provenance record of a result made from ``inputs`` (see the module notes)."""
@@ -60,7 +62,8 @@ def provenance(
         "inputs": json.dumps(digests),
         "static": str(static) if static is not None else "",
         "speed_m_s": "" if speed_m_s is None else f"{speed_m_s:g}",
-        "speed_source": "given" if speed_m_s is not None else "none",
+        "speed_source": speed_source
+        or ("given" if speed_m_s is not None else "estimated from the markers where possible"),
         "rules": rules,
     }
     for key, value in settings.items():
