@@ -199,3 +199,15 @@ def test_a_speed_typo_is_refused_before_any_work(rbds: Path, tmp_path: Path) -> 
     assert res.exit_code == 2
     assert "outside 0.5-13.0 m/s" in res.output
     assert not list(tmp_path.iterdir())
+
+
+def test_events_with_an_explicit_force_table(rbds: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(rbds / "RBDS001runT25markers.txt", tmp_path / "session1.txt")
+    shutil.copy(rbds / "RBDS001runT25forces.txt", tmp_path / "plate.txt")
+    res = CliRunner().invoke(
+        main, ["events", str(tmp_path / "session1.txt"), "--forces", str(tmp_path / "plate.txt")]
+    )
+    assert res.exit_code == 0, res.output
+    assert "force 50 N" in res.output

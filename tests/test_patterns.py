@@ -426,3 +426,16 @@ def test_one_cut_off_can_be_changed_and_the_rules_used_are_recorded(tmp_path: Pa
     assert r["rules"].str.contains("lab.toml").all()
     assert r["rules"].str.contains("sha256").all()
     assert set(patterns.evaluate(table())["rules"]) == {"shipped"}
+
+
+def test_walking_is_recognised_and_not_screened_as_running() -> None:
+    """Duty factor above 0.5 (double support): every running pattern is not assessable with the
+    reason; a running table (0.35) is screened."""
+    walk = table(left={"duty_factor": 0.62}, right={"duty_factor": 0.61})
+    r = patterns.evaluate(walk)
+    running = r.filter(pl.col("pattern") != "deep_squat_screen")
+    assert set(running["status"]) == {"not_assessable"}
+    assert running["reason"].str.contains("walking").all()
+    assert (running["cue"] == "").all()
+    ran = patterns.evaluate(table(left={"duty_factor": 0.35}, right={"duty_factor": 0.36}))
+    assert "clear" in set(ran["status"])

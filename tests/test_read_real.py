@@ -4,6 +4,7 @@ text exports, body weight from the force plate, and point-for-point agreement wi
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import ezc3d
@@ -176,3 +177,19 @@ def test_every_real_c3d_agrees_with_ezc3d(data_dir: Path) -> None:
             np.testing.assert_allclose(
                 t.points, _ezc3d_points_m(path, t.axes.scale_to_m), atol=1e-9
             )
+
+
+def test_forces_are_paired_by_name_or_explicitly(rbds: Path, tmp_path: Path) -> None:
+    """`NAME.txt` picks up `NAMEforces.txt`; any force table can be named with forces=."""
+    shutil.copy(rbds / "RBDS001runT25markers.txt", tmp_path / "RBDS001runT252.txt")
+    shutil.copy(rbds / "RBDS001runT25forces.txt", tmp_path / "RBDS001runT252forces.txt")
+    by_name = stridelab.read(tmp_path / "RBDS001runT252.txt")
+    assert len(by_name.force_plates) == 1
+    shutil.copy(rbds / "RBDS001runT25markers.txt", tmp_path / "session1.txt")
+    shutil.copy(rbds / "RBDS001runT25forces.txt", tmp_path / "plate.txt")
+    assert not stridelab.read(tmp_path / "session1.txt").force_plates
+    explicit = stridelab.read(tmp_path / "session1.txt", forces=tmp_path / "plate.txt")
+    reference = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    np.testing.assert_array_equal(
+        explicit.force_plates[0].force_n, reference.force_plates[0].force_n
+    )

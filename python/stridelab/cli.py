@@ -48,12 +48,14 @@ _imu_option = click.option(
 )
 
 
-def _read_any_or_exit(path: Path, imu_config: Path | None) -> Trial | ImuTrial:
+def _read_any_or_exit(
+    path: Path, imu_config: Path | None, forces: Path | None = None
+) -> Trial | ImuTrial:
     try:
         if looks_like_imu(path):
             cfg = load_config(imu_config)
             return read_imu(path, locations=cfg["locations"], axes=cfg["axes"])
-        return read(path)
+        return read(path, forces=forces)
     except (StridelabError, OSError) as err:
         _fail(err)
 
@@ -272,6 +274,12 @@ def angles(
     help="Also write per-stride spatiotemporal parameters (strides.csv or .parquet).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
+@click.option(
+    "--forces",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Force table recorded with FILE (else …markers.txt → …forces.txt, NAME.txt → "
+    "NAMEforces.txt).",
+)
 @_imu_option
 def events(
     file: Path,
@@ -280,6 +288,7 @@ def events(
     out: Path | None,
     strides_out: Path | None,
     as_json: bool,
+    forces: Path | None,
     imu_config: Path | None,
 ) -> None:
     """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source,
@@ -288,7 +297,7 @@ def events(
     from stridelab import events as ev
     from stridelab import strides
 
-    trial = _read_any_or_exit(file, imu_config)
+    trial = _read_any_or_exit(file, imu_config, forces)
     try:
         table = ev.detect(trial, source=source, threshold_n=threshold_n)  # type: ignore[arg-type]
     except StridelabError as err:

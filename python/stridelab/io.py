@@ -331,6 +331,7 @@ def read(
     progression: str | None = None,
     force_rate_hz: float | None = None,
     attach_forces: bool = True,
+    forces: str | os.PathLike[str] | None = None,
 ) -> Trial:
     """Reads a C3D, TRC, wide marker text or force text file into a :class:`Trial`.
 
@@ -347,7 +348,11 @@ def read(
     force_rate_hz
         Sampling rate of a force table whose time column is a sample number.
     attach_forces
-        For a marker table ``…markers.txt``, also read the matching ``…forces.txt``.
+        For a marker table ``…markers.txt``, also read the matching ``…forces.txt`` (for a
+        table ``NAME.txt``, ``NAMEforces.txt``).
+    forces
+        A force table recorded with this marker table, named explicitly (its rate follows from
+        covering the markers' duration when its time column is a sample number).
 
     Raises
     ------
@@ -373,6 +378,7 @@ def read(
             progression=progression,
             force_rate_hz=force_rate_hz,
             attach_forces=attach_forces,
+            forces=os.fspath(forces) if forces is not None else None,
         )
     except CorruptFileError as err:
         hint = _not_a_marker_table(Path(path))

@@ -353,10 +353,32 @@ def evaluate(
     ``squat`` is the result of :func:`stridelab.squat.screen` when a squat trial was recorded.
     """
     rules = load_thresholds(thresholds)
+    walking = _walking(table)
     rows: list[dict[str, Any]] = []
     for pid, rule in rules["patterns"].items():
         if pid == "deep_squat_screen" and squat is not None:
             rows.extend(squat.to_dicts())
             continue
-        rows.extend(_evaluate_one(pid, rule, table, rules["meta"], speed_m_s))
+        found = _evaluate_one(pid, rule, table, rules["meta"], speed_m_s)
+        if walking and rule.get("trial") != "squat":
+            for r in found:
+                r.update(status="not_assessable", reason=walking, cue="", confidence="low")
+        rows.extend(found)
     return pl.DataFrame(rows, schema=RESULT_SCHEMA)
+
+
+def _walking(table: pl.DataFrame) -> str | None:
+    """Why the running patterns do not apply: a duty factor above 0.5 (each foot on the ground
+    more than half the stride, with double support) is walking."""
+    if "duty_factor" not in table.columns or table.height == 0:
+        return None
+    duty = table["duty_factor"].cast(pl.Float64).drop_nans().drop_nulls()
+    if duty.len() == 0:
+        return None
+    median = float(duty.median())  # type: ignore[arg-type]
+    if median <= 0.5:
+        return None
+    return (
+        f"this is walking (median duty factor {median:.2f} > 0.5): the running patterns do "
+        "not apply"
+    )

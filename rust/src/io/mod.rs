@@ -22,8 +22,11 @@ pub struct ReadOptions {
     pub axes: AxisMode,
     /// Sampling rate of a force table whose time column is a sample number.
     pub force_rate_hz: Option<f64>,
-    /// Attach the matching force table of a marker table (`…markers.txt` → `…forces.txt`).
+    /// Attach the matching force table of a marker table (`…markers.txt` → `…forces.txt`, or
+    /// `NAME.txt` → `NAMEforces.txt`).
     pub attach_forces: bool,
+    /// A force table to attach to a marker table, named explicitly (overrides the naming rule).
+    pub force_file: Option<PathBuf>,
 }
 
 impl Default for ReadOptions {
@@ -32,6 +35,7 @@ impl Default for ReadOptions {
             axes: AxisMode::Auto,
             force_rate_hz: None,
             attach_forces: true,
+            force_file: None,
         }
     }
 }
@@ -122,10 +126,13 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Trial
         )?,
         Kind::MarkerTable => {
             let mut raw = text::parse_marker_table(path, bytes)?;
-            if opts.attach_forces {
-                if let Some(fp) = matching_force_file(path) {
-                    attach_force_table(&mut raw, &fp, opts.force_rate_hz)?;
-                }
+            let paired = match &opts.force_file {
+                Some(fp) => Some(fp.clone()),
+                None if opts.attach_forces => matching_force_file(path),
+                None => None,
+            };
+            if let Some(fp) = paired {
+                attach_force_table(&mut raw, &fp, opts.force_rate_hz)?;
             }
             raw
         }
@@ -136,16 +143,22 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Trial
     raw::finish(raw, &opts.axes)
 }
 
-/// `…markers.txt` has its forces in `…forces.txt` beside it (the RBDS naming).
+/// `…markers.txt` has its forces in `…forces.txt` beside it (the RBDS naming); a marker table
+/// `NAME.txt` without "markers" in its name, in `NAMEforces.txt`.
 pub fn matching_force_file(path: &Path) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    let at = lower.rfind("markers")?;
-    let candidate = path.with_file_name(format!(
-        "{}forces{}",
-        &name[..at],
-        &name[at + "markers".len()..]
-    ));
+    let candidate = if let Some(at) = lower.rfind("markers") {
+        path.with_file_name(format!(
+            "{}forces{}",
+            &name[..at],
+            &name[at + "markers".len()..]
+        ))
+    } else {
+        let stem = path.file_stem()?.to_str()?;
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("txt");
+        path.with_file_name(format!("{stem}forces.{ext}"))
+    };
     candidate.is_file().then_some(candidate)
 }
 

@@ -98,7 +98,8 @@ fn axis_mode(
 
 /// Reads a trial; see `stridelab.read` for the documented Python API.
 #[pyfunction]
-#[pyo3(signature = (path, axes = "auto", vertical = None, progression = None, force_rate_hz = None, attach_forces = true))]
+#[pyo3(signature = (path, axes = "auto", vertical = None, progression = None, force_rate_hz = None, attach_forces = true, forces = None))]
+#[allow(clippy::too_many_arguments)]
 fn read_trial<'py>(
     py: Python<'py>,
     path: PathBuf,
@@ -107,11 +108,13 @@ fn read_trial<'py>(
     progression: Option<String>,
     force_rate_hz: Option<f64>,
     attach_forces: bool,
+    forces: Option<PathBuf>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let opts = ReadOptions {
         axes: axis_mode(axes, vertical, progression)?,
         force_rate_hz,
         attach_forces,
+        force_file: forces,
     };
     let trial = py.detach(|| io::read(&path, &opts)).map_err(to_py)?;
     trial_to_dict(py, trial)
