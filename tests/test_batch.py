@@ -195,3 +195,28 @@ def test_outputs_say_how_they_were_made(tmp_path: Path, rbds: Path) -> None:
     )
     results = pq.read_metadata(tmp_path / "a" / "results.parquet").metadata
     assert b"created_utc" in results
+
+
+def test_resume_keeps_finished_trials_and_jobs_limits_workers(tmp_path: Path, rbds: Path) -> None:
+    """A second run with --resume keeps the tables an earlier run made (newer than their
+    inputs) and processes only the new file; --jobs sets the number of workers."""
+    import os
+
+    runs = tmp_path / "in"
+    runs.mkdir()
+    for name in ("a.c3d", "b.c3d"):
+        shutil.copy(rbds / "RBDS001runT35.c3d", runs / name)
+    static = str(rbds / "RBDS001static.txt")
+    out = tmp_path / "out"
+    args = ["batch", str(runs / "a.c3d"), "--static", static, "--speed", "3.5", "--out", str(out)]
+    first = CliRunner().invoke(main, [*args, "--jobs", "1"])
+    assert first.exit_code == 0, first.output
+    made = out / "metrics" / "a__a.c3d.parquet"
+    stamp = made.stat().st_mtime
+    os.utime(made, (stamp + 10, stamp + 10))  # clearly newer than its input
+    second = CliRunner().invoke(main, [*args[:2], str(runs / "b.c3d"), *args[2:], "--resume"])
+    assert second.exit_code == 0, second.output
+    status = pl.read_csv(out / "status.csv")
+    assert sorted(status["file"].to_list()) == sorted([str(runs / "a.c3d"), str(runs / "b.c3d")])
+    assert made.stat().st_mtime == stamp + 10  # kept, not rewritten
+    assert pl.read_parquet(out / "results.parquet")["trial"].n_unique() == 2

@@ -199,16 +199,26 @@ def run(
     workers: int | None = None,
     chunk: int = 4,
     progress: Callable[[int], None] | None = None,
+    resume: bool = False,
 ) -> pl.DataFrame:
     """Processes ``jobs``; writes ``OUT/status.csv`` and, for ``stage="full"``,
     ``OUT/metrics/*.parquet`` and the combined ``OUT/results.parquet``. Returns the status table.
 
     Files are read ``chunk`` at a time, the next chunk while the current one is processed, so
-    at most two chunks of trials are in memory."""
+    at most two chunks of trials are in memory. ``workers`` trials are processed at once (all
+    cores by default). With ``resume``, a job whose per-trial table in ``OUT/metrics`` is newer
+    than its input and static trial keeps that table and its earlier status row."""
     dest = Path(out)
     dest.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
-    parts = list(_chunks(list(jobs), max(chunk, 1)))
+    todo = list(jobs)
+    if resume and stage == "full":
+        kept = _done_before(todo, dest)
+        rows.extend(kept.values())
+        todo = [j for j in todo if j.path not in kept]
+        if progress is not None and kept:
+            progress(len(kept))
+    parts = list(_chunks(todo, max(chunk, 1)))
     with (
         ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 2) as pool,
         ThreadPoolExecutor(max_workers=1) as reader,
@@ -238,6 +248,28 @@ def run(
                 progress(len(part))
             del trials, slots
     return _finish(rows, dest, stage)
+
+
+def _done_before(jobs: list[Job], dest: Path) -> dict[str, dict[str, Any]]:
+    """Status rows of the jobs an earlier run finished: their table is newer than the input and
+    the static, and the earlier status.csv has their row."""
+    previous = dest / "status.csv"
+    if not previous.is_file():
+        return {}
+    earlier = {
+        r["file"]: r
+        for r in pl.read_csv(previous, schema_overrides=STATUS_SCHEMA).iter_rows(named=True)
+    }
+    kept = {}
+    for job in jobs:
+        table = _output(dest, job)
+        row = earlier.get(job.path)
+        if row is None or row["status"] == "failed" or not table.is_file():
+            continue
+        inputs = [Path(job.path), *([Path(job.static)] if job.static else [])]
+        if all(p.is_file() and p.stat().st_mtime <= table.stat().st_mtime for p in inputs):
+            kept[job.path] = {**row, "seconds": 0.0}
+    return kept
 
 
 def _finish(rows: list[dict[str, Any]], dest: Path, stage: Stage) -> pl.DataFrame:

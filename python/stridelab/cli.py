@@ -421,6 +421,17 @@ def analyze(
     default=Path("stridelab-batch"),
     show_default=True,
 )
+@click.option(
+    "--jobs",
+    "workers",
+    type=click.IntRange(min=1),
+    help="Trials processed at once (default: all cores).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Keep the per-trial tables of an earlier run in OUT that are newer than their inputs.",
+)
 def batch(
     paths: tuple[Path, ...],
     static_path: Path | None,
@@ -428,6 +439,8 @@ def batch(
     manifest: Path | None,
     stage: str,
     out: Path,
+    workers: int | None,
+    resume: bool,
 ) -> None:
     """Process many trials: per-file status (OUT/status.csv), per-trial metrics and
     OUT/results.parquet. A bad file is reported and the batch goes on (exit 1)."""
@@ -441,8 +454,17 @@ def batch(
             jobs.append(Job(str(r["path"]), r.get("static"), r.get("speed_m_s"), r.get("runner")))
     if not jobs:
         raise click.UsageError("give files or --manifest")
-    with click.progressbar(length=len(jobs), label="trials", file=sys.stderr) as bar:
-        status = run(jobs, out, stage=stage, progress=bar.update)  # type: ignore[arg-type]
+    with click.progressbar(
+        length=len(jobs), label="trials", file=sys.stderr, show_pos=True, show_eta=True
+    ) as bar:
+        status = run(
+            jobs,
+            out,
+            stage=stage,  # type: ignore[arg-type]
+            progress=bar.update,
+            workers=workers,
+            resume=resume,
+        )
     failed = status.filter(pl.col("status") == "failed")
     partial = status.filter(pl.col("status") == "partial")
     for r in failed.iter_rows(named=True):
