@@ -145,7 +145,9 @@ def test_events_command_writes_the_contract_columns(runner: CliRunner, tmp_path:
     res = runner.invoke(main, ["events", str(stridelab.example_path()), "--out", str(out)])
     assert res.exit_code == 0, res.output
     df = pl.read_csv(out)
-    assert df.columns == ["side", "event", "time_s", "frame", "source", "method", "quality"]
+    assert df.columns == [
+        "side", "event", "time_s", "frame", "source", "method", "quality", "stride_id"
+    ]  # fmt: skip
     assert set(df["side"]) == {"L", "R"}
     assert set(df["event"]) == {"IC", "TO"}
     assert set(df["source"]) == {"force"}

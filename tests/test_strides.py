@@ -80,3 +80,25 @@ def test_normalise_never_bridges_gaps() -> None:
     assert np.isnan(out[0]).any()
     assert not np.isnan(out[1]).any()
     np.testing.assert_allclose(out[1][[0, -1]], [0.0, 30.0])
+
+
+def test_one_stride_id_names_a_stride_in_events_strides_and_metrics(rbds: Path) -> None:
+    """The k-th IC of a foot starts stride "<side>k": the events, strides and metrics tables
+    name the same stride the same way (and its TO carries it too)."""
+    from stridelab import metrics
+
+    t = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    ev = events.detect(t)
+    st = strides.strides(ev)
+    m = metrics.per_stride(
+        t, kinematics.compute(t, stridelab.read(rbds / "RBDS001static.txt")), ev, speed_m_s=2.5
+    )
+    ics = ev.filter(pl.col("event") == "IC").select("stride_id", pl.col("time_s").alias("ic_s"))
+    joined = st.select("stride_id", "ic_s").join(ics, on="stride_id", suffix="_ev")
+    assert joined.height == st.height
+    assert (joined["ic_s"] - joined["ic_s_ev"]).abs().max() == 0
+    tos = ev.filter(pl.col("event") == "TO").select("stride_id", pl.col("time_s").alias("to"))
+    both = st.join(tos, on="stride_id")
+    assert ((both["to"] - both["to_s"]).abs() < 1e-9).all()
+    assert set(m["stride_id"]) <= set(st["stride_id"])
+    assert m.select("side", "stride_id").is_unique().all()

@@ -5,7 +5,10 @@ Every function returns a polars frame with the columns ``side`` (``L``/``R``), `
 ``source`` (``force``, ``markers``, ``file``, ``imu``), ``method`` (what the event was read
 from: ``force 50 N``, ``touchdown R.Heel.Bottom``, ``lift R.MT2``, ``file``, ``imu``) and
 ``quality`` (0–1: 1 for a force-plate contact; for marker events the share of three checks
-passed, see ``docs/events.md``; NaN where the source gives none).
+passed, see ``docs/events.md``; NaN where the source gives none) and ``stride_id`` (``L0``,
+``R12``…: the stride an event belongs to — the k-th IC of a foot starts stride k, a TO belongs
+to the stride of the IC before it; the same id names the stride in the strides and metrics
+tables; empty for a TO before the foot's first IC).
 
 Force plates: the vertical force is low-passed (second-order zero-lag Butterworth, 30 Hz by
 default) and crosses ``threshold_n`` (50 N by default) upward at IC and downward at TO; the
@@ -39,6 +42,7 @@ EVENT_SCHEMA = {
     "source": pl.String,
     "method": pl.String,
     "quality": pl.Float64,
+    "stride_id": pl.String,
 }
 
 
@@ -60,18 +64,34 @@ def _frame(
     order = np.argsort(times, kind="stable")
     methods = method if isinstance(method, list) else [method or source] * len(rows)
     qualities = quality if isinstance(quality, list) else [quality] * len(rows)
+    sides = [rows[i][0] for i in order]
+    kinds = [rows[i][1] for i in order]
     return pl.DataFrame(
         {
-            "side": [rows[i][0] for i in order],
-            "event": [rows[i][1] for i in order],
+            "side": sides,
+            "event": kinds,
             "time_s": times[order],
             "frame": np.round(times[order] * rate).astype(np.int64),
             "source": [source] * len(rows),
             "method": [methods[i] for i in order],
             "quality": [qualities[i] for i in order],
+            "stride_id": _stride_ids(sides, kinds),
         },
         schema=EVENT_SCHEMA,
     )
+
+
+def _stride_ids(sides: list[str], kinds: list[str]) -> list[str]:
+    """Per event in time order: its foot and the index of that foot's stride (see the module
+    notes)."""
+    count: dict[str, int] = {}
+    out = []
+    for side, kind in zip(sides, kinds, strict=True):
+        if kind == "IC":
+            count[side] = count.get(side, -1) + 1
+        k = count.get(side)
+        out.append("" if k is None else f"{side}{k}")
+    return out
 
 
 def from_force(

@@ -230,6 +230,7 @@ def per_stride(
         "trial": [trial.path.name] * n,
         "side": st["side"],
         "stride": st["stride"],
+        "stride_id": st["stride_id"],
         "ic_s": st["ic_s"],
         "to_s": st["to_s"],
         "midstance_s": mid,

@@ -31,6 +31,7 @@ MIDSTANCE_DEFINITIONS = ("peak_knee_flexion", "lowest_pelvis", "half_stance", "h
 _STRIDE_SCHEMA = {
     "side": pl.String,
     "stride": pl.Int64,
+    "stride_id": pl.String,
     "ic_s": pl.Float64,
     "to_s": pl.Float64,
     "next_ic_s": pl.Float64,
@@ -101,6 +102,7 @@ def strides(
         columns: dict[str, object] = {
             "side": [side] * a.size,
             "stride": np.arange(a.size),
+            "stride_id": [f"{side}{k}" for k in range(a.size)],
             "ic_s": a,
             "to_s": to,
             "next_ic_s": b,
