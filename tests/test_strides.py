@@ -102,3 +102,19 @@ def test_one_stride_id_names_a_stride_in_events_strides_and_metrics(rbds: Path) 
     assert ((both["to"] - both["to_s"]).abs() < 1e-9).all()
     assert set(m["stride_id"]) <= set(st["stride_id"])
     assert m.select("side", "stride_id").is_unique().all()
+
+
+def test_per_stride_curves_as_a_long_table(rbds: Path) -> None:
+    """stride × percent rows; each stride's curve equals normalise() of that stride."""
+    t = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    k = kinematics.compute(t, stridelab.read(rbds / "RBDS001static.txt"))
+    st = strides.strides(events.detect(t))
+    long = strides.curves(k, st, t.point_rate_hz, ["knee_flexion_deg"])
+    assert long.columns == ["side", "stride_id", "angle", "pct", "value_deg"]
+    assert long.height == st.height * 101
+    one = long.filter(pl.col("stride_id") == "R3").sort("pct")
+    row = st.filter(pl.col("stride_id") == "R3")
+    expected = strides.normalise(
+        k.side("R")["knee_flexion_deg"].to_numpy(), t.point_rate_hz, row["ic_s"], row["next_ic_s"]
+    )[0]
+    np.testing.assert_allclose(one["value_deg"].to_numpy(), expected)

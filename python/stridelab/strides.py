@@ -13,13 +13,17 @@ Definitions (per side, times in seconds):
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-__all__ = ["MIDSTANCE_DEFINITIONS", "midstance", "normalise", "strides"]
+if TYPE_CHECKING:
+    from stridelab.kinematics import Kinematics
+
+__all__ = ["MIDSTANCE_DEFINITIONS", "curves", "midstance", "normalise", "strides"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -265,3 +269,49 @@ def normalise(
         y[~(finite[lo] & finite[hi])] = np.nan
         out.append(y)
     return np.array(out).reshape(len(out), n)
+
+
+def curves(
+    kin: Kinematics,
+    stride_table: pl.DataFrame,
+    rate_hz: float,
+    angles: Sequence[str] | None = None,
+    n: int = 101,
+) -> pl.DataFrame:
+    """Every stride's time-normalised angle curves as one long table: ``side, stride_id,
+    angle, pct, value_deg`` (``n`` points, 0–100 % from IC to the next IC of the same foot; see
+    :func:`normalise`). ``angles`` defaults to every angle column of ``kin``."""
+    from stridelab.kinematics import ANGLE_COLUMNS
+
+    names = list(angles) if angles is not None else list(ANGLE_COLUMNS)
+    pct = np.linspace(0.0, 100.0, n)
+    parts = []
+    for side in ("L", "R"):
+        st = stride_table.filter(pl.col("side") == side)
+        if st.height == 0:
+            continue
+        arrays = kin.side_arrays(side)
+        for name in names:
+            cyc = normalise(arrays[name], rate_hz, st["ic_s"], st["next_ic_s"], n)
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "side": side,
+                        "stride_id": np.repeat(st["stride_id"].to_numpy(), n),
+                        "angle": name,
+                        "pct": np.tile(pct, st.height),
+                        "value_deg": cyc.ravel(),
+                    }
+                )
+            )
+    if not parts:
+        return pl.DataFrame(
+            schema={
+                "side": pl.String,
+                "stride_id": pl.String,
+                "angle": pl.String,
+                "pct": pl.Float64,
+                "value_deg": pl.Float64,
+            }
+        )
+    return pl.concat(parts)
