@@ -193,3 +193,10 @@ def test_forces_are_paired_by_name_or_explicitly(rbds: Path, tmp_path: Path) -> 
     np.testing.assert_array_equal(
         explicit.force_plates[0].force_n, reference.force_plates[0].force_n
     )
+
+
+def test_a_trial_prints_short(rbds: Path) -> None:
+    text = repr(stridelab.read(rbds / "RBDS001runT35.c3d"))
+    assert text.startswith("Trial('RBDS001runT35.c3d', format='c3d', frames=4500, rate_hz=150")
+    assert "force_plates=1" in text
+    assert len(text) < 200

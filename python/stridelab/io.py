@@ -152,6 +152,24 @@ class Trial:
     metadata: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        rate = self.point_rate_hz or self.rotation_rate_hz
+        parts = [
+            f"{self.path.name!r}",
+            f"format={self.format!r}",
+            f"frames={self.n_frames}",
+            f"rate_hz={rate:g}",
+            f"markers={self.n_markers}",
+            f"marker_set={self.marker_set!r}",
+        ]
+        if self.rotation_names:
+            parts.append(f"poses={len(self.rotation_names)}")
+        if self.force_plates:
+            parts.append(f"force_plates={len(self.force_plates)}")
+        if self.warnings:
+            parts.append(f"warnings={len(self.warnings)}")
+        return f"Trial({', '.join(parts)})"
+
     @property
     def n_frames(self) -> int:
         """Number of marker (or pose) frames."""
