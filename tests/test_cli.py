@@ -213,3 +213,26 @@ def test_events_with_an_explicit_force_table(rbds: Path, tmp_path: Path) -> None
     )
     assert res.exit_code == 0, res.output
     assert "force 50 N" in res.output
+
+
+def test_a_project_toml_gives_the_settings(rbds: Path, tmp_path: Path) -> None:
+    """static, speed and out from one file (paths relative to it); the command line wins;
+    an unknown key names the file and the key."""
+    project = tmp_path / "project.toml"
+    project.write_text(
+        f'static = "{rbds / "RBDS001static.txt"}"\nspeed = 3.5\nout = "screen"\nrunner = "P01"\n'
+    )
+    res = CliRunner().invoke(
+        main, ["analyze", str(rbds / "RBDS001runT35.c3d"), "--config", str(project)]
+    )
+    assert res.exit_code == 0, res.output
+    report = json.loads((tmp_path / "screen" / "P01.json").read_text())
+    assert report["provenance"]["speed_m_s"] == "3.5"
+    assert report["provenance"]["static"].endswith("RBDS001static.txt")
+    typo = tmp_path / "typo.toml"
+    typo.write_text("sped = 3.5\n")
+    res = CliRunner().invoke(
+        main, ["analyze", str(rbds / "RBDS001runT35.c3d"), "--config", str(typo)]
+    )
+    assert res.exit_code == 2
+    assert "typo.toml: unknown key(s) sped" in res.output

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 import numpy as np
@@ -18,6 +19,8 @@ from stridelab import __version__
 from stridelab.errors import StridelabError
 from stridelab.imu import ImuTrial, load_config, looks_like_imu, read_imu
 from stridelab.io import Trial, read
+
+FC = TypeVar("FC", bound=Callable[..., Any])
 
 EXIT_INPUT_ERROR = 1
 
@@ -137,6 +140,44 @@ def _check_speed(ctx: click.Context, param: click.Parameter, value: float | None
     except StridelabError as err:
         raise click.BadParameter(str(err)) from None
     return value
+
+
+def _config_option(keys: dict[str, str]) -> Callable[[FC], FC]:
+    """``--config project.toml``: settings of a project in one file; keys are the command's
+    long options (``static``, ``speed``, …), paths relative to the file; options given on the
+    command line win. Unknown keys are an error naming the file and the key."""
+
+    def load(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+        if value is None:
+            return None
+        import tomllib
+
+        try:
+            data = tomllib.loads(value.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise click.BadParameter(f"{value}: not valid TOML: {err}") from None
+        unknown = sorted(set(data) - set(keys))
+        if unknown:
+            raise click.BadParameter(
+                f"{value}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(keys))})"
+            )
+        defaults = dict(ctx.default_map or {})
+        for key, v in data.items():
+            name = keys[key]
+            if name.endswith(("_path", "thresholds", "imu_config", "out")) and isinstance(v, str):
+                v = str((value.parent / v).resolve())
+            defaults[name] = v
+        ctx.default_map = defaults
+        return value
+
+    return click.option(
+        "--config",
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        callback=load,
+        is_eager=True,
+        expose_value=False,
+        help="Project TOML with this command's settings (static, speed, thresholds, …).",
+    )
 
 
 _speed_option = click.option(
@@ -351,6 +392,17 @@ def events(
     show_default=True,
 )
 @_imu_option
+@_config_option(
+    {
+        "static": "static_path",
+        "speed": "speed_m_s",
+        "runner": "runner",
+        "thresholds": "thresholds",
+        "squat": "squat_path",
+        "imu-config": "imu_config",
+        "out": "out",
+    }
+)
 def analyze(
     paths: tuple[Path, ...],
     static_path: Path | None,
@@ -431,6 +483,15 @@ def analyze(
     "--resume",
     is_flag=True,
     help="Keep the per-trial tables of an earlier run in OUT that are newer than their inputs.",
+)
+@_config_option(
+    {
+        "static": "static_path",
+        "speed": "speed_m_s",
+        "stage": "stage",
+        "out": "out",
+        "jobs": "workers",
+    }
 )
 def batch(
     paths: tuple[Path, ...],
