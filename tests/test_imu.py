@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from stridelab import _native, events, imu
 from stridelab.cli import main
-from stridelab.errors import DataError, StridelabError
+from stridelab.errors import DataError, StridelabError, UnsupportedFormatError
 
 FloatArray = np.ndarray
 
@@ -540,3 +540,25 @@ def test_batch_and_inspect_take_imu_files(
     assert "sacrum" in res.output
     assert "500 Hz" in res.output
     assert "acc only" in res.output
+
+
+def test_the_shared_imu_tables_read_as_they_are(data_dir: Path) -> None:
+    """`acc_sacrum_vertical_g` (kind, location, anatomical axis, unit) in a long table with a
+    trial column reads as it is: one trial at a time, the others named in the notes; the
+    averaged-cycle export is refused with what it is."""
+    path = data_dir / "imu_sacrum" / "level_trials_long.csv"
+    assert imu.looks_like_imu(path)
+    first = imu.read_imu(path)
+    assert first.rate_hz == 500.0
+    assert any("6 trials" in n for n in first.notes)
+    sacrum = first.at("sacrum")
+    assert sacrum is not None
+    # vertical → z, about 1 g on average while running; AP → x
+    assert 0.8 < np.nanmean(sacrum.acc_m_s2[:, 2]) / 9.81 < 1.2
+    other = imu.read_imu(path, trial=28)
+    assert other.n_samples > 0
+    assert not np.array_equal(other.at("sacrum").acc_m_s2[:100], sacrum.acc_m_s2[:100])  # type: ignore[union-attr]
+    ics = imu.detect_events(first).filter(pl.col("event") == "IC")
+    assert ics.height >= 10
+    with pytest.raises(UnsupportedFormatError, match="time-normalised gait cycle"):
+        imu.read_imu(data_dir / "imu_cycle" / "P01_normrunning_cycle.csv")

@@ -200,7 +200,10 @@ def check(events: pl.DataFrame, duration_s: float | None = None) -> list[str]:
     TO before its next IC; strides last 0.4–2.0 s (running and walking)."""
     out: list[str] = []
     ics = events.filter(pl.col("event") == "IC").sort("time_s")
-    for side in ("L", "R"):
+    # the feet: L and R, or A and B where a sensor cannot tell left from right
+    feet = sorted(set(events["side"].to_list())) if events.height else ["L", "R"]
+    feet = feet if len(feet) == 2 else ["L", "R"]
+    for side in feet:
         n = ics.filter(pl.col("side") == side).height
         if n < 3:
             out.append(f"only {n} initial contact(s) of the {side} foot: too few for strides")
@@ -211,7 +214,7 @@ def check(events: pl.DataFrame, duration_s: float | None = None) -> list[str]:
             f"initial contacts do not alternate between the feet ({repeats} of {len(sides) - 1} "
             "consecutive pairs on the same side): missed or false events"
         )
-    for side in ("L", "R"):
+    for side in feet:
         foot = events.filter(pl.col("side") == side).sort("time_s")["event"].to_list()
         bad = sum(1 for a, b in itertools.pairwise(foot) if a == b)
         if bad:

@@ -184,6 +184,17 @@ _GENERIC = re.compile(
 )
 
 
+# kind first, then the location, then an axis letter or an anatomical axis word, then a unit
+# and a statistic: acc_sacrum_vertical_g, gyro_tibia_r_z, acc_pelvis_x_mean
+_NAMED = re.compile(
+    r"^(?P<kind>acc|accel|gyro|gyr)_(?P<sensor>[a-z0-9]+(?:_[lr])?)_"
+    r"(?P<axis>x|y|z|vertical|vert|ap|ml)(?:_(?P<unit>g|ms2|m_s2|mps2|dps|deg_s|rad_s))?"
+    r"(?:_mean)?$"
+)
+# anatomical axis words onto the segment frame (x anterior, y left, z up)
+_AXIS_WORDS = {"vertical": "z", "vert": "z", "ap": "x", "ml": "y"}
+
+
 def _kind(k: str) -> str:
     if k in ("acc", "accel", "acceleration", "a"):
         return "acc"
@@ -266,9 +277,28 @@ def _to_si(a: FloatArray, unit: str, kind: str, path: Path) -> FloatArray:
 
 
 def _generic(
-    path: Path, df: pl.DataFrame
+    path: Path, df: pl.DataFrame, notes: list[str] | None = None, trial: object = None
 ) -> tuple[FloatArray, dict[str, dict[str, FloatArray]], dict[str, str]]:
     lower = {c: c.strip().lower().replace(" ", "_") for c in df.columns}
+    if "cycle_sample" in lower.values() and not any(
+        lc in ("time", "time_s", "timestamp", "t", "time(s)") for lc in lower.values()
+    ):
+        raise UnsupportedFormatError(
+            f"{path}: holds one time-normalised gait cycle (cycle_sample), not a recording: "
+            "it has no sampling rate or strides to detect events in"
+        )
+    tcol_trial = next((c for c, lc in lower.items() if lc == "trial"), None)
+    if tcol_trial is not None:
+        trials = df[tcol_trial].unique(maintain_order=True).to_list()
+        chosen = trial if trial is not None else trials[0]
+        if chosen not in trials:
+            raise DataError(f"{path}: no trial {chosen!r} (trials {trials})")
+        if len(trials) > 1 and notes is not None:
+            notes.append(
+                f"the file holds {len(trials)} trials ({', '.join(map(str, trials[:8]))}"
+                f"{'…' if len(trials) > 8 else ''}); read trial {chosen} (choose with trial=)"
+            )
+        df = df.filter(pl.col(tcol_trial) == chosen)
     tcol = next(
         (c for c, lc in lower.items() if lc in ("time", "time_s", "timestamp", "t", "time(s)")),
         None,
@@ -276,12 +306,13 @@ def _generic(
     found: dict[str, dict[str, dict[str, str]]] = {}
     declared: dict[str, str] = {}
     for c, lc in lower.items():
-        m = _GENERIC.match(lc)
+        m = _GENERIC.match(lc) or _NAMED.match(lc)
         if not m:
             continue
         sensor = m.group("sensor") or "imu"
         kind = _kind(m.group("kind"))
-        found.setdefault(sensor, {}).setdefault(kind, {})[m.group("axis")] = c
+        axis = _AXIS_WORDS.get(m.group("axis"), m.group("axis"))
+        found.setdefault(sensor, {}).setdefault(kind, {})[axis] = c
         unit = _unit_of(m.group("unit"))
         if unit:
             declared[kind] = unit
@@ -435,8 +466,12 @@ def looks_like_imu(path: str | os.PathLike[str]) -> bool:
     first = re.split(r"[\t,;]", head[0].strip().lower())
     cols = [c.strip().strip('"').replace(" ", "_") for c in first]
     matches = [(c, _GENERIC.match(c)) for c in cols]
-    return any(c in ("time", "time_s", "timestamp", "t") for c in cols) and any(
-        m is not None and (_kind(m.group("kind")) == "gyro" or "acc" in c) for c, m in matches
+    named = any(_NAMED.match(c) for c in cols)
+    return any(c in ("time", "time_s", "timestamp", "t", "cycle_sample") for c in cols) and (
+        named
+        or any(
+            m is not None and (_kind(m.group("kind")) == "gyro" or "acc" in c) for c, m in matches
+        )
     )
 
 
@@ -449,8 +484,14 @@ def read_imu(
     acc_unit: Literal["g", "m/s2"] | None = None,
     gyro_unit: Literal["deg/s", "rad/s"] | None = None,
     rate_hz: float | None = None,
+    trial: object = None,
 ) -> ImuTrial:
     """Reads one IMU export, or one file per sensor recorded together, into an :class:`ImuTrial`.
+
+    Generic tables name columns ``sacrum_acc_x_g`` (location, kind, axis, unit) or
+    ``acc_sacrum_vertical_g`` (kind, location, axis letter or anatomical word: vertical → z,
+    ap → x, ml → y). A long table with a ``trial`` column holds several recordings: ``trial``
+    picks one (the first by default, said in ``notes``).
 
     Parameters
     ----------
@@ -493,7 +534,7 @@ def read_imu(
             r = None
         else:
             df = _read_table(path)
-            t, sens, file_units = _generic(path, df)
+            t, sens, file_units = _generic(path, df, notes, trial)
             r = None
         t_s, r2 = _time(t, path, rate_hz or r)
         if time is None:
