@@ -146,7 +146,11 @@ def _quality(
     empty_row = table.select(pl.col(numeric).is_nan().all()).row(0) if numeric else ()
     n_empty = sum(bool(v) for v in empty_row)
     row["nan_share"] = n_empty / len(numeric) if numeric else 1.0
-    reasons = []
+    reasons = [
+        f"the static trial does not fit this runner ({n.split(':')[0]})"
+        for n in kinematics.warnings(kin)
+        if "this runner's" in n
+    ][:1]
     if row["nan_share"] > PARTIAL_NAN_SHARE:
         reasons.append(f"{n_empty} of {len(numeric)} metric columns are entirely NaN")
     duration = trial.duration_s
