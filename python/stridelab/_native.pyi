@@ -29,6 +29,7 @@ __all__ = [
     "pelvis_angles",
     "pose_kinematics",
     "read_many",
+    "read_mot",
     "read_trial",
     "residual_analysis",
     "sacrum_contacts",
@@ -57,6 +58,7 @@ def read_trial(
     forces: str | None = None,
 ) -> dict[str, Any]: ...
 def c3d_parameters(path: str | PathLike[str]) -> dict[str, dict[str, Any]]: ...
+def read_mot(path: str | PathLike[str], in_degrees: bool | None = None) -> dict[str, Any]: ...
 def butter_lowpass_sos(order: int, cutoff_hz: float, fs_hz: float) -> npt.NDArray[np.float64]: ...
 def filtfilt_columns(
     x: npt.NDArray[np.float64], sos: npt.NDArray[np.float64]

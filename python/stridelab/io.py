@@ -24,7 +24,15 @@ import polars as pl
 
 from stridelab import _native
 
-__all__ = ["AxisTransform", "ForcePlate", "Trial", "c3d_parameters", "read", "read_many"]
+__all__ = [
+    "AxisTransform",
+    "ForcePlate",
+    "Trial",
+    "c3d_parameters",
+    "read",
+    "read_many",
+    "read_mot",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -523,6 +531,29 @@ def c3d_parameters(path: str | os.PathLike[str]) -> dict[str, dict[str, Any]]:
     in the file's storage order (first dimension fastest).
     """
     return _native.c3d_parameters(os.fspath(path))
+
+
+def read_mot(path: str | os.PathLike[str], *, in_degrees: bool | None = None) -> pl.DataFrame:
+    """Reads an OpenSim storage file (``.mot``/``.sto``, e.g. inverse kinematics) as it is:
+    ``time_s`` and one column per coordinate, under the file's own names.
+
+    Rotational coordinates are in degrees (converted when the header says ``inDegrees=no``);
+    translations (``*_tx``, ``*_ty``, ``*_tz``) stay in the file's unit (metres in OpenSim).
+    ``in_degrees`` overrides the header and is needed when the header does not say.
+    :func:`stridelab.kinematics.from_mot` maps the coordinates to stridelab's angle columns.
+
+    Raises
+    ------
+    stridelab.errors.StridelabError
+        No ``endheader``, an unknown angle unit, ragged or non-numeric rows, a row count that
+        differs from the header's ``nRows``, time that does not increase; the message names the
+        file and the line.
+    """
+    d = _native.read_mot(os.fspath(path), in_degrees)
+    cols: dict[str, object] = {"time_s": d["time_s"]}
+    for j, name in enumerate(d["columns"]):
+        cols[name] = d["values"][:, j]
+    return pl.DataFrame(cols)
 
 
 @contextmanager

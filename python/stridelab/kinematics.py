@@ -35,6 +35,7 @@ import polars as pl
 from stridelab import _native
 from stridelab.errors import DataError
 from stridelab.io import Trial
+from stridelab.io import read_mot as read_mot_table
 
 __all__ = [
     "ANGLE_COLUMNS",
@@ -42,6 +43,7 @@ __all__ = [
     "Kinematics",
     "compute",
     "fill_rigid",
+    "from_mot",
     "relabel",
     "warnings",
 ]
@@ -175,6 +177,81 @@ class Kinematics:
 
 #: words of the kinematics notes that are warnings (the rest say what the model decided)
 _WARNING_WORDS = ("crosstalk", "swapped", "not rigid", "this runner's")
+
+
+#: OpenSim coordinate (``{s}`` = ``r``/``l``) → stridelab angle column. The coordinates of the
+#: Rajagopal 2016 / Lai–Arnold 2017 models (OpenCap's) share stridelab's signs: hip flexion,
+#: adduction and internal rotation +, knee flexion +, ankle dorsiflexion + (Delp et al. 2007;
+#: Rajagopal et al. 2016). Not mapped: knee adduction/rotation (not coordinates of these models),
+#: ``subtalar_angle`` (a rotation about the oblique subtalar axis, not the Cardan inversion of
+#: the foot on the shank), pelvis and lumbar angles (lab-frame sequences whose meaning depends on
+#: the walkway's direction in OpenSim's ground frame).
+MOT_COORDINATES: dict[str, str] = {
+    "hip_flexion_{s}": "hip_flexion_deg",
+    "hip_adduction_{s}": "hip_adduction_deg",
+    "hip_rotation_{s}": "hip_rotation_deg",
+    "knee_angle_{s}": "knee_flexion_deg",
+    "ankle_angle_{s}": "ankle_dorsiflexion_deg",
+}
+
+
+def from_mot(
+    path: str | os.PathLike[str],
+    *,
+    in_degrees: bool | None = None,
+    knee_flexion_sign: Literal[1, -1] = 1,
+) -> pl.DataFrame:
+    """Joint angles from an OpenSim inverse-kinematics file, in the layout of
+    :attr:`Kinematics.angles` (``frame, time_s, side`` and :data:`ANGLE_COLUMNS`; NaN for the
+    angles the file does not give, see :data:`MOT_COORDINATES`).
+
+    ``knee_flexion_sign=-1`` reads models whose ``knee_angle`` is negative in flexion (gait2392,
+    Hamner 2010). A knee that is extended past −5° for most of a trial is not plausible for
+    running, walking or squatting, so such a file read with the default sign is refused with that
+    reason rather than returned with the knee's sign inverted.
+
+    Raises
+    ------
+    stridelab.errors.DataError
+        No coordinate of either side's hip, knee or ankle, or the knee sign above.
+    """
+    raw = read_mot_table(path, in_degrees=in_degrees)
+    n = raw.height
+    cols: dict[str, object] = {
+        "frame": np.repeat(np.arange(n, dtype=np.int64), 2),
+        "time_s": np.repeat(raw["time_s"].to_numpy() - raw["time_s"][0], 2),
+        "side": ["L", "R"] * n,
+    }
+    found = 0
+    for name in ANGLE_COLUMNS:
+        both = np.full((n, 2), np.nan)
+        for template, target in MOT_COORDINATES.items():
+            if target != name:
+                continue
+            for j, s in enumerate(("l", "r")):
+                coord = template.format(s=s)
+                if coord not in raw.columns:
+                    continue
+                x = raw[coord].cast(pl.Float64).to_numpy()
+                if name == "knee_flexion_deg":
+                    x = x * knee_flexion_sign
+                    med = float(np.nanmedian(x)) if np.isfinite(x).any() else 0.0
+                    if med < -5.0:
+                        raise DataError(
+                            f"{os.fspath(path)}: {coord} has a median of {med:.1f} deg: the "
+                            "knee is negative in flexion in this model (gait2392-style); pass "
+                            f"knee_flexion_sign={-knee_flexion_sign}"
+                        )
+                both[:, j] = x
+                found += 1
+        cols[name] = both.reshape(2 * n)
+    if found == 0:
+        raise DataError(
+            f"{os.fspath(path)}: no hip, knee or ankle coordinate of OpenSim's names "
+            f"({', '.join(t.format(s='r') for t in MOT_COORDINATES)}) in "
+            f"{raw.columns[1:6]}…"
+        )
+    return pl.DataFrame(cols)
 
 
 def warnings(kin: Kinematics) -> list[str]:

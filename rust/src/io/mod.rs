@@ -49,7 +49,8 @@ pub enum Kind {
     ForceTable,
 }
 
-fn load(path: &Path) -> Result<Vec<u8>> {
+/// The whole file, refused when larger than [`MAX_FILE_BYTES`] or a directory.
+pub fn load(path: &Path) -> Result<Vec<u8>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
         return Err(Error::data(path, "is a directory, not a file"));
@@ -100,6 +101,11 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Result<Kind> {
     match ext.as_str() {
         "trc" => Ok(Kind::Trc),
         "txt" | "tsv" | "csv" => Ok(Kind::MarkerTable),
+        "mot" | "sto" => Err(Error::unsupported(
+            path,
+            "an OpenSim storage file holds coordinates, not a trial: read it with \
+             stridelab.io.read_mot or stridelab.kinematics.from_mot",
+        )),
         _ => Err(Error::unsupported(
             path,
             format!("unknown file type '.{ext}' (C3D, TRC, marker or force text are read)"),

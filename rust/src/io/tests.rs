@@ -502,3 +502,44 @@ fn parameter_dimensions_that_overflow_are_corrupt() {
     let err = read_bytes(Path::new("dims.c3d"), &bytes, &ReadOptions::default()).unwrap_err();
     assert!(err.to_string().contains("dims.c3d"), "{err}");
 }
+
+const MOT: &str = "Coordinates\nversion=1\nnRows=3\nnColumns=4\ninDegrees=no\nendheader\n\
+time\tknee_angle_r\tpelvis_tx\thip_flexion_r\n\
+0.00\t0.5\t1.25\t-0.1\n0.01\t0.6\t1.26\t-0.2\n0.02\t0.7\t1.27\t-0.3\n";
+
+#[test]
+fn mot_radians_become_degrees_but_translations_stay() {
+    let t = super::text::parse_mot(Path::new("ik.mot"), MOT.as_bytes(), None).unwrap();
+    assert_eq!(t.columns, ["knee_angle_r", "pelvis_tx", "hip_flexion_r"]);
+    assert!(t.converted_from_radians);
+    assert!((t.rate_hz - 100.0).abs() < 1e-9);
+    assert!((t.values[0] - 0.5_f64.to_degrees()).abs() < 1e-12);
+    assert!((t.values[1] - 1.25).abs() < 1e-12);
+    assert!((t.values[8] - (-0.3_f64).to_degrees()).abs() < 1e-12);
+    // the caller's unit wins over the header's
+    let d = super::text::parse_mot(Path::new("ik.mot"), MOT.as_bytes(), Some(true)).unwrap();
+    assert!((d.values[0] - 0.5).abs() < 1e-12);
+}
+
+#[test]
+fn mot_damage_is_named() {
+    let p = Path::new("ik.mot");
+    let cut = &MOT[..MOT.len() - 12];
+    let e = super::text::parse_mot(p, cut.as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ik.mot") && e.contains("line 10"), "{e}");
+    let short = MOT.replace("0.02\t0.7\t1.27\t-0.3\n", "");
+    let e = super::text::parse_mot(p, short.as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("nRows=3"), "{e}");
+    let e = super::text::parse_mot(p, MOT.replace("endheader", "").as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("endheader"), "{e}");
+    let e = super::text::parse_mot(p, MOT.replace("inDegrees=no\n", "").as_bytes(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("inDegrees"), "{e}");
+}

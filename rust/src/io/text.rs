@@ -79,9 +79,15 @@ struct Table {
 }
 
 fn read_table(path: &Path, text: &str) -> Result<Table> {
+    read_table_at(path, text, 0)
+}
+
+/// [`read_table`] of a text that starts after `skipped` lines of its file (for line numbers).
+fn read_table_at(path: &Path, text: &str, skipped: usize) -> Result<Table> {
     let mut lines = text
         .lines()
         .enumerate()
+        .map(|(i, l)| (i + skipped, l))
         .filter(|(_, l)| !l.trim().is_empty());
     let (_, header) = lines
         .next()
@@ -127,6 +133,132 @@ fn read_table(path: &Path, text: &str) -> Result<Table> {
         columns,
         values,
         n_rows,
+    })
+}
+
+/// An OpenSim storage file (`.mot`, `.sto`): coordinates over time.
+#[derive(Debug, Clone)]
+pub struct MotTable {
+    /// Column names after `time`, as the file spells them.
+    pub columns: Vec<String>,
+    /// Time stamps, s.
+    pub time_s: Vec<f64>,
+    /// rows × columns (without time); rotations in degrees, translations as the file has them.
+    pub values: Vec<f64>,
+    pub rate_hz: f64,
+    /// True when the file said `inDegrees=no` and rotations were converted from radians.
+    pub converted_from_radians: bool,
+}
+
+/// True for an OpenSim translational coordinate (`pelvis_tx`, `…_ty`, `…_tz`), which no degree
+/// conversion touches.
+pub fn is_translation(column: &str) -> bool {
+    let c = column.to_ascii_lowercase();
+    c.ends_with("_tx") || c.ends_with("_ty") || c.ends_with("_tz")
+}
+
+/// Reads an OpenSim storage file: `key=value` header lines up to `endheader`, one line of column
+/// names starting with `time`, then rows (OpenSim's documented `.mot` layout). The header's
+/// `inDegrees` decides the angle unit; `in_degrees` overrides it and is required when the header
+/// has none. Declared `nRows`/`nColumns` are checked against the data, never used to allocate.
+pub fn parse_mot(path: &Path, bytes: &[u8], in_degrees: Option<bool>) -> Result<MotTable> {
+    let text = as_text(path, bytes)?;
+    let mut header_degrees = None;
+    let mut declared_rows: Option<usize> = None;
+    let mut declared_cols: Option<usize> = None;
+    let mut body_start = None;
+    let mut offset = 0usize;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        offset += line.len();
+        let l = line.trim();
+        if l.eq_ignore_ascii_case("endheader") {
+            body_start = Some((i + 1, offset));
+            break;
+        }
+        if let Some((k, v)) = l.split_once('=') {
+            let (k, v) = (k.trim(), v.trim());
+            if k.eq_ignore_ascii_case("inDegrees") {
+                header_degrees = match v.to_ascii_lowercase().as_str() {
+                    "yes" => Some(true),
+                    "no" => Some(false),
+                    _ => {
+                        return Err(Error::corrupt(
+                            path,
+                            format!("line {}: inDegrees={v} is neither yes nor no", i + 1),
+                        ))
+                    }
+                };
+            } else if k.eq_ignore_ascii_case("nRows") {
+                declared_rows = v.parse().ok();
+            } else if k.eq_ignore_ascii_case("nColumns") {
+                declared_cols = v.parse().ok();
+            }
+        }
+    }
+    let Some((skipped, start)) = body_start else {
+        return Err(Error::corrupt(
+            path,
+            "no 'endheader' line: not an OpenSim .mot/.sto file",
+        ));
+    };
+    let Some(degrees) = in_degrees.or(header_degrees) else {
+        return Err(Error::data(
+            path,
+            "the header has no inDegrees line: the angle unit is unknown (pass in_degrees)",
+        ));
+    };
+    let table = read_table_at(path, &text[start..], skipped)?;
+    if !table.columns[0].eq_ignore_ascii_case("time") {
+        return Err(Error::corrupt(
+            path,
+            format!(
+                "the first column is '{}', not time",
+                table.columns[0].chars().take(24).collect::<String>()
+            ),
+        ));
+    }
+    let nc = table.columns.len();
+    if let Some(r) = declared_rows {
+        if r != table.n_rows {
+            return Err(Error::truncated(
+                path,
+                format!(
+                    "the header says nRows={r} but the file has {} rows",
+                    table.n_rows
+                ),
+            ));
+        }
+    }
+    if let Some(c) = declared_cols {
+        if c != nc {
+            return Err(Error::corrupt(
+                path,
+                format!("the header says nColumns={c} but the names line has {nc}"),
+            ));
+        }
+    }
+    let time_s: Vec<f64> = table.values.iter().step_by(nc).copied().collect();
+    if time_s.iter().any(|t| !t.is_finite()) {
+        return Err(Error::data(path, "a time stamp is missing"));
+    }
+    let rate_hz = rate_from_time(path, &time_s)?;
+    let columns: Vec<String> = table.columns[1..].to_vec();
+    let convert: Vec<bool> = columns
+        .iter()
+        .map(|c| !degrees && !is_translation(c))
+        .collect();
+    let mut values = Vec::with_capacity(table.n_rows * (nc - 1));
+    for row in table.values.chunks_exact(nc) {
+        for (v, &conv) in row[1..].iter().zip(&convert) {
+            values.push(if conv { v.to_degrees() } else { *v });
+        }
+    }
+    Ok(MotTable {
+        columns,
+        time_s,
+        values,
+        rate_hz,
+        converted_from_radians: !degrees,
     })
 }
 

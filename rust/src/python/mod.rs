@@ -224,6 +224,31 @@ fn read_many(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Vec<Py<PyAny>>> {
         .collect()
 }
 
+/// An OpenSim `.mot`/`.sto` file as {columns, time_s, values (rows × columns), rate_hz,
+/// converted_from_radians}.
+#[pyfunction]
+#[pyo3(signature = (path, in_degrees=None))]
+fn read_mot(
+    py: Python<'_>,
+    path: PathBuf,
+    in_degrees: Option<bool>,
+) -> PyResult<Bound<'_, PyDict>> {
+    let t = py
+        .detach(|| {
+            let bytes = io::load(&path)?;
+            io::text::parse_mot(&path, &bytes, in_degrees)
+        })
+        .map_err(to_py)?;
+    let d = PyDict::new(py);
+    let (n, nc) = (t.time_s.len(), t.columns.len());
+    d.set_item("columns", t.columns)?;
+    d.set_item("time_s", t.time_s.into_pyarray(py))?;
+    d.set_item("values", t.values.into_pyarray(py).reshape([n, nc])?)?;
+    d.set_item("rate_hz", t.rate_hz)?;
+    d.set_item("converted_from_radians", t.converted_from_radians)?;
+    Ok(d)
+}
+
 /// The whole C3D parameter section as {group: {parameter: value}} (strings, or lists of numbers).
 #[pyfunction]
 fn c3d_parameters(py: Python<'_>, path: PathBuf) -> PyResult<Bound<'_, PyDict>> {
@@ -962,6 +987,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DataError", py.get_type::<DataError>())?;
     m.add_function(wrap_pyfunction!(read_trial, m)?)?;
     m.add_function(wrap_pyfunction!(c3d_parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(read_mot, m)?)?;
     m.add_function(wrap_pyfunction!(read_many, m)?)?;
     m.add_function(wrap_pyfunction!(butter_lowpass_sos, m)?)?;
     m.add_function(wrap_pyfunction!(filtfilt_columns, m)?)?;
