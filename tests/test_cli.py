@@ -236,3 +236,24 @@ def test_a_project_toml_gives_the_settings(rbds: Path, tmp_path: Path) -> None:
     )
     assert res.exit_code == 2
     assert "typo.toml: unknown key(s) sped" in res.output
+
+
+def test_inspect_mot(runner: CliRunner, data_dir: Path, tmp_path: Path) -> None:
+    mot = data_dir / "opencap" / "walk_ik.mot"
+    res = runner.invoke(main, ["inspect", str(mot)])
+    assert res.exit_code == 0, res.output
+    assert "222 at 60 Hz" in res.output
+    assert "coordinates   41:" in res.output  # the header's nColumns minus time
+    res = runner.invoke(main, ["inspect", "--json", str(mot)])
+    info = json.loads(res.output)
+    # the walking knee flexes to about 60 deg in swing (Perry & Burnfield 2010), positive
+    lo, hi = info["angle_ranges_deg"]["knee_flexion_deg"]["R"]
+    assert lo > -5.0
+    assert 55.0 < hi < 70.0
+    assert "knee_adduction_deg" not in info["angle_ranges_deg"]  # not in the model: not shown
+    bad = tmp_path / "bad.mot"
+    bad.write_text(mot.read_text().replace("inDegrees=yes", ""))
+    res = runner.invoke(main, ["inspect", str(bad)])
+    assert res.exit_code == 1
+    assert "bad.mot" in res.output
+    assert "inDegrees" in res.output

@@ -18,7 +18,8 @@ import polars as pl
 from stridelab import __version__
 from stridelab.errors import StridelabError
 from stridelab.imu import ImuTrial, load_config, looks_like_imu, read_imu
-from stridelab.io import Trial, read
+from stridelab.io import Trial, read, read_mot
+from stridelab.kinematics import from_mot
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -61,6 +62,46 @@ def _read_any_or_exit(
         return read(path, forces=forces)
     except (StridelabError, OSError) as err:
         _fail(err)
+
+
+def _inspect_mot(file: Path, as_json: bool) -> None:
+    """``inspect`` of an OpenSim storage file: rate, duration, coordinates and the ranges of the
+    ones stridelab maps to its angles."""
+    try:
+        raw = read_mot(file)
+        angles = from_mot(file)
+    except (StridelabError, OSError) as err:
+        _fail(err)
+    time = raw["time_s"].to_numpy()
+    ranges: dict[str, dict[str, list[float]]] = {}
+    for side in ("L", "R"):
+        one = angles.filter(side=side)
+        for col in one.columns[3:]:
+            x = one[col].to_numpy()
+            if np.isfinite(x).any():
+                lo, hi = float(np.nanmin(x)), float(np.nanmax(x))
+                ranges.setdefault(col, {})[side] = [round(lo, 2), round(hi, 2)]
+    info = {
+        "file": str(file),
+        "format": "OpenSim storage",
+        "rate_hz": round((len(time) - 1) / (time[-1] - time[0]), 4),
+        "frames": raw.height,
+        "duration_s": float(time[-1] - time[0]),
+        "coordinates": raw.columns[1:],
+        "angle_ranges_deg": ranges,
+    }
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"{file}  (OpenSim storage)")
+    click.echo(
+        f"  frames        {info['frames']} at {info['rate_hz']:g} Hz ({info['duration_s']:.3f} s)"
+    )
+    names = " ".join(raw.columns[1:13]) + (" …" if raw.width > 13 else "")
+    click.echo(f"  coordinates   {raw.width - 1}: {names}")
+    for col, by_side in ranges.items():
+        text = ", ".join(f"{s} {lo:.1f} to {hi:.1f}" for s, (lo, hi) in by_side.items())
+        click.echo(f"  {col:<24} {text} deg")
 
 
 def _format_summary(s: dict[str, Any]) -> str:
@@ -196,6 +237,9 @@ _speed_option = click.option(
 def inspect(file: Path, as_json: bool, imu_config: Path | None) -> None:
     """Describe FILE: rates, frames, markers, analogs, force plates, events, units, axes
     (for an IMU export: format, rate, duration, sensors and their locations, units)."""
+    if file.suffix.lower() in (".mot", ".sto"):
+        _inspect_mot(file, as_json)
+        return
     trial = _read_any_or_exit(file, imu_config)
     if isinstance(trial, ImuTrial):
         info = trial.summary()
