@@ -145,13 +145,12 @@ def analyze_runner(
                 for w in trial.warnings:
                     log.warning("%s: %s", trial.path.name, w)
                 kin = kinematics.compute(trial, static)
+                qa_warnings = kinematics.warnings(kin)
                 for n in kin.notes:
-                    (log.warning if n in kinematics.warnings(kin) else log.info)(
-                        "%s: %s", trial.path.name, n
-                    )
-                for w in events.check(events.detect(trial), trial.duration_s):
-                    log.warning("%s: %s", trial.path.name, w)
+                    (log.warning if n in qa_warnings else log.info)("%s: %s", trial.path.name, n)
                 ev = events.detect(trial)
+                for w in events.check(ev, trial.duration_s):
+                    log.warning("%s: %s", trial.path.name, w)
                 table = metrics.per_stride(
                     trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
                 )

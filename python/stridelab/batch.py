@@ -135,11 +135,8 @@ def _quality(
     """QA columns of a status row, and ``partial`` (with the reason) for a trial whose outputs
     are mostly NaN or whose usable strides fall well short of what its duration holds (a
     damaged file reads "ok" otherwise)."""
-    notes = [
-        *trial.warnings,
-        *kinematics.warnings(kin),
-        *event_warnings,
-    ]
+    qa_warnings = kinematics.warnings(kin)
+    notes = [*trial.warnings, *qa_warnings, *event_warnings]
     row["warnings"] = "; ".join(notes) or None
     skip = {"stride", "ic_s", "to_s", "midstance_s", "strike_index"}
     numeric = [c for c, t in table.schema.items() if t.is_float() and c not in skip]
@@ -148,7 +145,7 @@ def _quality(
     row["nan_share"] = n_empty / len(numeric) if numeric else 1.0
     reasons = [
         f"the static trial does not fit this runner ({n.split(':')[0]})"
-        for n in kinematics.warnings(kin)
+        for n in qa_warnings
         if "this runner's" in n
     ][:1]
     if row["nan_share"] > PARTIAL_NAN_SHARE:

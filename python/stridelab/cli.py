@@ -19,7 +19,6 @@ from stridelab import __version__
 from stridelab.errors import StridelabError
 from stridelab.imu import ImuTrial, load_config, looks_like_imu, read_imu
 from stridelab.io import Trial, read, read_mot
-from stridelab.kinematics import from_mot
 
 FC = TypeVar("FC", bound=Callable[..., Any])
 
@@ -67,9 +66,11 @@ def _read_any_or_exit(
 def _inspect_mot(file: Path, as_json: bool) -> None:
     """``inspect`` of an OpenSim storage file: rate, duration, coordinates and the ranges of the
     ones stridelab maps to its angles."""
+    from stridelab.kinematics import _angles_from_mot
+
     try:
         raw = read_mot(file)
-        angles = from_mot(file)
+        angles = _angles_from_mot(raw, file, 1)
     except (StridelabError, OSError) as err:
         _fail(err)
     time = raw["time_s"].to_numpy()

@@ -52,6 +52,8 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Angle columns of :attr:`Kinematics.angles`, in degrees, as the core computes them.
 ANGLE_COLUMNS: tuple[str, ...] = tuple(_native.ANGLE_COLUMNS)
+#: One row of angles per side (:attr:`Kinematics.static_angles`).
+_SIDE_ANGLES_SCHEMA = {"side": pl.String, **dict.fromkeys(ANGLE_COLUMNS, pl.Float64)}
 
 _PRESETS = {
     "rbds": "rbds",
@@ -112,11 +114,7 @@ class Kinematics:
             crosstalk if crosstalk is not None else pl.DataFrame(schema=CROSSTALK_SCHEMA)
         )
         self.static_angles = (
-            static_angles
-            if static_angles is not None
-            else pl.DataFrame(
-                schema={"side": pl.String, **dict.fromkeys(ANGLE_COLUMNS, pl.Float64)}
-            )
+            static_angles if static_angles is not None else pl.DataFrame(schema=_SIDE_ANGLES_SCHEMA)
         )
 
     def __repr__(self) -> str:
@@ -131,7 +129,8 @@ class Kinematics:
         if self._angles is None:
             assert self.core_arrays is not None
             assert self._rate_hz is not None
-            self._angles = _angles_table(self.core_arrays, self._rate_hz)
+            n = next(iter(self.core_arrays.values())).shape[0]
+            self._angles = _angles_table(self.core_arrays, np.arange(n) / self._rate_hz)
         return self._angles
 
     def side(self, side: Literal["L", "R"]) -> pl.DataFrame:
@@ -215,43 +214,45 @@ def from_mot(
     stridelab.errors.DataError
         No coordinate of either side's hip, knee or ankle, or the knee sign above.
     """
-    raw = read_mot_table(path, in_degrees=in_degrees)
+    return _angles_from_mot(read_mot_table(path, in_degrees=in_degrees), path, knee_flexion_sign)
+
+
+def _angles_from_mot(
+    raw: pl.DataFrame, path: str | os.PathLike[str], knee_flexion_sign: Literal[1, -1]
+) -> pl.DataFrame:
+    """:func:`from_mot` of a table :func:`stridelab.io.read_mot` read from ``path``."""
     n = raw.height
-    cols: dict[str, object] = {
-        "frame": np.repeat(np.arange(n, dtype=np.int64), 2),
-        "time_s": np.repeat(raw["time_s"].to_numpy() - raw["time_s"][0], 2),
-        "side": ["L", "R"] * n,
+    core = {
+        "L": np.full((n, len(ANGLE_COLUMNS)), np.nan),
+        "R": np.full((n, len(ANGLE_COLUMNS)), np.nan),
     }
     found = 0
-    for name in ANGLE_COLUMNS:
-        both = np.full((n, 2), np.nan)
-        for template, target in MOT_COORDINATES.items():
-            if target != name:
+    for template, target in MOT_COORDINATES.items():
+        j = ANGLE_COLUMNS.index(target)
+        for side in ("L", "R"):
+            coord = template.format(s=side.lower())
+            if coord not in raw.columns:
                 continue
-            for j, s in enumerate(("l", "r")):
-                coord = template.format(s=s)
-                if coord not in raw.columns:
-                    continue
-                x = raw[coord].cast(pl.Float64).to_numpy()
-                if name == "knee_flexion_deg":
-                    x = x * knee_flexion_sign
-                    med = float(np.nanmedian(x)) if np.isfinite(x).any() else 0.0
-                    if med < -5.0:
-                        raise DataError(
-                            f"{os.fspath(path)}: {coord} has a median of {med:.1f} deg: the "
-                            "knee is negative in flexion in this model (gait2392-style); pass "
-                            f"knee_flexion_sign={-knee_flexion_sign}"
-                        )
-                both[:, j] = x
-                found += 1
-        cols[name] = both.reshape(2 * n)
+            x = raw[coord].cast(pl.Float64).to_numpy()
+            if target == "knee_flexion_deg":
+                x = x * knee_flexion_sign
+                med = float(np.nanmedian(x)) if np.isfinite(x).any() else 0.0
+                if med < -5.0:
+                    raise DataError(
+                        f"{os.fspath(path)}: {coord} has a median of {med:.1f} deg: the "
+                        "knee is negative in flexion in this model (gait2392-style); pass "
+                        f"knee_flexion_sign={-knee_flexion_sign}"
+                    )
+            core[side][:, j] = x
+            found += 1
     if found == 0:
         raise DataError(
             f"{os.fspath(path)}: no hip, knee or ankle coordinate of OpenSim's names "
             f"({', '.join(t.format(s='r') for t in MOT_COORDINATES)}) in "
             f"{raw.columns[1:6]}…"
         )
-    return pl.DataFrame(cols)
+    time = raw["time_s"].to_numpy()
+    return _angles_table(core, time - time[0])
 
 
 def warnings(kin: Kinematics) -> list[str]:
@@ -370,7 +371,7 @@ def _check_same_protocol(trial: Trial, static: Trial, preset: str) -> None:
             f"{trial.path} is a {found} trial but its static {static.path} is "
             f"{preset}: use the static trial of the same marker set (and runner)"
         )
-    bare = {n.rsplit(":", 1)[-1] for n in trial.marker_names}
+    bare = set(bare_names)
     shared = [n for n in static.marker_names if n.rsplit(":", 1)[-1] in bare]
     if static.marker_names and len(shared) < 0.3 * len(static.marker_names):
         raise DataError(
@@ -412,15 +413,15 @@ def _processing_widths(static: Trial, what: str) -> tuple[float, float] | None:
     return float(left[0]) / 1000.0, float(right[0]) / 1000.0
 
 
-def _angles_table(core: dict[str, FloatArray], rate_hz: float) -> pl.DataFrame:
+def _angles_table(core: dict[str, FloatArray], time_s: FloatArray) -> pl.DataFrame:
+    """The angles layout from frames × :data:`ANGLE_COLUMNS` per side and each frame's time."""
     left, right = core["L"], core["R"]
     n = left.shape[0]
     # rows ordered by frame, then side (L before R)
     both = np.stack([left, right], axis=1).reshape(2 * n, left.shape[1])
-    frame = np.repeat(np.arange(n, dtype=np.int64), 2)
     cols: dict[str, object] = {
-        "frame": frame,
-        "time_s": frame / rate_hz,
+        "frame": np.repeat(np.arange(n, dtype=np.int64), 2),
+        "time_s": np.repeat(time_s, 2),
         "side": ["L", "R"] * n,
     }
     for j, name in enumerate(ANGLE_COLUMNS):
@@ -463,7 +464,7 @@ def _assemble(d: dict[str, object], trial: Trial, model: str) -> Kinematics:
     assert isinstance(statics, dict)
     static_angles = pl.DataFrame(
         [{"side": s, **dict(zip(ANGLE_COLUMNS, v, strict=True))} for s, v in statics.items()],
-        schema={"side": pl.String, **dict.fromkeys(ANGLE_COLUMNS, pl.Float64)},
+        schema=_SIDE_ANGLES_SCHEMA,
     )
     return Kinematics(
         None,
