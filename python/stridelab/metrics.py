@@ -113,7 +113,7 @@ def estimate_speed(trial: Trial) -> float | None:
     moves the planted foot backward, the floor does not). The ground's velocity is read from the
     foot markers while each is within 10 mm of its lowest height (planted): the median forward
     velocity of those samples. None without foot or pelvis markers, or with an implausible
-    result (outside 0.5–13 m/s). Measured: RBDS001 2.498 (2.5 m/s belt) and 3.519 m/s (3.5 m/s).
+    result (outside 0.5–13 m/s). Measured: RBDS001 2.480 (2.5 m/s belt) and 3.478 m/s (3.5 m/s).
     """
     if trial.n_markers == 0 or trial.n_frames < 10:
         return None
