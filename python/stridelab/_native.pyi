@@ -17,10 +17,12 @@ __all__ = [
     "__version__",
     "butter_lowpass_sos",
     "c3d_parameters",
+    "cluster_poses",
     "detect_marker_set",
     "fill_gaps_columns",
     "fill_rigid",
     "filtfilt_columns",
+    "foot_label_roles",
     "force_events",
     "gyro_events",
     "imu_orientation",
@@ -33,6 +35,7 @@ __all__ = [
     "read_trial",
     "residual_analysis",
     "sacrum_contacts",
+    "segment_events",
     "step_frequency",
     "stride_metrics",
     "strike_class",
@@ -110,6 +113,13 @@ def fill_rigid(
 def marker_events(
     points: npt.NDArray[np.float64], names: list[str], rate_hz: float
 ) -> tuple[list[tuple[str, str, float, float]], list[tuple[str, str, str, float]]]: ...
+def cluster_poses(
+    local: npt.NDArray[np.float64], points: npt.NDArray[np.float64], max_rms_m: float
+) -> npt.NDArray[np.float64]: ...
+def segment_events(
+    poses: npt.NDArray[np.float64], points: npt.NDArray[np.float64], rate_hz: float
+) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
+def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...
 def imu_orientation(
     acc_m_s2: npt.NDArray[np.float64],
     gyro_rad_s: npt.NDArray[np.float64],

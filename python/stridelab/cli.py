@@ -345,11 +345,12 @@ def angles(
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--source",
-    type=click.Choice(["auto", "force", "markers", "file"]),
+    type=click.Choice(["auto", "force", "markers", "file", "segments"]),
     default="auto",
     show_default=True,
     help="Force plates, foot markers, or events stored in the file (auto: in that order of "
-    "preference, markers last).",
+    "preference, markers last); 'segments': a shoe cluster or foot pose, with --static to "
+    "locate its heel and forefoot.",
 )
 @click.option("--threshold", "threshold_n", type=float, default=50.0, show_default=True, help="N")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="events.csv")
@@ -367,6 +368,7 @@ def angles(
     "NAMEforces.txt).",
 )
 @_imu_option
+@_static_option
 def events(
     file: Path,
     source: str,
@@ -376,6 +378,7 @@ def events(
     as_json: bool,
     forces: Path | None,
     imu_config: Path | None,
+    static_path: Path | None,
 ) -> None:
     """Initial contacts (IC) and toe-offs (TO) of FILE: side,event,time_s,frame,source,
     method,quality (docs/events.md). IMU exports (generic CSV, Xsens, Shimmer) give IMU
@@ -385,7 +388,13 @@ def events(
 
     trial = _read_any_or_exit(file, imu_config, forces)
     try:
-        table = ev.detect(trial, source=source, threshold_n=threshold_n)  # type: ignore[arg-type]
+        static = _read_or_exit(static_path) if static_path is not None else None
+        table = ev.detect(
+            trial,
+            source=source,  # type: ignore[arg-type]
+            threshold_n=threshold_n,
+            static=static,
+        )
     except StridelabError as err:
         _fail(err)
     duration = trial.duration_s if isinstance(trial, Trial) else None

@@ -32,7 +32,15 @@ from stridelab.errors import DataError
 from stridelab.imu import ImuTrial, detect_events
 from stridelab.io import Trial
 
-__all__ = ["EVENT_SCHEMA", "check", "detect", "from_file", "from_force", "from_markers"]
+__all__ = [
+    "EVENT_SCHEMA",
+    "check",
+    "detect",
+    "from_file",
+    "from_force",
+    "from_markers",
+    "from_segments",
+]
 
 EVENT_SCHEMA = {
     "side": pl.String,
@@ -162,6 +170,211 @@ def from_markers(trial: Trial) -> pl.DataFrame:
     )
 
 
+# A foot cluster whose rigid fit leaves more than this RMS residual in a frame is not rigid
+# there (a swapped or knocked marker); the same level as the kinematic model's clusters.
+_MAX_CLUSTER_RMS_M = 0.015
+# Body proportions of Drillis & Contini (1966, as tabulated in Winter 2009, Fig. 4.1): foot
+# length 0.152 H, greater-trochanter height 0.530 H, ankle height 0.039 H; so foot length is
+# 0.152 / (0.530 - 0.039) of trochanter-to-malleolus height.
+_FOOT_PER_LEG = 0.152 / (0.530 - 0.039)
+# foot width (across the metatarsal heads) 0.055 H, same source
+_WIDTH_PER_LEG = 0.055 / (0.530 - 0.039)
+# Where no static trial gives the forefoot, virtual sole points along the foot's long axis at
+# these fractions of foot length from the heel; the detector takes the first to stop for IC and
+# the last to lift for TO.
+_SOLE_FRACTIONS = (0.0, 0.6, 0.7, 0.8, 0.9, 1.0)
+_MALLEOLUS = {"ankle", "ank", "lank", "rank", "mal", "malleolus", "lmal", "rmal"}
+_TROCHANTER = {"gtr", "troch", "trochanter", "hip"}
+
+
+def _tokens(label: str) -> set[str]:
+    out, word = set(), ""
+    for ch in label.lower():
+        if ch.isalnum():
+            word += ch
+        else:
+            out.add(word)
+            word = ""
+    return (out | {word}) - {""}
+
+
+def _side_of(label: str, side: str) -> bool:
+    t = _tokens(label)
+    return side.lower() in t or {"L": "left", "R": "right"}[side] in t
+
+
+def _foot_pose_index(trial: Trial, side: str, word: str = "foot") -> int | None:
+    """Index of this side's segment pose named ``word`` (``l_foot_4X4``, ``LeftFoot``…)."""
+    for i, name in enumerate(trial.rotation_names):
+        low = name.lower()
+        t = _tokens(name)
+        if (word in t and _side_of(name, side)) or low.startswith(
+            {"L": "left", "R": "right"}[side] + word
+        ):
+            return i
+    return None
+
+
+def _mean_pose(rot: np.ndarray) -> np.ndarray | None:
+    """The pose of a static trial: its first frame with a finite pose."""
+    ok = np.isfinite(rot[:, :3, 3]).all(axis=1)
+    return rot[np.argmax(ok)] if ok.any() else None
+
+
+def _static_point(static: Trial, name: str) -> np.ndarray:
+    point: np.ndarray = np.nanmean(static.points[:, static.marker_names.index(name)], axis=0)
+    return point
+
+
+def _foot_segment(
+    trial: Trial, static: Trial | None, side: str
+) -> tuple[np.ndarray, np.ndarray, list[str], str]:
+    """This foot's poses (frames, 4, 4), points in the segment frame (k, 3), their names, and
+    what the segment is. Raises :class:`DataError` naming what is missing."""
+    roles = dict(
+        zip(trial.marker_names, _native.foot_label_roles(list(trial.marker_names)), strict=True)
+    )
+    cluster = [n for n, (s, r) in roles.items() if s == side and r]
+    pose_i = _foot_pose_index(trial, side)
+    static_roles = (
+        dict(
+            zip(
+                static.marker_names,
+                _native.foot_label_roles(list(static.marker_names)),
+                strict=True,
+            )
+        )
+        if static is not None
+        else {}
+    )
+    landmarks = [n for n, (s, r) in static_roles.items() if s == side and r in ("heel", "forefoot")]
+    if pose_i is not None:
+        poses = np.ascontiguousarray(trial.rotations[:, pose_i])
+        what = f"segment pose {trial.rotation_names[pose_i]}"
+        static_pose = None
+        if static is not None and trial.rotation_names[pose_i] in static.rotation_names:
+            j = static.rotation_names.index(trial.rotation_names[pose_i])
+            static_pose = _mean_pose(static.rotations[:, j])
+        if static is not None and static_pose is not None and landmarks:
+            rot, origin = static_pose[:3, :3], static_pose[:3, 3]
+            pts = np.array([rot.T @ (_static_point(static, n) - origin) for n in landmarks])
+            return poses, pts, landmarks, what + " with the static trial's foot markers"
+        # the pose's own geometry: its origin and, when a toes segment is tracked, the toes'
+        # origin (Theia3D: ankle and metatarsophalangeal joint centres)
+        pts_list = [np.zeros(3)]
+        names = [f"{trial.rotation_names[pose_i]} origin"]
+        toes_i = _foot_pose_index(trial, side, "toes")
+        if toes_i is not None:
+            toes = trial.rotations[:, toes_i, :3, 3]
+            rel = np.einsum("nji,nj->ni", poses[:, :3, :3], toes - poses[:, :3, 3])
+            if np.isfinite(rel).any():
+                pts_list.append(np.nanmedian(rel, axis=0))
+                names.append(f"{trial.rotation_names[toes_i]} origin")
+        return poses, np.array(pts_list), names, what
+    if len(cluster) < 3:
+        raise DataError(
+            f"{trial.path}: the {side} foot has no segment pose and {len(cluster)} foot "
+            "markers; events from a foot segment need a pose or a cluster of three or more"
+        )
+    if static is None:
+        raise DataError(
+            f"{trial.path}: events from the {side} foot's cluster ({', '.join(cluster)}) need "
+            "its static trial (static=...) to carry the heel and forefoot with it"
+        )
+    missing = [n for n in cluster if n not in static.marker_names]
+    if missing:
+        raise DataError(
+            f"{static.path}: the static trial lacks the {side} foot markers {', '.join(missing)}"
+        )
+    local = np.array([_static_point(static, n) for n in cluster])
+    idx = [trial.marker_names.index(n) for n in cluster]
+    flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
+    rows = _native.cluster_poses(np.ascontiguousarray(local), flat, _MAX_CLUSTER_RMS_M)
+    poses = rows.reshape(-1, 4, 4)
+    what = f"foot cluster {', '.join(cluster)}"
+    # the pose maps the static lab frame onto each frame, so static positions are local points
+    if landmarks:
+        pts = np.array([_static_point(static, n) for n in landmarks])
+        return poses, pts, landmarks, what + " with the static trial's foot markers"
+    return poses, *_sole_from_static(static, side, local), what + " with a sole from the static"
+
+
+def _sole_from_static(
+    static: Trial, side: str, cluster: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Virtual sole points of a foot whose static trial has no heel or forefoot marker (the
+    Running Injury Clinic's shoe cluster): on the floor (z = 0 of the static), along the
+    foot's long axis (horizontal, perpendicular to the malleoli), from the heel (below the
+    cluster's rearmost marker: the cluster sits on the heel counter) forward by foot length
+    (Drillis & Contini proportions of trochanter-to-malleolus height)."""
+    names = [n for n in static.marker_names if _side_of(n, side)]
+    mall = [n for n in names if _tokens(n) & _MALLEOLUS]
+    troch = [n for n in names if _tokens(n) & _TROCHANTER]
+    if len(mall) < 2 or not troch:
+        raise DataError(
+            f"{static.path}: the {side} foot has no heel or forefoot marker, and the static "
+            f"trial needs both malleoli and a trochanter marker to place them (found "
+            f"malleoli {mall or 'none'}, trochanter {troch or 'none'})"
+        )
+    a, b = (_static_point(static, n) for n in mall[:2])
+    ankle = (a + b) / 2.0
+    across = np.array([a[0] - b[0], a[1] - b[1], 0.0])
+    forward = np.cross(across, [0.0, 0.0, 1.0])
+    forward /= np.linalg.norm(forward)
+    if forward[0] < 0:
+        forward = -forward
+    leg = _static_point(static, troch[0])[2] - ankle[2]
+    foot_m = _FOOT_PER_LEG * leg
+    rear = min(float((c - ankle) @ forward) for c in cluster)
+    heel = ankle + rear * forward
+    heel[2] = 0.0
+    lateral = np.cross([0.0, 0.0, 1.0], forward) * (1.0 if side == "L" else -1.0)
+    half_width = 0.5 * _WIDTH_PER_LEG * leg
+    pts, labels = [], []
+    for f in _SOLE_FRACTIONS:
+        for w, where in ((0.0, ""), (1.0, " lateral"), (-1.0, " medial")):
+            if w and not 0.5 <= f <= 0.8:
+                continue  # the forefoot's width: metatarsal heads at about 0.6-0.8 of its length
+            pts.append(heel + f * foot_m * forward + w * half_width * lateral)
+            labels.append(f"{side} sole {round(f * 100)} %{where} (virtual)")
+    return np.array(pts), labels
+
+
+def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
+    """Events from a tracked foot segment: a rigid cluster on the shoe or heel (Running Injury
+    Clinic shoe markers; RBDS heel markers) or a segment pose per frame (Theia3D ``l_foot``).
+
+    Points of the foot located once in the segment's frame are carried into every frame by its
+    pose (the calibrated anatomical system technique, Cappozzo et al. 1995) and read by the
+    marker detector (:func:`from_markers`). The points are, in order of preference: the static
+    trial's heel, metatarsal and toe markers; for a cluster whose static has none, virtual sole
+    points from the heel to the toe (foot length from Drillis & Contini's proportions of leg
+    length); for a pose without a static, the foot's origin and the toes segment's origin.
+    ``method`` names the point and the segment, e.g. ``touchdown L sole 80 % (virtual) on foot
+    cluster L_foot_1, …``.
+    """
+    rate = _trial_rate(trial)
+    rows: list[tuple[str, str, float]] = []
+    methods: list[str] = []
+    quality: list[float] = []
+    for side in ("L", "R"):
+        poses, pts, names, what = _foot_segment(trial, static, side)
+        flat = np.ascontiguousarray(poses.reshape(poses.shape[0], 16), dtype=np.float64)
+        try:
+            found, ic_k, to_k, _share = _native.segment_events(
+                flat, np.ascontiguousarray(pts, dtype=np.float64), rate
+            )
+        except DataError as err:
+            raise DataError(f"{trial.path}: {side} foot ({what}): {err}") from None
+        for kind, t, q in found:
+            k = ic_k if kind == "IC" else to_k
+            verb = "touchdown" if kind == "IC" else "lift"
+            rows.append((side, kind, t))
+            methods.append(f"{verb} {names[k] if k is not None else '?'} on {what}")
+            quality.append(q)
+    return _frame(rows, rate, "segment", method=methods, quality=quality)
+
+
 def from_file(trial: Trial) -> pl.DataFrame:
     """Foot strike / foot off events stored in the file (C3D EVENT group)."""
     ev = trial.events.filter(pl.col("side").is_not_null() & pl.col("event").is_not_null())
@@ -172,14 +385,17 @@ def from_file(trial: Trial) -> pl.DataFrame:
 def detect(
     trial: Trial | ImuTrial,
     *,
-    source: Literal["auto", "force", "markers", "file"] = "auto",
+    source: Literal["auto", "force", "markers", "file", "segments"] = "auto",
     threshold_n: float = 50.0,
     lowpass_hz: float | None = 30.0,
+    static: Trial | None = None,
 ) -> pl.DataFrame:
     """IC and TO events of ``trial``.
 
     ``source="auto"`` uses force plates when the trial has them, else foot events stored in the
-    file, else the foot markers; the ``source`` column says which was used. An IMU recording
+    file, else the foot markers; the ``source`` column says which was used. ``"segments"``
+    reads a tracked foot segment (shoe cluster or pose, :func:`from_segments`; ``static``
+    locates its heel and forefoot). An IMU recording
     (:class:`stridelab.imu.ImuTrial`) gives ``source="imu"`` events whatever ``source`` says.
     """
     if isinstance(trial, ImuTrial):
@@ -188,6 +404,8 @@ def detect(
         return from_force(trial, threshold_n=threshold_n, lowpass_hz=lowpass_hz)
     if source == "markers":
         return from_markers(trial)
+    if source == "segments":
+        return from_segments(trial, static)
     found = from_file(trial)
     if source == "file" or found.height:
         return found
@@ -197,7 +415,8 @@ def detect(
 def check(events: pl.DataFrame, duration_s: float | None = None) -> list[str]:
     """Plausibility of an events table, as warnings (empty when it is plausible): each side
     has at least three ICs; ICs alternate between the feet; each IC is followed by that foot's
-    TO before its next IC; strides last 0.4–2.0 s (running and walking)."""
+    TO before its next IC; strides last 0.4–2.0 s (running and walking); contacts (IC to the
+    foot's TO) last 0.08–1.5 s in at least 90 % of strides."""
     out: list[str] = []
     ics = events.filter(pl.col("event") == "IC").sort("time_s")
     # the feet: L and R, or A and B where a sensor cannot tell left from right
@@ -224,6 +443,21 @@ def check(events: pl.DataFrame, duration_s: float | None = None) -> list[str]:
             stride = float(np.median(np.diff(t)))
             if not 0.4 <= stride <= 2.0:
                 out.append(f"{side} foot: median stride {stride:.2f} s is outside 0.4-2.0 s")
+        # contact: from each IC to the foot's next TO; under 80 ms is not a foot contact (the
+        # force detector's shortest contact), over 1.5 s is standing
+        seq = events.filter(pl.col("side") == side).sort("time_s")
+        kinds, times = seq["event"].to_list(), seq["time_s"].to_numpy()
+        contacts = [
+            times[i + 1] - times[i]
+            for i in range(len(kinds) - 1)
+            if kinds[i] == "IC" and kinds[i + 1] == "TO"
+        ]
+        odd = [c for c in contacts if not 0.08 <= c <= 1.5]
+        if contacts and len(odd) > 0.1 * len(contacts):
+            out.append(
+                f"{side} foot: {len(odd)} of {len(contacts)} contacts last under 0.08 s or over "
+                f"1.5 s (median {np.median(contacts):.3f} s): IC or TO misplaced"
+            )
     if duration_s and ics.height == 0:
         out.append(f"no initial contact in {duration_s:.1f} s")
     return out

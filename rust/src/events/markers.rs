@@ -44,7 +44,7 @@ impl Default for MarkerEventOptions {
     fn default() -> Self {
         Self {
             stance_fraction: 0.25,
-            min_stance_s: 0.05,
+            min_stance_s: 0.08,
             merge_gap_s: 0.05,
             landing_m: 0.010,
             search_before_s: 0.040,
@@ -85,16 +85,25 @@ fn stances(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<Vec<M
             }
         })
         .collect();
-    let (Some(lo), Some(hi)) = (
-        super::percentile(&mean, 0.05),
-        super::percentile(&mean, 0.95),
-    ) else {
-        return Vec::new();
-    };
-    let limit = lo + opts.stance_fraction * (hi - lo);
+    // the range is taken over the 1.5 s around each frame (a stride at least, walking
+    // included), so ground that slopes or a floor that is not level across an overground
+    // capture volume does not hide the stances at its high end
+    let half = frames(0.75);
+    let limits: Vec<f64> = (0..n)
+        .step_by(half.max(1) / 4 + 1)
+        .map(|f| {
+            let w = &mean[f.saturating_sub(half)..(f + half + 1).min(n)];
+            match (super::percentile(w, 0.05), super::percentile(w, 0.95)) {
+                (Some(lo), Some(hi)) => lo + opts.stance_fraction * (hi - lo),
+                _ => f64::NAN,
+            }
+        })
+        .collect();
+    let step = half.max(1) / 4 + 1;
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
     for (f, v) in mean.iter().enumerate() {
+        let limit = limits[(f / step).min(limits.len() - 1)];
         let low = v.is_finite() && *v < limit;
         match (low, start) {
             (true, None) => start = Some(f),

@@ -8,6 +8,7 @@
 
 pub mod force;
 pub mod markers;
+pub mod segment;
 
 pub use force::{contacts, ForceEventOptions};
 pub use markers::MarkerEventOptions;

@@ -758,6 +758,134 @@ fn marker_events<'py>(
     Ok((rows, methods))
 }
 
+fn v3_rows(a: &PyReadonlyArray2<'_, f64>, what: &str) -> PyResult<Vec<crate::model::V3>> {
+    if a.shape()[1] != 3 {
+        return Err(PyValueError::new_err(format!("{what} must be (points, 3)")));
+    }
+    Ok(contiguous(a)?
+        .chunks_exact(3)
+        .map(|c| crate::model::V3::new(c[0], c[1], c[2]))
+        .collect())
+}
+
+/// Poses from rows of a row-major 4×4 matrix (frames, 16).
+fn pose_rows(a: &PyReadonlyArray2<'_, f64>) -> PyResult<Vec<crate::model::Pose>> {
+    if a.shape()[1] != 16 {
+        return Err(PyValueError::new_err(
+            "poses must be (frames, 16): row-major 4×4",
+        ));
+    }
+    Ok(contiguous(a)?
+        .chunks_exact(16)
+        .map(|m| crate::model::Pose {
+            rot: crate::model::M3::new(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]),
+            origin: crate::model::V3::new(m[3], m[7], m[11]),
+        })
+        .collect())
+}
+
+/// Poses (frames, 16: row-major 4×4, NaN where not tracked) of a rigid cluster: its points in
+/// the static trial (k, 3) fitted onto its markers in each frame (frames, 3 k).
+#[pyfunction]
+fn cluster_poses<'py>(
+    py: Python<'py>,
+    local: PyReadonlyArray2<'py, f64>,
+    points: PyReadonlyArray2<'py, f64>,
+    max_rms_m: f64,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    let local = v3_rows(&local, "local")?;
+    let flat = points_slice(&points, local.len())?;
+    let frames: Vec<Vec<crate::model::V3>> = flat
+        .chunks_exact(3 * local.len().max(1))
+        .map(|f| {
+            f.chunks_exact(3)
+                .map(|c| crate::model::V3::new(c[0], c[1], c[2]))
+                .collect()
+        })
+        .collect();
+    let poses = py.detach(|| crate::events::segment::track_cluster(&local, &frames, max_rms_m));
+    let rows: Vec<[f64; 16]> = poses
+        .iter()
+        .map(|p| {
+            let (r, o) = (p.rot, p.origin);
+            [
+                r[(0, 0)],
+                r[(0, 1)],
+                r[(0, 2)],
+                o[0],
+                r[(1, 0)],
+                r[(1, 1)],
+                r[(1, 2)],
+                o[1],
+                r[(2, 0)],
+                r[(2, 1)],
+                r[(2, 2)],
+                o[2],
+                0.0,
+                0.0,
+                0.0,
+                1.0,
+            ]
+        })
+        .collect();
+    rows_to_array(py, rows)
+}
+
+/// Events of one foot from its segment's poses (frames, 16) and points of the foot in the
+/// segment's frame (k, 3): (list of (event, time_s, quality), index of the IC point, index of
+/// the TO point, share of stances the IC point stopped first).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn segment_events<'py>(
+    py: Python<'py>,
+    poses: PyReadonlyArray2<'py, f64>,
+    points: PyReadonlyArray2<'py, f64>,
+    rate_hz: f64,
+) -> PyResult<(Vec<(String, f64, f64)>, Option<usize>, Option<usize>, f64)> {
+    let poses = pose_rows(&poses)?;
+    let points = v3_rows(&points, "points")?;
+    let fe = py
+        .detach(|| {
+            crate::events::segment::foot_events_from_segment(
+                &poses,
+                &points,
+                rate_hz,
+                &crate::events::MarkerEventOptions::default(),
+            )
+        })
+        .map_err(DataError::new_err)?;
+    let mut rows: Vec<(String, f64, f64)> = fe
+        .events
+        .into_iter()
+        .map(|(k, t, q)| (k.as_str().to_string(), t, q))
+        .collect();
+    rows.sort_by(|a, b| a.1.total_cmp(&b.1));
+    Ok((rows, fe.ic_marker, fe.to_marker, fe.ic_marker_share))
+}
+
+/// Per label: its side (`L`, `R` or empty) and foot role (`heel`, `forefoot`, `foot` for another
+/// foot marker, or empty), by the same rules the marker event detector uses.
+#[pyfunction]
+fn foot_label_roles(names: Vec<String>) -> Vec<(String, String)> {
+    use crate::io::axes::{is_foot_label, is_forefoot_label, is_heel_label, side_of_label};
+    names
+        .iter()
+        .map(|n| {
+            let side = side_of_label(n).map_or(String::new(), |c| c.to_string());
+            let role = if is_heel_label(n) {
+                "heel"
+            } else if is_forefoot_label(n) {
+                "forefoot"
+            } else if is_foot_label(n) {
+                "foot"
+            } else {
+                ""
+            };
+            (side, role.to_string())
+        })
+        .collect()
+}
+
 /// The marker-set preset recognised from labels: (name, share of its labels found).
 #[pyfunction]
 fn detect_marker_set(markers: Vec<String>, rotations: Vec<String>) -> (String, f64) {
@@ -999,6 +1127,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_marker_set, m)?)?;
     m.add_function(wrap_pyfunction!(fill_rigid, m)?)?;
     m.add_function(wrap_pyfunction!(marker_events, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_poses, m)?)?;
+    m.add_function(wrap_pyfunction!(segment_events, m)?)?;
+    m.add_function(wrap_pyfunction!(foot_label_roles, m)?)?;
     m.add_function(wrap_pyfunction!(imu_orientation, m)?)?;
     m.add_function(wrap_pyfunction!(pelvis_angles, m)?)?;
     m.add_function(wrap_pyfunction!(gyro_events, m)?)?;

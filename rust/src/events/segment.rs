@@ -1,0 +1,231 @@
+//! Gait events from a tracked foot segment: a rigid cluster on the shoe (Running Injury Clinic,
+//! RBDS heel markers) or a segment pose in every frame (markerless, e.g. Theia3D).
+//!
+//! Points of the foot located once in the segment's frame (from the static trial, or from the
+//! segment's own geometry) are carried into every frame by the segment's pose — the calibrated
+//! anatomical system technique (Cappozzo et al. 1995, Clin Biomech 10:171) — and the marker
+//! detector ([`super::markers::foot_events`]) reads touchdown and lift from these virtual
+//! points exactly as it does from real markers. One detector thus serves markers, clusters and
+//! poses; where a point is virtual, its accuracy is that of the rigid-foot assumption (the
+//! forefoot bends against a heel cluster by a few millimetres at impact).
+
+use super::markers::{foot_events, FootEvents, MarkerEventOptions};
+use crate::model::{fit_pose_from, Pose, V3};
+
+/// Poses of a rigid cluster in every frame: least-squares fits (Söderkvist & Wedin 1993) of the
+/// cluster as it was in the static trial (`local`, one point per marker) onto the markers in
+/// each frame (`frames[f][k]`, NaN where missing), warm-started from the previous frame. A frame
+/// with fewer than three markers seen, or whose fit leaves more than `max_rms_m` RMS residual
+/// (the cluster is not rigid there: a swapped or knocked marker), has no pose ([`Pose::nan`]).
+pub fn track_cluster(local: &[V3], frames: &[Vec<V3>], max_rms_m: f64) -> Vec<Pose> {
+    let mut previous: Option<Pose> = None;
+    frames
+        .iter()
+        .map(|seen| {
+            let (loc, lab): (Vec<V3>, Vec<V3>) = local
+                .iter()
+                .zip(seen)
+                .filter(|(l, p)| l.iter().all(|v| v.is_finite()) && p.iter().all(|v| v.is_finite()))
+                .map(|(l, p)| (*l, *p))
+                .unzip();
+            if loc.len() < 3 {
+                previous = None;
+                return Pose::nan();
+            }
+            let Some(pose) = fit_pose_from(&loc, &lab, previous.as_ref().map(|p| &p.rot)) else {
+                previous = None;
+                return Pose::nan();
+            };
+            let rms = (loc
+                .iter()
+                .zip(&lab)
+                .map(|(l, p)| (pose.to_lab(l) - p).norm_squared())
+                .sum::<f64>()
+                / loc.len() as f64)
+                .sqrt();
+            if rms > max_rms_m {
+                previous = None;
+                return Pose::nan();
+            }
+            previous = Some(pose);
+            pose
+        })
+        .collect()
+}
+
+/// Heights (lab z, m) of `points` (given in the segment's frame) carried by `poses`: one row per
+/// point, one value per frame, NaN where the pose is missing.
+pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
+    points
+        .iter()
+        .map(|p| {
+            poses
+                .iter()
+                .map(|pose| {
+                    if pose.is_valid() {
+                        pose.to_lab(p)[2]
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Events of one foot from its segment's poses and points of the foot in the segment's frame
+/// (heel, metatarsal heads, toe: whichever are known). `FootEvents` indices refer to `points`.
+///
+/// # Errors
+/// No points, a bad rate, or fewer than a second of frames with a pose.
+pub fn foot_events_from_segment(
+    poses: &[Pose],
+    points: &[V3],
+    rate_hz: f64,
+    opts: &MarkerEventOptions,
+) -> Result<FootEvents, String> {
+    if points.is_empty() || points.iter().any(|p| p.iter().any(|v| !v.is_finite())) {
+        return Err("no finite foot points to carry with the segment".into());
+    }
+    if !(rate_hz.is_finite() && rate_hz > 0.0) {
+        return Err(format!("frame rate {rate_hz} Hz is not a rate"));
+    }
+    let tracked = poses.iter().filter(|p| p.is_valid()).count();
+    if (tracked as f64) < rate_hz {
+        return Err(format!(
+            "the foot segment has a pose in {tracked} frames, under a second at {rate_hz} Hz"
+        ));
+    }
+    Ok(foot_events(&carried_heights(poses, points), rate_hz, opts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::Kind;
+    use crate::model::M3;
+
+    fn rot_y(a: f64) -> M3 {
+        let (s, c) = a.sin_cos();
+        M3::new(c, 0.0, s, 0.0, 1.0, 0.0, -s, 0.0, c)
+    }
+
+    /// A rigid cluster turned and moved is tracked to 1e-9 m, a missing marker is tolerated
+    /// while three remain, and a knocked marker (30 mm off) makes the frame's pose NaN.
+    #[test]
+    fn cluster_tracking_recovers_poses_and_refuses_a_deformed_cluster() {
+        let local = vec![
+            V3::new(0.0, 0.0, 0.05),
+            V3::new(0.03, 0.02, 0.06),
+            V3::new(-0.02, 0.03, 0.08),
+            V3::new(0.01, -0.03, 0.07),
+        ];
+        let truth: Vec<Pose> = (0..50)
+            .map(|f| Pose {
+                rot: rot_y(0.02 * f as f64),
+                origin: V3::new(0.01 * f as f64, 0.2, 0.1),
+            })
+            .collect();
+        let mut frames: Vec<Vec<V3>> = truth
+            .iter()
+            .map(|p| local.iter().map(|l| p.to_lab(l)).collect())
+            .collect();
+        frames[10][2] = V3::from_element(f64::NAN);
+        frames[20][1] += V3::new(0.0, 0.0, 0.03);
+        let poses = track_cluster(&local, &frames, 0.005);
+        for (f, (p, t)) in poses.iter().zip(&truth).enumerate() {
+            if f == 20 {
+                assert!(!p.is_valid());
+                continue;
+            }
+            assert!((p.origin - t.origin).norm() < 1e-9, "{f}");
+            assert!((p.rot - t.rot).norm() < 1e-9, "{f}");
+        }
+    }
+
+    /// A foot pose whose heel point lands first and whose toe point lifts last, both known by
+    /// construction: the carried points give IC at the heel's touchdown (the heel is the IC
+    /// point, the toe the TO point) and TO after the toe leaves the floor and before it is 25 mm
+    /// up (at 0.6 m/s, 42 ms later), on every stride.
+    #[test]
+    fn carried_points_give_the_events_of_the_foot() {
+        let rate = 200.0;
+        let period = 0.7;
+        let (ic, to) = (0.25, 0.50);
+        // the foot's origin is the heel point; the toe is 0.2 m ahead. Before IC the foot is
+        // dorsiflexed (toe up) and falls; after IC it rotates down to flat about the heel; at
+        // heel-off it rotates about the toe; after TO it rises.
+        let press = |dt: f64| -0.004 * (1.0 - (-dt / 0.005).exp());
+        let pose_at = |t: f64| -> Pose {
+            let tt = t.rem_euclid(period);
+            let flat = ic + 0.04;
+            let heel_off = to - 0.12;
+            let (pitch, heel_z) = if tt < ic {
+                let x = (ic - tt).min(0.2);
+                (-0.25, 0.8 * x - 2.0 * x * x)
+            } else if tt < flat {
+                // the shoe compresses 4 mm with a 5 ms time constant (velocity continuous)
+                (-0.25 * (1.0 - (tt - ic) / 0.04), press(tt - ic))
+            } else if tt < heel_off {
+                (0.0, press(tt - ic))
+            } else if tt < to {
+                // heel rises as the foot turns about the toe
+                let a = 0.6 * (tt - heel_off) / 0.12;
+                (a, press(heel_off - ic) + 0.2 * a.sin())
+            } else {
+                (
+                    0.6,
+                    press(heel_off - ic) + 0.2 * 0.6_f64.sin() + (tt - to) * 0.6,
+                )
+            };
+            Pose {
+                rot: rot_y(pitch),
+                origin: V3::new(0.0, 0.0, heel_z),
+            }
+        };
+        let n = 1400;
+        let poses: Vec<Pose> = (0..n).map(|f| pose_at(f as f64 / rate)).collect();
+        let points = [V3::new(0.0, 0.0, 0.0), V3::new(0.2, 0.0, 0.0)];
+        let fe = foot_events_from_segment(&poses, &points, rate, &MarkerEventOptions::default())
+            .unwrap();
+        assert_eq!(fe.ic_marker, Some(0));
+        assert_eq!(fe.to_marker, Some(1));
+        let ics: Vec<f64> = fe
+            .events
+            .iter()
+            .filter(|e| e.0 == Kind::Ic)
+            .map(|e| e.1)
+            .collect();
+        let tos: Vec<f64> = fe
+            .events
+            .iter()
+            .filter(|e| e.0 == Kind::To)
+            .map(|e| e.1)
+            .collect();
+        assert!(ics.len() >= 8 && tos.len() >= 8, "{ics:?} {tos:?}");
+        for t in ics {
+            let err = (t - ic).rem_euclid(period).min((ic - t).rem_euclid(period));
+            // within 1.5 frames (7.5 ms): a stop sharper than a frame puts the velocity
+            // minimum on the frame before contact (the detector's known limit, docs/events.md)
+            assert!(err < 0.0075, "IC {t}");
+        }
+        for t in tos {
+            let after = (t - to).rem_euclid(period);
+            assert!((0.0..0.042).contains(&after), "TO {t}");
+        }
+    }
+
+    #[test]
+    fn too_few_poses_or_no_points_are_errors() {
+        let poses = vec![Pose::nan(); 300];
+        let pts = [V3::zeros()];
+        assert!(
+            foot_events_from_segment(&poses, &pts, 200.0, &MarkerEventOptions::default())
+                .unwrap_err()
+                .contains("under a second")
+        );
+        assert!(
+            foot_events_from_segment(&poses, &[], 200.0, &MarkerEventOptions::default()).is_err()
+        );
+    }
+}
