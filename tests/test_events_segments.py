@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from scipy.signal import butter, filtfilt
 
 import stridelab
 from stridelab import _native, events
@@ -180,14 +181,81 @@ def test_a_cluster_without_its_static_is_refused_with_the_reason(rbds: Path) -> 
         events.from_segments(_keep(trial, HEEL, renamed), _keep(no_ankles, HEEL, renamed))
 
 
-def test_ric_and_theia_segment_events_are_flagged_not_passed(data_dir: Path) -> None:
-    """Known shortfall (issue 12): on the real RIC shoe clusters and Theia poses the segment
-    route does not yet give plausible events (few stances pass the standing test; Theia's
-    toes origin lifts early). ``events.check`` must say so."""
+def _contacts_and_cadence(found: pl.DataFrame, side: str) -> tuple[np.ndarray, float]:
+    foot = found.filter(pl.col("side") == side).sort("time_s")
+    kinds, times = foot["event"].to_list(), foot["time_s"].to_numpy()
+    contacts = np.array(
+        [times[i + 1] - times[i] for i in range(len(kinds) - 1) if kinds[i : i + 2] == ["IC", "TO"]]
+    )
+    ics = times[np.array(kinds) == "IC"]
+    return contacts, 120.0 / float(np.median(np.diff(ics)))
+
+
+def test_ric_shoe_clusters_give_plausible_events(data_dir: Path) -> None:
+    """The RIC trial (shoe clusters on the heel counter, a static with malleoli and
+    trochanters, markers low-passed by the lab) screens through the segment route with a sole
+    placed from the static. No force data: plausibility only (the issue's bounds) — events
+    alternate, contacts last 0.15-0.40 s, cadence is 140-200 steps/min, and every event has a
+    quality. Measured: 37 strides per foot, median contact 0.250 s (L) and 0.245 s (R), cadence
+    184 steps/min; six right-foot events next to glitches of the right shoe cluster have
+    quality below 2/3."""
     ric = stridelab.read(data_dir / "ric/20140515T133244_run.c3d")
-    ric_static = stridelab.read(data_dir / "ric/20140515T133244_static.c3d")
-    found = events.from_segments(ric, ric_static)
-    assert events.check(found, ric.duration_s)
+    static = stridelab.read(data_dir / "ric/20140515T133244_static.c3d")
+    found = events.from_segments(ric, static)
+    assert events.check(found, ric.duration_s) == []
+    assert found["quality"].is_between(0.0, 1.0).all()
+    for side in ("L", "R"):
+        contacts, cadence = _contacts_and_cadence(found, side)
+        assert contacts.size >= 30, side
+        assert 0.15 <= float(np.median(contacts)) <= 0.40, side
+        assert np.mean((contacts >= 0.15) & (contacts <= 0.40)) >= 0.9, side
+        assert 140.0 <= cadence <= 200.0, (side, cadence)
+    assert (found["quality"] >= 2 / 3).mean() > 0.9
+
+
+def test_theia_segment_events_are_flagged_not_passed(data_dir: Path) -> None:
+    """Known shortfall (issue 12): on the Theia poses (3.5 s in view, 85 Hz, a floor 10 cm
+    lower at one end, carried points that sink 20-30 mm through each stance) the segment route
+    finds too few stances and too short contacts. ``events.check`` must say so."""
     theia = stridelab.read(data_dir / "theia/pose_filt_2.c3d")
     found = events.from_segments(theia)
-    assert any("contacts last" in w for w in events.check(found, theia.duration_s))
+    assert events.check(found, theia.duration_s)
+
+
+def _lowpassed(trial: Trial, cutoff_hz: float) -> Trial:
+    """``trial`` as a lab would export it after a zero-lag 2nd-order Butterworth low-pass."""
+    b, a = butter(2, cutoff_hz / (trial.point_rate_hz / 2.0))
+    points = trial.points.copy()
+    seen = np.isfinite(points).all(axis=(0, 2))
+    points[:, seen] = filtfilt(b, a, points[:, seen], axis=0)
+    return dataclasses.replace(trial, points=np.ascontiguousarray(points))
+
+
+@pytest.mark.parametrize("cutoff_hz", [15.0, 20.0])
+@pytest.mark.parametrize(
+    ("name", "static_name"),
+    [("RBDS001runT25markers.txt", "RBDS001static.txt"), ("RBDS001runT35.c3d", "RBDS001static.c3d")],
+)
+def test_lowpassed_clusters_keep_their_events(
+    rbds: Path, name: str, static_name: str, cutoff_hz: float
+) -> None:
+    """Perturbed copies with known truth: RBDS001 low-passed at 15 or 20 Hz before the RIC
+    layout (d) is built (the RIC file's markers look low-passed about there). Smoothing spreads
+    the stop at touchdown; the segment route sees it in the cluster's own heights and gives a
+    carried point longer to be seen standing. Without that, 2-24 events per side and event were
+    missed. Measured: no miss, no false event, IC MAE 1.0-3.6 ms, TO MAE 1.6-6.9 ms; one or two
+    right ICs at 3.5 m/s are 21-28 ms early."""
+    trial = stridelab.read(rbds / name)
+    static = stridelab.read(rbds / static_name)
+    rename = {n: n.replace("Heel.", "Foot.") for n in HEEL}
+    ric_static = [n for n in static.marker_names if "Heel" in n or "Ankle" in n or "GTR" in n]
+    found = events.from_segments(
+        _keep(_lowpassed(trial, cutoff_hz), HEEL, rename), _keep(static, ric_static, rename)
+    )
+    errs = _errors(trial, found)
+    _report(f"{name} low-passed {cutoff_hz:g} Hz (d)", errs)
+    for (side, kind), (err, missed, false) in errs.items():
+        assert missed == 0, (side, kind, missed)
+        assert false == 0, (side, kind, false)
+        assert np.abs(err).mean() <= (5.0 if kind == "IC" else 8.0), (side, kind)
+        assert np.abs(err).max() <= 30.0, (side, kind)

@@ -117,7 +117,10 @@ def cluster_poses(
     local: npt.NDArray[np.float64], points: npt.NDArray[np.float64], max_rms_m: float
 ) -> npt.NDArray[np.float64]: ...
 def segment_events(
-    poses: npt.NDArray[np.float64], points: npt.NDArray[np.float64], rate_hz: float
+    poses: npt.NDArray[np.float64],
+    points: npt.NDArray[np.float64],
+    probe: tuple[float, float, float],
+    rate_hz: float,
 ) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
 def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...
 def imu_orientation(

@@ -183,6 +183,10 @@ _WIDTH_PER_LEG = 0.055 / (0.530 - 0.039)
 # these fractions of foot length from the heel; the detector takes the first to stop for IC and
 # the last to lift for TO.
 _SOLE_FRACTIONS = (0.0, 0.6, 0.7, 0.8, 0.9, 1.0)
+# How far the heel lies behind the ankle joint centre, as a share of the ankle-to-MTP distance,
+# horizontally in standing: 0.63-0.71 (mean 0.67) from the heel-counter marker (Heel.Bottom),
+# malleoli and MT1/MT5 of the RBDS001 and RBDS032 static trials, both feet.
+_HEEL_PER_ANKLE_TO_MTP = 0.67
 _MALLEOLUS = {"ankle", "ank", "lank", "rank", "mal", "malleolus", "lmal", "rmal"}
 _TROCHANTER = {"gtr", "troch", "trochanter", "hip"}
 
@@ -228,9 +232,11 @@ def _static_point(static: Trial, name: str) -> np.ndarray:
 
 def _foot_segment(
     trial: Trial, static: Trial | None, side: str
-) -> tuple[np.ndarray, np.ndarray, list[str], str]:
-    """This foot's poses (frames, 4, 4), points in the segment frame (k, 3), their names, and
-    what the segment is. Raises :class:`DataError` naming what is missing."""
+) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray]:
+    """This foot's poses (frames, 4, 4), points in the segment frame (k, 3), their names, what
+    the segment is, and a point of the tracked body (the pose's origin, the cluster's centroid)
+    whose height shows whether the data were low-passed. Raises :class:`DataError` naming what
+    is missing."""
     roles = dict(
         zip(trial.marker_names, _native.foot_label_roles(list(trial.marker_names)), strict=True)
     )
@@ -258,19 +264,39 @@ def _foot_segment(
         if static is not None and static_pose is not None and landmarks:
             rot, origin = static_pose[:3, :3], static_pose[:3, 3]
             pts = np.array([rot.T @ (_static_point(static, n) - origin) for n in landmarks])
-            return poses, pts, landmarks, what + " with the static trial's foot markers"
-        # the pose's own geometry: its origin and, when a toes segment is tracked, the toes'
-        # origin (Theia3D: ankle and metatarsophalangeal joint centres)
-        pts_list = [np.zeros(3)]
-        names = [f"{trial.rotation_names[pose_i]} origin"]
+            return (
+                poses,
+                pts,
+                landmarks,
+                what + " with the static trial's foot markers",
+                np.zeros(3),
+            )
+        # the pose's own geometry (Theia3D: the foot's origin is the ankle joint centre, the
+        # toes' origin the metatarsophalangeal joint): the MTP, and a heel behind the ankle by
+        # _HEEL_PER_ANKLE_TO_MTP of the ankle-to-MTP distance, at the MTP's depth below the ankle
         toes_i = _foot_pose_index(trial, side, "toes")
+        rel = np.full((1, 3), np.nan)
         if toes_i is not None:
             toes = trial.rotations[:, toes_i, :3, 3]
             rel = np.einsum("nji,nj->ni", poses[:, :3, :3], toes - poses[:, :3, 3])
-            if np.isfinite(rel).any():
-                pts_list.append(np.nanmedian(rel, axis=0))
-                names.append(f"{trial.rotation_names[toes_i]} origin")
-        return poses, np.array(pts_list), names, what
+        if not np.isfinite(rel).any():
+            raise DataError(
+                f"{trial.path}: the {side} foot pose has no toes segment and no static trial: "
+                "nothing locates its heel and forefoot"
+            )
+        mtp = np.nanmedian(rel, axis=0)
+        # the foot's long axis: the ankle-to-MTP direction with its depth removed, the depth
+        # taken along the foot frame's axis closest to the vertical in the median frame
+        up = int(np.argmax(np.abs(np.nanmedian(poses[:, 2, :3], axis=0))))
+        along = mtp.copy()
+        along[up] = 0.0
+        heel = -_HEEL_PER_ANKLE_TO_MTP * along
+        heel[up] = mtp[up]
+        names = [
+            f"{side} heel (virtual, behind {trial.rotation_names[pose_i]} origin)",
+            f"{trial.rotation_names[toes_i]} origin",  # type: ignore[index]
+        ]
+        return poses, np.array([heel, mtp]), names, what, np.zeros(3)
     if len(cluster) < 3:
         raise DataError(
             f"{trial.path}: the {side} foot has no segment pose and {len(cluster)} foot "
@@ -293,10 +319,12 @@ def _foot_segment(
     poses = rows.reshape(-1, 4, 4)
     what = f"foot cluster {', '.join(cluster)}"
     # the pose maps the static lab frame onto each frame, so static positions are local points
+    centroid = local.mean(axis=0)
     if landmarks:
         pts = np.array([_static_point(static, n) for n in landmarks])
-        return poses, pts, landmarks, what + " with the static trial's foot markers"
-    return poses, *_sole_from_static(static, side, local), what + " with a sole from the static"
+        return poses, pts, landmarks, what + " with the static trial's foot markers", centroid
+    pts, names = _sole_from_static(static, side, local)
+    return poses, pts, names, what + " with a sole from the static", centroid
 
 
 def _sole_from_static(
@@ -358,11 +386,14 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
     methods: list[str] = []
     quality: list[float] = []
     for side in ("L", "R"):
-        poses, pts, names, what = _foot_segment(trial, static, side)
+        poses, pts, names, what, probe = _foot_segment(trial, static, side)
         flat = np.ascontiguousarray(poses.reshape(poses.shape[0], 16), dtype=np.float64)
         try:
             found, ic_k, to_k, _share = _native.segment_events(
-                flat, np.ascontiguousarray(pts, dtype=np.float64), rate
+                flat,
+                np.ascontiguousarray(pts, dtype=np.float64),
+                (float(probe[0]), float(probe[1]), float(probe[2])),
+                rate,
             )
         except DataError as err:
             raise DataError(f"{trial.path}: {side} foot ({what}): {err}") from None

@@ -68,6 +68,50 @@ struct MarkerStance {
 }
 
 /// The coarse stances of a foot and, in each, every marker's touchdown and lift.
+/// RMS of the third over the second differences of a foot's heights (median over its markers).
+/// For a band-limited signal it is 2 sin(π f / rate) near its dominant frequency f; unfiltered
+/// optical marker data, whose highest frequencies are white measurement noise, give about 1
+/// (RBDS: 0.93–1.14; white noise alone: √(20/6) = 1.83).
+pub fn difference_ratio(z: &[Vec<f64>]) -> Option<f64> {
+    let mut ratios: Vec<f64> = z
+        .iter()
+        .filter_map(|m| {
+            let (mut s2, mut s3, mut k) = (0.0, 0.0, 0usize);
+            for w in m.windows(4) {
+                if w.iter().all(|v| v.is_finite()) {
+                    let d2 = w[2] - 2.0 * w[1] + w[0];
+                    let d3 = w[3] - 3.0 * w[2] + 3.0 * w[1] - w[0];
+                    s2 += d2 * d2;
+                    s3 += d3 * d3;
+                    k += 1;
+                }
+            }
+            (k > 10 && s2 > 0.0).then(|| (s3 / s2).sqrt())
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied()
+}
+
+/// The time within which a marker must be seen standing after its touchdown: `stop_within_s`
+/// for unfiltered data; for data a lab has already low-passed (difference ratio under
+/// `PREFILTERED_RATIO`), longer by the smoothing's spread, 1 / (4 f) with f the dominant
+/// frequency of the second differences (RBDS001 low-passed at 20 Hz: f = 6–7 Hz, +36–42 ms),
+/// because smoothing stretches the stop at touchdown over that time.
+pub fn settle_window_s(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> f64 {
+    match difference_ratio(z) {
+        Some(r) if r < PREFILTERED_RATIO => {
+            let f = rate_hz / std::f64::consts::PI * (r / 2.0).min(1.0).asin();
+            opts.stop_within_s + (0.25 / f.max(1.0)).min(0.1)
+        }
+        _ => opts.stop_within_s,
+    }
+}
+
+/// Below this [`difference_ratio`] the heights are taken as already low-passed: unfiltered
+/// RBDS markers give 0.93–1.14, the same low-passed at 30 Hz 0.42–0.49.
+pub const PREFILTERED_RATIO: f64 = 0.6;
+
 fn stances(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<Vec<MarkerStance>> {
     let n = z.first().map_or(0, Vec::len);
     if n < 10 || z.is_empty() {

@@ -9,7 +9,7 @@
 //! poses; where a point is virtual, its accuracy is that of the rigid-foot assumption (the
 //! forefoot bends against a heel cluster by a few millimetres at impact).
 
-use super::markers::{foot_events, FootEvents, MarkerEventOptions};
+use super::markers::{foot_events, settle_window_s, FootEvents, MarkerEventOptions};
 use crate::model::{fit_pose_from, Pose, V3};
 
 /// Poses of a rigid cluster in every frame: least-squares fits (Söderkvist & Wedin 1993) of the
@@ -53,6 +53,48 @@ pub fn track_cluster(local: &[V3], frames: &[Vec<V3>], max_rms_m: f64) -> Vec<Po
         .collect()
 }
 
+/// A foot segment turning faster than this (rad/s) between two frames is a tracking glitch,
+/// not a foot: the foot's sagittal angular velocity peaks at 12.5–13.3 rad/s in running at
+/// 3.5 m/s (`shared/data/running/imu_cycle`, Dorschky et al. 2019) and the RBDS001 and RIC
+/// heel/shoe clusters turn at 12 rad/s at their 99th percentile; the RIC right shoe cluster has
+/// runs of frames where all four markers jump together at 13 m/s and the fitted foot turns at
+/// 50–125 rad/s.
+pub const MAX_FOOT_TURN_RAD_S: f64 = 50.0;
+
+/// `poses` with tracking glitches removed (NaN): a frame reached by a turn faster than
+/// `max_rad_s` starts a glitch, which ends at the next such turn within `max_glitch_s` (the
+/// pose jumps away and back) or, with none, at that frame alone.
+pub fn drop_glitches(poses: &[Pose], rate_hz: f64, max_rad_s: f64, max_glitch_s: f64) -> Vec<Pose> {
+    let turn = |a: &Pose, b: &Pose| -> f64 {
+        let rel = a.rot.transpose() * b.rot;
+        ((rel.trace() - 1.0) / 2.0).clamp(-1.0, 1.0).acos() * rate_hz
+    };
+    let jumps: Vec<usize> = (1..poses.len())
+        .filter(|&f| {
+            poses[f - 1].is_valid()
+                && poses[f].is_valid()
+                && turn(&poses[f - 1], &poses[f]) > max_rad_s
+        })
+        .collect();
+    let span = (max_glitch_s * rate_hz).round() as usize;
+    let mut out = poses.to_vec();
+    let mut k = 0;
+    while k < jumps.len() {
+        let a = jumps[k];
+        match jumps.get(k + 1) {
+            Some(&b) if b - a <= span => {
+                out[a..b].iter_mut().for_each(|p| *p = Pose::nan());
+                k += 2;
+            }
+            _ => {
+                out[a] = Pose::nan();
+                k += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Heights (lab z, m) of `points` (given in the segment's frame) carried by `poses`: one row per
 /// point, one value per frame, NaN where the pose is missing.
 pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
@@ -78,9 +120,17 @@ pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
 ///
 /// # Errors
 /// No points, a bad rate, or fewer than a second of frames with a pose.
+///
+/// `probe` is a point of the tracked body itself, in the segment's frame (a cluster's centroid,
+/// a pose's origin): its height tells whether the lab low-passed the data before export. If it
+/// did (see [`super::markers::settle_window_s`]), a carried point is given longer to be seen
+/// standing after touchdown, the smoothing having spread its stop. Carried points themselves
+/// cannot tell: the fit's rotation noise, multiplied by their distance from the cluster, makes
+/// them look unfiltered.
 pub fn foot_events_from_segment(
     poses: &[Pose],
     points: &[V3],
+    probe: &V3,
     rate_hz: f64,
     opts: &MarkerEventOptions,
 ) -> Result<FootEvents, String> {
@@ -96,7 +146,14 @@ pub fn foot_events_from_segment(
             "the foot segment has a pose in {tracked} frames, under a second at {rate_hz} Hz"
         ));
     }
-    Ok(foot_events(&carried_heights(poses, points), rate_hz, opts))
+    let poses = drop_glitches(poses, rate_hz, MAX_FOOT_TURN_RAD_S, 0.05);
+    let poses = poses.as_slice();
+    let settle = settle_window_s(&carried_heights(poses, &[*probe]), rate_hz, opts);
+    let opts = MarkerEventOptions {
+        stop_within_s: settle,
+        ..*opts
+    };
+    Ok(foot_events(&carried_heights(poses, points), rate_hz, &opts))
 }
 
 #[cfg(test)]
@@ -186,8 +243,14 @@ mod tests {
         let n = 1400;
         let poses: Vec<Pose> = (0..n).map(|f| pose_at(f as f64 / rate)).collect();
         let points = [V3::new(0.0, 0.0, 0.0), V3::new(0.2, 0.0, 0.0)];
-        let fe = foot_events_from_segment(&poses, &points, rate, &MarkerEventOptions::default())
-            .unwrap();
+        let fe = foot_events_from_segment(
+            &poses,
+            &points,
+            &V3::zeros(),
+            rate,
+            &MarkerEventOptions::default(),
+        )
+        .unwrap();
         assert_eq!(fe.ic_marker, Some(0));
         assert_eq!(fe.to_marker, Some(1));
         let ics: Vec<f64> = fe
@@ -215,17 +278,45 @@ mod tests {
         }
     }
 
+    /// A pose that jumps away for three frames and back is dropped; a foot turning at
+    /// 20 rad/s is kept.
+    #[test]
+    fn glitches_are_dropped_and_real_turns_kept() {
+        let rate = 200.0;
+        let mut poses: Vec<Pose> = (0..40)
+            .map(|f| Pose {
+                rot: rot_y(20.0 * f as f64 / rate),
+                origin: V3::zeros(),
+            })
+            .collect();
+        for p in &mut poses[10..13] {
+            p.rot = rot_y(2.0) * p.rot;
+        }
+        let out = drop_glitches(&poses, rate, MAX_FOOT_TURN_RAD_S, 0.05);
+        let dropped: Vec<usize> = (0..40).filter(|&f| !out[f].is_valid()).collect();
+        assert_eq!(dropped, vec![10, 11, 12]);
+    }
+
     #[test]
     fn too_few_poses_or_no_points_are_errors() {
         let poses = vec![Pose::nan(); 300];
         let pts = [V3::zeros()];
-        assert!(
-            foot_events_from_segment(&poses, &pts, 200.0, &MarkerEventOptions::default())
-                .unwrap_err()
-                .contains("under a second")
-        );
-        assert!(
-            foot_events_from_segment(&poses, &[], 200.0, &MarkerEventOptions::default()).is_err()
-        );
+        assert!(foot_events_from_segment(
+            &poses,
+            &pts,
+            &V3::zeros(),
+            200.0,
+            &MarkerEventOptions::default()
+        )
+        .unwrap_err()
+        .contains("under a second"));
+        assert!(foot_events_from_segment(
+            &poses,
+            &[],
+            &V3::zeros(),
+            200.0,
+            &MarkerEventOptions::default()
+        )
+        .is_err());
     }
 }
