@@ -119,7 +119,7 @@ def cluster_poses(
 def segment_events(
     poses: npt.NDArray[np.float64],
     points: npt.NDArray[np.float64],
-    probe: tuple[float, float, float],
+    probe: tuple[float, float, float] | None,
     rate_hz: float,
 ) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
 def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...

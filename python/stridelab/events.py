@@ -232,11 +232,13 @@ def _static_point(static: Trial, name: str) -> np.ndarray:
 
 def _foot_segment(
     trial: Trial, static: Trial | None, side: str
-) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray | None]:
     """This foot's poses (frames, 4, 4), points in the segment frame (k, 3), their names, what
-    the segment is, and a point of the tracked body (the pose's origin, the cluster's centroid)
-    whose height shows whether the data were low-passed. Raises :class:`DataError` naming what
-    is missing."""
+    the segment is, and, where the points are on the sole (placed from the static's malleoli or
+    the pose's geometry), a point of the tracked body (the pose's origin, the cluster's
+    centroid) whose height shows whether the data were low-passed; None for the static's own
+    foot markers, which must stand within the marker detector's 25 ms whatever the filtering
+    (see ``docs/events.md``). Raises :class:`DataError` naming what is missing."""
     roles = dict(
         zip(trial.marker_names, _native.foot_label_roles(list(trial.marker_names)), strict=True)
     )
@@ -269,7 +271,7 @@ def _foot_segment(
                 pts,
                 landmarks,
                 what + " with the static trial's foot markers",
-                np.zeros(3),
+                None,
             )
         # the pose's own geometry (Theia3D: the foot's origin is the ankle joint centre, the
         # toes' origin the metatarsophalangeal joint): the MTP, and a heel behind the ankle by
@@ -322,7 +324,7 @@ def _foot_segment(
     centroid = local.mean(axis=0)
     if landmarks:
         pts = np.array([_static_point(static, n) for n in landmarks])
-        return poses, pts, landmarks, what + " with the static trial's foot markers", centroid
+        return poses, pts, landmarks, what + " with the static trial's foot markers", None
     pts, names = _sole_from_static(static, side, local)
     return poses, pts, names, what + " with a sole from the static", centroid
 
@@ -392,7 +394,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
             found, ic_k, to_k, _share = _native.segment_events(
                 flat,
                 np.ascontiguousarray(pts, dtype=np.float64),
-                (float(probe[0]), float(probe[1]), float(probe[2])),
+                None if probe is None else (float(probe[0]), float(probe[1]), float(probe[2])),
                 rate,
             )
         except DataError as err:

@@ -2,13 +2,17 @@
 //! overground and on treadmills.
 //!
 //! 1. Stances, coarsely: the mean height of a foot's markers stays in the lowest quarter of its
-//!    range (5th–95th percentile) for at least 50 ms; shorter dips are merged.
+//!    range (5th–95th percentile over the 1.5 s around each frame) for at least 80 ms; dips
+//!    closer than 50 ms are merged.
 //! 2. Initial contact: each foot marker lands when it comes within 10 mm of its lowest height in
 //!    that stance. The instant of touchdown is where the marker's fall is stopped: the minimum
 //!    of its vertical velocity (most negative) in the 40 ms before to 7 ms after landing,
 //!    refined to sub-frame time by a parabola. A marker counts only if it then really stops
-//!    (|v| < 0.15 m/s within 8 mm of its lowest height within 25 ms); this rejects the heel of
-//!    a forefoot striker, which hovers near its lowest height without stopping. IC is the
+//!    (|v| < 0.15 m/s, or its fall turning into a rise between two frames, within 8 mm of its
+//!    lowest height within 25 ms; the segment route gives carried points longer on data already
+//!    low-passed, see [`settle_window_s`]);
+//!    this rejects the heel of a forefoot striker, which hovers near its lowest height without
+//!    stopping. IC is the
 //!    earliest such touchdown among the foot's markers, so the forefoot decides for forefoot
 //!    strikers and the heel for rearfoot strikers.
 //! 3. Toe-off: each marker lifts when it rises 15 mm above its lowest height in the stance;
@@ -93,24 +97,30 @@ pub fn difference_ratio(z: &[Vec<f64>]) -> Option<f64> {
     ratios.get(ratios.len() / 2).copied()
 }
 
+/// The dominant frequency (Hz) of a foot's second differences, from [`difference_ratio`] r as
+/// rate / π · asin(r / 2): unfiltered optical marker data, whose top frequencies are white
+/// measurement noise, give a quarter of the rate or so (RBDS at 150 Hz: 23–29 Hz); data a lab
+/// low-passed at a cutoff give about a third of it (RBDS001 low-passed at 20 Hz: 6–7 Hz, at
+/// 30 Hz: 10–12 Hz; the RIC file: 10–11 Hz; the Theia export: 9–13 Hz).
+pub fn dominant_difference_hz(z: &[Vec<f64>], rate_hz: f64) -> Option<f64> {
+    difference_ratio(z).map(|r| rate_hz / std::f64::consts::PI * (r / 2.0).min(1.0).asin())
+}
+
 /// The time within which a marker must be seen standing after its touchdown: `stop_within_s`
-/// for unfiltered data; for data a lab has already low-passed (difference ratio under
-/// `PREFILTERED_RATIO`), longer by the smoothing's spread, 1 / (4 f) with f the dominant
-/// frequency of the second differences (RBDS001 low-passed at 20 Hz: f = 6–7 Hz, +36–42 ms),
-/// because smoothing stretches the stop at touchdown over that time.
+/// for unfiltered data; for data a lab has already low-passed (a [`dominant_difference_hz`] f
+/// under `PREFILTERED_HZ`), longer by the smoothing's spread, 1 / (4 f) (at most 100 ms;
+/// RBDS001 low-passed at 20 Hz: +36–42 ms), because smoothing stretches the stop at touchdown
+/// over that time.
 pub fn settle_window_s(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> f64 {
-    match difference_ratio(z) {
-        Some(r) if r < PREFILTERED_RATIO => {
-            let f = rate_hz / std::f64::consts::PI * (r / 2.0).min(1.0).asin();
-            opts.stop_within_s + (0.25 / f.max(1.0)).min(0.1)
-        }
+    match dominant_difference_hz(z, rate_hz) {
+        Some(f) if f < PREFILTERED_HZ => opts.stop_within_s + (0.25 / f.max(1.0)).min(0.1),
         _ => opts.stop_within_s,
     }
 }
 
-/// Below this [`difference_ratio`] the heights are taken as already low-passed: unfiltered
-/// RBDS markers give 0.93–1.14, the same low-passed at 30 Hz 0.42–0.49.
-pub const PREFILTERED_RATIO: f64 = 0.6;
+/// Below this [`dominant_difference_hz`] the heights are taken as already low-passed: between
+/// unfiltered RBDS markers (23–29 Hz) and the same low-passed at 30 Hz (10–12 Hz).
+pub const PREFILTERED_HZ: f64 = 15.0;
 
 fn stances(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<Vec<MarkerStance>> {
     let n = z.first().map_or(0, Vec::len);
@@ -229,8 +239,12 @@ fn marker_stance(
             .filter(|&f| vm[f].is_finite())
             .min_by(|&x, &y| vm[x].total_cmp(&vm[y]));
         if let Some(j) = j {
+            // still: slower than `stop_speed_m_s`, or its fall turning into a rise between two
+            // frames (at 85 Hz a frame is 12 ms: the speed can pass through zero unsampled)
+            let still =
+                |f: usize| vm[f].abs() < opts.stop_speed_m_s || (vm[f] <= 0.0 && vm[f + 1] >= 0.0);
             let stops = (j..=(j + frames(opts.stop_within_s)).min(n - 2))
-                .any(|f| vm[f].abs() < opts.stop_speed_m_s && h(f) < opts.stop_height_m);
+                .any(|f| still(f) && h(f) < opts.stop_height_m);
             let (y0, y1, y2) = (vm[j - 1], vm[j], vm[j + 1]);
             let den = y0 - 2.0 * y1 + y2;
             let off = if den > 0.0 && y0.is_finite() && y2.is_finite() {

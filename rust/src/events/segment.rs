@@ -121,16 +121,18 @@ pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
 /// # Errors
 /// No points, a bad rate, or fewer than a second of frames with a pose.
 ///
-/// `probe` is a point of the tracked body itself, in the segment's frame (a cluster's centroid,
-/// a pose's origin): its height tells whether the lab low-passed the data before export. If it
-/// did (see [`super::markers::settle_window_s`]), a carried point is given longer to be seen
-/// standing after touchdown, the smoothing having spread its stop. Carried points themselves
-/// cannot tell: the fit's rotation noise, multiplied by their distance from the cluster, makes
-/// them look unfiltered.
+/// `probe`, when given, is a point of the tracked body itself, in the segment's frame (a
+/// cluster's centroid, a pose's origin): its height tells whether the lab low-passed the data
+/// before export. If it did (see [`super::markers::settle_window_s`]), a carried point is given
+/// longer to be seen standing after touchdown, the smoothing having spread its stop. Carried
+/// points themselves cannot tell: the fit's rotation noise, multiplied by their distance from
+/// the cluster, makes them look unfiltered. Give it only for points on the sole: a marker on
+/// the heel counter of a forefoot striker, still descending since late swing, would pass the
+/// longer window and date IC 20–40 ms early (RBDS001 low-passed at 15–20 Hz).
 pub fn foot_events_from_segment(
     poses: &[Pose],
     points: &[V3],
-    probe: &V3,
+    probe: Option<&V3>,
     rate_hz: f64,
     opts: &MarkerEventOptions,
 ) -> Result<FootEvents, String> {
@@ -148,7 +150,9 @@ pub fn foot_events_from_segment(
     }
     let poses = drop_glitches(poses, rate_hz, MAX_FOOT_TURN_RAD_S, 0.05);
     let poses = poses.as_slice();
-    let settle = settle_window_s(&carried_heights(poses, &[*probe]), rate_hz, opts);
+    let settle = probe.map_or(opts.stop_within_s, |p| {
+        settle_window_s(&carried_heights(poses, &[*p]), rate_hz, opts)
+    });
     let opts = MarkerEventOptions {
         stop_within_s: settle,
         ..*opts
@@ -246,7 +250,7 @@ mod tests {
         let fe = foot_events_from_segment(
             &poses,
             &points,
-            &V3::zeros(),
+            Some(&V3::zeros()),
             rate,
             &MarkerEventOptions::default(),
         )
@@ -304,7 +308,7 @@ mod tests {
         assert!(foot_events_from_segment(
             &poses,
             &pts,
-            &V3::zeros(),
+            Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
         )
@@ -313,7 +317,7 @@ mod tests {
         assert!(foot_events_from_segment(
             &poses,
             &[],
-            &V3::zeros(),
+            Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
         )

@@ -832,8 +832,8 @@ fn cluster_poses<'py>(
 }
 
 /// Events of one foot from its segment's poses (frames, 16), points of the foot in the
-/// segment's frame (k, 3) and a point of the tracked body (its cluster's centroid, the pose's
-/// origin) that shows whether the data were low-passed: (list of (event, time_s, quality), index of the IC point, index of
+/// segment's frame (k, 3) and, for points on the sole, a point of the tracked body (its
+/// cluster's centroid, the pose's origin) that shows whether the data were low-passed: (list of (event, time_s, quality), index of the IC point, index of
 /// the TO point, share of stances the IC point stopped first).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
@@ -841,18 +841,18 @@ fn segment_events<'py>(
     py: Python<'py>,
     poses: PyReadonlyArray2<'py, f64>,
     points: PyReadonlyArray2<'py, f64>,
-    probe: [f64; 3],
+    probe: Option<[f64; 3]>,
     rate_hz: f64,
 ) -> PyResult<(Vec<(String, f64, f64)>, Option<usize>, Option<usize>, f64)> {
     let poses = pose_rows(&poses)?;
     let points = v3_rows(&points, "points")?;
-    let probe = crate::model::V3::new(probe[0], probe[1], probe[2]);
+    let probe = probe.map(|p| crate::model::V3::new(p[0], p[1], p[2]));
     let fe = py
         .detach(|| {
             crate::events::segment::foot_events_from_segment(
                 &poses,
                 &points,
-                &probe,
+                probe.as_ref(),
                 rate_hz,
                 &crate::events::MarkerEventOptions::default(),
             )
