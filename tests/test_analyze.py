@@ -124,3 +124,34 @@ def test_html_report_renders_in_headless_chromium(analysed: Path, tmp_path: Path
     )
     # a rendered page with text, tables and plots, not a blank canvas
     assert shot.stat().st_size > 50_000
+
+
+def test_ric_shoe_clusters_screen_end_to_end(tmp_path: Path, data_dir: Path) -> None:
+    """The Running Injury Clinic protocol (shoe clusters, no heel or toe markers) goes through
+    `stridelab analyze` with its static: events from the foot segment (docs/events.md), 34
+    complete strides a side, and every pattern either decided or n/a with its reason (the
+    heel-based metrics need a heel point the kinematic model does not yet place for RIC)."""
+    ric = data_dir / "ric"
+    res = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(ric / "20140515T133244_run.c3d"),
+            "--static",
+            str(ric / "20140515T133244_static.c3d"),
+            "--runner",
+            "RIC",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    table = pl.read_parquet(tmp_path / "results.parquet")
+    for side in ("L", "R"):
+        assert table.filter(pl.col("side") == side).height >= 30, side
+    report = json.loads((tmp_path / "RIC.json").read_text())
+    statuses = {(p["pattern"], p["side"]): p for p in report["patterns"]}
+    assert statuses[("dynamic_knee_valgus", "L")]["status"] in {"clear", "borderline", "flagged"}
+    for p in statuses.values():
+        if p["status"] == "not_assessable":
+            assert p["reason"], p

@@ -115,11 +115,19 @@ def test_marker_strides_agree_with_force_strides(rbds: Path) -> None:
 
 def test_cluster_only_feet_are_refused_with_a_reason(data_dir: Path) -> None:
     """RIC feet carry a 4-marker cluster on the shoe upper and Theia3D gives ankle and toe
-    segment origins: neither marks the heel, whose touchdown IC needs, so no events are made up."""
-    for path in ("ric/20140515T133244_run.c3d", "theia/pose_filt_2.c3d"):
-        trial = stridelab.read(data_dir / path)
+    segment origins: neither marks the heel, whose touchdown the marker route needs, so it makes
+    no events up. ``detect`` then takes the foot-segment route: Theia's poses carry their own
+    geometry, RIC's cluster needs its static (without it, both reasons are given)."""
+    ric = stridelab.read(data_dir / "ric/20140515T133244_run.c3d")
+    theia = stridelab.read(data_dir / "theia/pose_filt_2.c3d")
+    for trial in (ric, theia):
         with pytest.raises(DataError, match="need a heel and a toe or metatarsal marker"):
             events.from_markers(trial)
+    assert set(events.detect(theia)["source"]) == {"segment"}
+    with pytest.raises(DataError, match=r"from the foot segment: .*static trial"):
+        events.detect(ric)
+    static = stridelab.read(data_dir / "ric/20140515T133244_static.c3d")
+    assert set(events.detect(ric, static=static)["source"]) == {"segment"}
 
 
 def test_auto_uses_force_when_present_and_markers_otherwise(rbds: Path, tmp_path: Path) -> None:

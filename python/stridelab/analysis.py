@@ -148,7 +148,7 @@ def analyze_runner(
                 qa_warnings = kinematics.warnings(kin)
                 for n in kin.notes:
                     (log.warning if n in qa_warnings else log.info)("%s: %s", trial.path.name, n)
-                ev = events.detect(trial)
+                ev = events.detect(trial, static=static)
                 for w in events.check(ev, trial.duration_s):
                     log.warning("%s: %s", trial.path.name, w)
                 table = metrics.per_stride(

@@ -102,11 +102,11 @@ def process(
             row["seconds"] = time.perf_counter() - t0
             return row
         trial = trial if trial is not None else read(job.path)
+        static = _static(job.static) if job.static and stage != "read" else None
         if stage != "read":
-            ev = events.detect(trial)
+            ev = events.detect(trial, static=static[0] if static else None)
             row["strides"] = int((ev["event"] == "IC").sum())
         if stage == "full":
-            static = _static(job.static) if job.static else None
             kin = kinematics.compute(trial, static[0] if static else None)
             table = metrics.per_stride(
                 trial,

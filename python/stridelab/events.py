@@ -426,9 +426,10 @@ def detect(
     """IC and TO events of ``trial``.
 
     ``source="auto"`` uses force plates when the trial has them, else foot events stored in the
-    file, else the foot markers; the ``source`` column says which was used. ``"segments"``
-    reads a tracked foot segment (shoe cluster or pose, :func:`from_segments`; ``static``
-    locates its heel and forefoot). An IMU recording
+    file, else the foot markers, else (feet without heel and forefoot markers: a shoe cluster, a
+    pose) the foot segment with ``static``; the ``source`` column says which was used.
+    ``"segments"`` reads a tracked foot segment (shoe cluster or pose, :func:`from_segments`;
+    ``static`` locates its heel and forefoot). An IMU recording
     (:class:`stridelab.imu.ImuTrial`) gives ``source="imu"`` events whatever ``source`` says.
     """
     if isinstance(trial, ImuTrial):
@@ -442,7 +443,14 @@ def detect(
     found = from_file(trial)
     if source == "file" or found.height:
         return found
-    return from_markers(trial)
+    try:
+        return from_markers(trial)
+    except DataError as markers_err:
+        # feet tracked as a shoe cluster or a pose: the segment route, or both reasons
+        try:
+            return from_segments(trial, static)
+        except DataError as segments_err:
+            raise DataError(f"{markers_err}; from the foot segment: {segments_err}") from None
 
 
 def check(events: pl.DataFrame, duration_s: float | None = None) -> list[str]:
