@@ -36,6 +36,7 @@ __all__ = [
     "residual_analysis",
     "sacrum_contacts",
     "segment_events",
+    "sole_points",
     "step_frequency",
     "stride_metrics",
     "strike_class",
@@ -123,6 +124,13 @@ def segment_events(
     rate_hz: float,
 ) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
 def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...
+def sole_points(
+    malleolus_a: tuple[float, float, float],
+    malleolus_b: tuple[float, float, float],
+    trochanter: tuple[float, float, float],
+    cluster: npt.NDArray[np.float64],
+    side: str,
+) -> tuple[npt.NDArray[np.float64], list[str]]: ...
 def imu_orientation(
     acc_m_s2: npt.NDArray[np.float64],
     gyro_rad_s: npt.NDArray[np.float64],

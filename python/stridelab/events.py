@@ -173,16 +173,6 @@ def from_markers(trial: Trial) -> pl.DataFrame:
 # A foot cluster whose rigid fit leaves more than this RMS residual in a frame is not rigid
 # there (a swapped or knocked marker); the same level as the kinematic model's clusters.
 _MAX_CLUSTER_RMS_M = 0.015
-# Body proportions of Drillis & Contini (1966, as tabulated in Winter 2009, Fig. 4.1): foot
-# length 0.152 H, greater-trochanter height 0.530 H, ankle height 0.039 H; so foot length is
-# 0.152 / (0.530 - 0.039) of trochanter-to-malleolus height.
-_FOOT_PER_LEG = 0.152 / (0.530 - 0.039)
-# foot width (across the metatarsal heads) 0.055 H, same source
-_WIDTH_PER_LEG = 0.055 / (0.530 - 0.039)
-# Where no static trial gives the forefoot, virtual sole points along the foot's long axis at
-# these fractions of foot length from the heel; the detector takes the first to stop for IC and
-# the last to lift for TO.
-_SOLE_FRACTIONS = (0.0, 0.6, 0.7, 0.8, 0.9, 1.0)
 # How far the heel lies behind the ankle joint centre, as a share of the ankle-to-MTP distance,
 # horizontally in standing: 0.63-0.71 (mean 0.67) from the heel-counter marker (Heel.Bottom),
 # malleoli and MT1/MT5 of the RBDS001 and RBDS032 static trials, both feet.
@@ -333,10 +323,9 @@ def _sole_from_static(
     static: Trial, side: str, cluster: np.ndarray
 ) -> tuple[np.ndarray, list[str]]:
     """Virtual sole points of a foot whose static trial has no heel or forefoot marker (the
-    Running Injury Clinic's shoe cluster): on the floor (z = 0 of the static), along the
-    foot's long axis (horizontal, perpendicular to the malleoli), from the heel (below the
-    cluster's rearmost marker: the cluster sits on the heel counter) forward by foot length
-    (Drillis & Contini proportions of trochanter-to-malleolus height)."""
+    Running Injury Clinic's shoe cluster), placed by the core's ``model::sole`` — the same sole
+    the kinematic model takes its heel and toe from (see ``docs/events.md``). This finds the
+    static's malleoli and trochanter by their labels."""
     names = [n for n in static.marker_names if _side_of(n, side)]
     mall = [n for n in names if _tokens(n) & _MALLEOLUS]
     troch = [n for n in names if _tokens(n) & _TROCHANTER]
@@ -347,27 +336,18 @@ def _sole_from_static(
             f"malleoli {mall or 'none'}, trochanter {troch or 'none'})"
         )
     a, b = (_static_point(static, n) for n in mall[:2])
-    ankle = (a + b) / 2.0
-    across = np.array([a[0] - b[0], a[1] - b[1], 0.0])
-    forward = np.cross(across, [0.0, 0.0, 1.0])
-    forward /= np.linalg.norm(forward)
-    if forward[0] < 0:
-        forward = -forward
-    leg = _static_point(static, troch[0])[2] - ankle[2]
-    foot_m = _FOOT_PER_LEG * leg
-    rear = min(float((c - ankle) @ forward) for c in cluster)
-    heel = ankle + rear * forward
-    heel[2] = 0.0
-    lateral = np.cross([0.0, 0.0, 1.0], forward) * (1.0 if side == "L" else -1.0)
-    half_width = 0.5 * _WIDTH_PER_LEG * leg
-    pts, labels = [], []
-    for f in _SOLE_FRACTIONS:
-        for w, where in ((0.0, ""), (1.0, " lateral"), (-1.0, " medial")):
-            if w and not 0.5 <= f <= 0.8:
-                continue  # the forefoot's width: metatarsal heads at about 0.6-0.8 of its length
-            pts.append(heel + f * foot_m * forward + w * half_width * lateral)
-            labels.append(f"{side} sole {round(f * 100)} %{where} (virtual)")
-    return np.array(pts), labels
+    t = _static_point(static, troch[0])
+    try:
+        pts, labels = _native.sole_points(
+            (float(a[0]), float(a[1]), float(a[2])),
+            (float(b[0]), float(b[1]), float(b[2])),
+            (float(t[0]), float(t[1]), float(t[2])),
+            np.ascontiguousarray(cluster, dtype=np.float64),
+            side,
+        )
+    except DataError as err:
+        raise DataError(f"{static.path}: {side} foot: {err}") from None
+    return pts, labels
 
 
 def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:

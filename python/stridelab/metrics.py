@@ -75,9 +75,15 @@ def classify_strike(strike_index: float | None, strike_angle_deg: float) -> str:
     return _native.STRIKE_CLASSES[_native.strike_class(si, float(strike_angle_deg))]
 
 
+#: The kinematic model's note when it levels the pelvis to the lab in the static trial.
+PELVIS_LEVELLED_NOTE = "pelvis levelled to the lab in the static trial"
+
+
 def static_measures(static_kin: Kinematics) -> dict[str, float]:
     """Standing asymmetries: leg-length difference (L − R, hip to ankle centre, mm) and pelvic
-    obliquity (left side up +, deg)."""
+    obliquity (left side up +, deg) and rotation (left forward +) of the pelvis frame; the
+    latter two are left out where the model levels the pelvis to the lab in the static trial
+    itself (they would be zero by construction)."""
     lm = static_kin.landmarks
     out: dict[str, float] = {}
     lengths = {}
@@ -88,6 +94,10 @@ def static_measures(static_kin: Kinematics) -> dict[str, float]:
             lengths[side] = float(np.nanmean(thigh + shank))
     if len(lengths) == 2:
         out["static_leg_length_difference_mm"] = 1000 * (lengths["L"] - lengths["R"])
+    if any(n.startswith(PELVIS_LEVELLED_NOTE) for n in static_kin.notes):
+        # a pelvis frame levelled to the lab in this very trial (no iliac crest or ASIS/PSIS
+        # markers: RIC) stands at zero obliquity and rotation by construction: not a measure
+        return out
     left = static_kin.side_arrays("L")
     for name, col in (
         ("static_pelvic_obliquity_deg", "pelvis_obliquity_deg"),

@@ -58,6 +58,8 @@ _AT_MIDSTANCE = {
 _MISSING = {
     "trunk": "no trunk markers or torso pose in this marker set",
     "wrists": "no wrist markers or hand poses in this marker set",
+    "pelvis_landmarks": "needs a static trial with iliac crest or ASIS/PSIS markers (a pelvis "
+    "levelled to the standing trial itself has zero obliquity by construction)",
 }
 
 

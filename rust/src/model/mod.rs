@@ -8,6 +8,7 @@
 
 pub mod preset;
 pub mod qa;
+pub mod sole;
 
 use nalgebra::{Matrix3, Vector3};
 

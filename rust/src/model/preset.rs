@@ -568,14 +568,37 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
             }
         }
         // --- foot ---
-        let heel = lm.optional(&names(side, Lm::HeelFloor));
+        let mut heel = lm.optional(&names(side, Lm::HeelFloor));
         let (mt1, mt5) = (
             lm.optional(&names(side, Lm::Mt1)),
             lm.optional(&names(side, Lm::Mt5)),
         );
-        let toe = lm
+        let mut toe = lm
             .optional(&names(side, Lm::Toe))
             .or_else(|| mt1.zip(mt5).map(|(a, b)| mid(a, b)));
+        // a shoe cluster without heel or toe markers (RIC): the sole placed from the static
+        if let (None, None, Some(al), Some(am), Some(troch)) = (
+            heel,
+            toe,
+            ankle_lat,
+            ankle_med,
+            [trochanters.1, trochanters.0][i],
+        ) {
+            let cluster: Vec<V3> = segments(preset)
+                .iter()
+                .filter(|d| d.kind == SegmentKind::Foot && d.side == Some(side))
+                .flat_map(|d| d.tracking.iter().filter_map(|n| static_mean(trial, n)))
+                .collect();
+            if let Some(sole) = super::sole::from_static(al, am, troch, &cluster, side) {
+                heel = Some(sole.heel);
+                toe = Some(sole.toe());
+                notes.push(format!(
+                    "{c} heel and toe placed on the static's floor from the shoe cluster, malleoli \
+                     and trochanter (foot length {:.0} mm, Drillis & Contini proportions)",
+                    sole.length_m * 1e3
+                ));
+            }
+        }
         if let Some(h) = heel {
             sf.extra.push((format!("{c}_heel"), h));
         }

@@ -867,6 +867,49 @@ fn segment_events<'py>(
     Ok((rows, fe.ic_marker, fe.to_marker, fe.ic_marker_share))
 }
 
+/// Sole points of a foot tracked by a shoe cluster without heel or toe markers, from both
+/// malleoli, a greater trochanter and the cluster (k, 3) as seen in the static trial
+/// (`model::sole`): (points (n, 3) on the static's floor, their labels).
+#[pyfunction]
+fn sole_points<'py>(
+    py: Python<'py>,
+    malleolus_a: [f64; 3],
+    malleolus_b: [f64; 3],
+    trochanter: [f64; 3],
+    cluster: PyReadonlyArray2<'py, f64>,
+    side: &str,
+) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Vec<String>)> {
+    let side = match side {
+        "L" => crate::model::Side::L,
+        "R" => crate::model::Side::R,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "side must be 'L' or 'R', not {other:?}"
+            )))
+        }
+    };
+    let v = |a: [f64; 3]| crate::model::V3::new(a[0], a[1], a[2]);
+    let cluster = v3_rows(&cluster, "cluster")?;
+    let sole = crate::model::sole::from_static(v(malleolus_a), v(malleolus_b), v(trochanter), &cluster, side)
+        .ok_or_else(|| {
+            DataError::new_err(
+                "the malleoli, trochanter and foot cluster of the static trial do not place a sole \
+                 (malleoli on one vertical line, trochanter not 0.2 m above the ankle, or no cluster)",
+            )
+        })?;
+    let (labels, rows): (Vec<String>, Vec<[f64; 3]>) = sole
+        .event_points()
+        .into_iter()
+        .map(|(name, p)| {
+            (
+                format!("{} {name} (virtual)", side.as_char()),
+                [p[0], p[1], p[2]],
+            )
+        })
+        .unzip();
+    Ok((rows_to_array(py, rows)?, labels))
+}
+
 /// Per label: its side (`L`, `R` or empty) and foot role (`heel`, `forefoot`, `foot` for another
 /// foot marker, or empty), by the same rules the marker event detector uses.
 #[pyfunction]
@@ -1134,6 +1177,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cluster_poses, m)?)?;
     m.add_function(wrap_pyfunction!(segment_events, m)?)?;
     m.add_function(wrap_pyfunction!(foot_label_roles, m)?)?;
+    m.add_function(wrap_pyfunction!(sole_points, m)?)?;
     m.add_function(wrap_pyfunction!(imu_orientation, m)?)?;
     m.add_function(wrap_pyfunction!(pelvis_angles, m)?)?;
     m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
