@@ -562,3 +562,73 @@ def test_the_shared_imu_tables_read_as_they_are(data_dir: Path) -> None:
     assert ics.height >= 10
     with pytest.raises(UnsupportedFormatError, match="time-normalised gait cycle"):
         imu.read_imu(data_dir / "imu_cycle" / "P01_normrunning_cycle.csv")
+
+
+def _tiled_pelvis_cycle(data_dir: Path, repeats: int = 20) -> tuple[FloatArray, float]:
+    """imu_cycle's pelvis accelerometer (a real 3-axis, unclipped waveform: one averaged stride
+    at 3.47 m/s) repeated, in stridelab's segment axes (x anterior, y left, z up)."""
+    d = pl.read_csv(data_dir / "imu_cycle/P01_normrunning_cycle.csv")
+    x, y, z = (d[f"acc_pelvis_{a}_mean"].to_numpy() for a in ("x", "y", "z"))
+    acc = np.stack([x, -z, y], axis=1)  # OpenSim segment axes: y up, z right
+    return np.ascontiguousarray(np.tile(acc, (repeats, 1))), 100 / 0.7335
+
+
+def _rotated(acc: FloatArray, pitch_deg: float, roll_deg: float) -> FloatArray:
+    p, r = np.radians(pitch_deg), np.radians(roll_deg)
+    ry = np.array([[np.cos(p), 0, np.sin(p)], [0, 1, 0], [-np.sin(p), 0, np.cos(p)]])
+    rx = np.array([[1, 0, 0], [0, np.cos(r), -np.sin(r)], [0, np.sin(r), np.cos(r)]])
+    return np.ascontiguousarray(acc @ (rx @ ry).T)
+
+
+@pytest.mark.parametrize(
+    ("pitch", "roll"), [(30.0, 0.0), (-30.0, 0.0), (40.0, 15.0), (20.0, -20.0)]
+)
+def test_a_tilted_trunk_sensor_is_levelled_from_gravity(
+    data_dir: Path, pitch: float, roll: float
+) -> None:
+    """The same real pelvis waveform mounted 20-40 deg off (perturbed copies, truth by
+    construction): levelled from its mean specific force (Moe-Nilssen 1998), its contacts are
+    those of the original to a tenth of a sample; used as mounted they move by up to 5 samples
+    (37 ms). Measured: levelled ICs at 19.1 and 68.0-68.6 % of the cycle for every mounting."""
+    acc, rate = _tiled_pelvis_cycle(data_dir)
+
+    def ics(a: FloatArray) -> FloatArray:
+        rot, _ = _native.gravity_tilt(a)
+        lev = np.ascontiguousarray(a @ rot.T)
+        found = _native.sacrum_contacts(
+            np.ascontiguousarray(lev[:, 2]), np.ascontiguousarray(lev[:, 0]), rate
+        )
+        return np.array([ic for ic, _ in found])
+
+    ref, got = ics(acc), ics(_rotated(acc, pitch, roll))
+    assert ref.size >= 30
+    assert got.size == ref.size
+    assert np.max(np.abs(got - ref)) * rate <= 1.0  # within one sample (7.3 ms)
+
+
+def test_a_reversed_anteroposterior_axis_is_read_from_the_braking(
+    sacrum_data: tuple[FloatArray, FloatArray, pl.DataFrame], tmp_path: Path
+) -> None:
+    """The imu_sacrum trials with their AP axis negated (the axis map wrong): every stance then
+    opens with "propulsion", the axis is turned back with a warning in ``method``, and the ICs
+    are those of the correct axis (before: MAE 32.9 ms, 16-41 ms shifts). The clipped vertical
+    (mean 1.13-1.38 g) is not levelled, and ``method`` says why."""
+    acc, _, _ = sacrum_data
+    n = acc.shape[1] // 2
+    for k in (0, 12, 30):
+        p = tmp_path / f"flipped_{k}.csv"
+        pl.DataFrame(
+            {
+                "time_s": np.arange(n) / 500.0,
+                "sacrum_acc_x_g": -acc[k, n:],
+                "sacrum_acc_z_g": acc[k, :n],
+            }
+        ).write_csv(p)
+        flipped = imu.detect_events(imu.read_imu(p))
+        straight = imu.detect_events(_sacrum_trial(acc, k, tmp_path))
+        assert set(flipped["method"]) == {m for m in flipped["method"] if "reversed" in m}
+        assert all("not levelled" in m for m in flipped["method"])
+        assert not any("reversed" in m for m in straight["method"])
+        a = flipped.filter(pl.col("event") == "IC")["time_s"].to_numpy()
+        b = straight.filter(pl.col("event") == "IC")["time_s"].to_numpy()
+        assert np.allclose(a, b, atol=1e-9), k

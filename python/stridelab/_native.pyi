@@ -15,6 +15,7 @@ __all__ = [
     "TruncatedFileError",
     "UnsupportedFormatError",
     "__version__",
+    "ap_reversed",
     "butter_lowpass_sos",
     "c3d_parameters",
     "cluster_poses",
@@ -24,6 +25,7 @@ __all__ = [
     "filtfilt_columns",
     "foot_label_roles",
     "force_events",
+    "gravity_tilt",
     "gyro_events",
     "imu_orientation",
     "marker_events",
@@ -143,6 +145,10 @@ def pelvis_angles(quaternions: npt.NDArray[np.float64]) -> npt.NDArray[np.float6
 def gyro_events(
     sagittal_rad_s: npt.NDArray[np.float64], rate_hz: float, segment: str
 ) -> list[tuple[str, float]]: ...
+def gravity_tilt(acc_m_s2: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], float]: ...
+def ap_reversed(
+    ap: npt.NDArray[np.float64], contacts: list[tuple[float, float]], rate_hz: float
+) -> bool | None: ...
 def sacrum_contacts(
     vertical: npt.NDArray[np.float64], ap: npt.NDArray[np.float64] | None, rate_hz: float
 ) -> list[tuple[float, float]]: ...

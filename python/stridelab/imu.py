@@ -31,6 +31,7 @@ Formats read by :func:`read_imu`
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import re
@@ -44,6 +45,8 @@ import polars as pl
 
 from stridelab import _native
 from stridelab.errors import DataError, UnsupportedFormatError
+
+log = logging.getLogger("stridelab")
 
 __all__ = [
     "LOCATIONS",
@@ -678,18 +681,55 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
                 f"{trial.path}: no foot, shank or sacrum sensor located "
                 f"(sensors: {sorted(trial.sensors)}); give their locations"
             )
-        vert = np.ascontiguousarray(s.acc_m_s2[:, 2])
-        ap = np.ascontiguousarray(s.acc_m_s2[:, 0])
-        try:
-            contacts = _native.sacrum_contacts(
-                vert, ap if np.isfinite(ap).any() else None, trial.rate_hz
-            )
-        except DataError as err:
-            raise DataError(f"{trial.path}: sacrum sensor {s.name}: {err}") from None
-        sides = _sacrum_sides(s, contacts, trial.rate_hz)
+        contacts, sides, how = _sacrum_events(trial, s)
         for (ic, to), side in zip(contacts, sides, strict=True):
             rows += [(side, "IC", ic), (side, "TO", to)]
+        return _frame(rows, trial.rate_hz, "imu", method=how)
     return _frame(rows, trial.rate_hz, "imu")
+
+
+def _sacrum_events(trial: ImuTrial, s: Sensor) -> tuple[list[tuple[float, float]], list[str], str]:
+    """Contacts, sides and how they were read from a trunk sensor, its alignment checked from
+    its own data first (``imu::align`` in the core): the mounting tilt levelled from gravity
+    (Moe-Nilssen 1998) where the mean specific force is 1 g, and the anteroposterior axis turned
+    round where most contacts open with propulsion instead of braking."""
+    acc = np.ascontiguousarray(s.acc_m_s2, dtype=np.float64)
+    notes = []
+    try:
+        rot, tilt = _native.gravity_tilt(acc)
+        if tilt >= 2.0:
+            acc = np.ascontiguousarray(acc @ rot.T)
+            notes.append(f"levelled {tilt:.0f} deg from gravity")
+    except DataError as err:
+        notes.append(f"not levelled: {err}")
+    vert = np.ascontiguousarray(acc[:, 2])
+    ap = np.ascontiguousarray(acc[:, 0])
+    has_ap = bool(np.isfinite(ap).any())
+
+    def contacts_with(ap_signal: FloatArray | None) -> list[tuple[float, float]]:
+        try:
+            return _native.sacrum_contacts(vert, ap_signal, trial.rate_hz)
+        except DataError as err:
+            raise DataError(f"{trial.path}: sacrum sensor {s.name}: {err}") from None
+
+    contacts = contacts_with(ap if has_ap else None)
+    # the vote on the axis's sign uses contacts from the vertical alone (a reversed axis would
+    # shift the ICs the AP signal refines)
+    if has_ap and _native.ap_reversed(ap, contacts_with(None), trial.rate_hz):
+        log.warning(
+            "%s: sacrum sensor %s: its anteroposterior axis reads propulsion before braking "
+            "in most contacts: taken as reversed (check the axis map)",
+            trial.path.name,
+            s.name,
+        )
+        ap = np.ascontiguousarray(-ap)
+        acc = acc * np.array([-1.0, -1.0, 1.0])  # turned about the vertical: ML flips too
+        notes.append("anteroposterior axis reversed from the data")
+        contacts = contacts_with(ap)
+    leveled = Sensor(s.name, s.location, acc, s.gyro_rad_s) if notes else s
+    sides = _sacrum_sides(leveled, contacts, trial.rate_hz)
+    how = "imu sacrum" + (f" ({'; '.join(notes)})" if notes else "")
+    return contacts, sides, how
 
 
 def _window(x: FloatArray, a: float, b: float, rate: float) -> FloatArray:

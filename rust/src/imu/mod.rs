@@ -12,6 +12,7 @@
 //! - Orientations are unit quaternions (w, x, y, z) rotating segment-frame vectors into a
 //!   gravity-aligned world frame (z up); heading (yaw) is free.
 
+pub mod align;
 pub mod events;
 pub mod orientation;
 

@@ -1038,6 +1038,44 @@ fn sacrum_contacts<'py>(
     .map_err(DataError::new_err)
 }
 
+/// A trunk sensor's mounting tilt from gravity (`imu::align::gravity_tilt`): (3×3 rotation to
+/// apply to its samples, tilt in degrees). DataError when the mean specific force is not 1 g.
+#[pyfunction]
+fn gravity_tilt<'py>(
+    py: Python<'py>,
+    acc_m_s2: PyReadonlyArray2<'py, f64>,
+) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, f64)> {
+    if acc_m_s2.shape()[1] != 3 {
+        return Err(PyValueError::new_err("acc_m_s2 must be (samples, 3)"));
+    }
+    let acc: Vec<[f64; 3]> = contiguous(&acc_m_s2)?
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    let (rot, tilt) = py
+        .detach(|| crate::imu::align::gravity_tilt(&acc))
+        .map_err(DataError::new_err)?;
+    let rows: Vec<[f64; 3]> = (0..3)
+        .map(|i| [rot[(i, 0)], rot[(i, 1)], rot[(i, 2)]])
+        .collect();
+    Ok((rows_to_array(py, rows)?, tilt))
+}
+
+/// Whether a trunk sensor's anteroposterior axis is reversed, from the braking that opens each
+/// contact (`imu::align::ap_reversed`); None when the contacts do not tell.
+#[pyfunction]
+fn ap_reversed(
+    ap: PyReadonlyArray1<'_, f64>,
+    contacts: Vec<(f64, f64)>,
+    rate_hz: f64,
+) -> PyResult<Option<bool>> {
+    Ok(crate::imu::align::ap_reversed(
+        vector(&ap)?,
+        &contacts,
+        rate_hz,
+    ))
+}
+
 /// Step frequency (Hz) from a periodic signal's autocorrelation, or None.
 #[pyfunction]
 fn step_frequency(x: PyReadonlyArray1<'_, f64>, rate_hz: f64) -> PyResult<Option<f64>> {
@@ -1181,6 +1219,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(imu_orientation, m)?)?;
     m.add_function(wrap_pyfunction!(pelvis_angles, m)?)?;
     m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
+    m.add_function(wrap_pyfunction!(gravity_tilt, m)?)?;
+    m.add_function(wrap_pyfunction!(ap_reversed, m)?)?;
     m.add_function(wrap_pyfunction!(sacrum_contacts, m)?)?;
     m.add_function(wrap_pyfunction!(step_frequency, m)?)?;
     m.add_function(wrap_pyfunction!(stride_metrics, m)?)?;
