@@ -124,7 +124,8 @@ pub fn gyro_events(
     Ok(out)
 }
 
-/// Settings of [`sacrum_contacts`], as fractions of the vertical signal's 5–95 % range.
+/// Settings of [`sacrum_contacts`], as fractions of the vertical signal's 5–95 % range (over
+/// the 2 s around each sample).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SacrumOptions {
     /// A contact is where the vertical signal is above this.
@@ -182,13 +183,41 @@ pub fn sacrum_contacts(
     }
     let v = vertical;
     let n = v.len();
-    let lo = percentile(v, 0.05).unwrap_or(f64::NAN);
-    let hi = percentile(v, 0.95).unwrap_or(f64::NAN);
-    if (hi - lo).is_nan() || hi - lo <= 1e-9 {
+    let lo_all = percentile(v, 0.05).unwrap_or(f64::NAN);
+    let hi_all = percentile(v, 0.95).unwrap_or(f64::NAN);
+    if (hi_all - lo_all).is_nan() || hi_all - lo_all <= 1e-9 {
         return Err("the vertical acceleration is flat: no contacts".to_string());
     }
-    let level = |f: f64| lo + f * (hi - lo);
-    let on = level(opts.contact_level);
+    // levels from the 5-95 % range of the 2 s around each sample (several strides), so a
+    // baseline that drifts over a long outdoor recording (a sensor whose tilt or strap shifts,
+    // a hill) keeps every step apart; on steady treadmill data they equal the whole trial's
+    let half = rate_hz as usize;
+    let grid = ((0.1 * rate_hz) as usize).max(1);
+    let ranges: Vec<(f64, f64)> = (0..n)
+        .step_by(grid)
+        .map(|i| {
+            let w = &v[i.saturating_sub(half)..(i + half + 1).min(n)];
+            match (percentile(w, 0.05), percentile(w, 0.95)) {
+                (Some(a), Some(b)) if b - a > 1e-9 => (a, b),
+                _ => (lo_all, hi_all),
+            }
+        })
+        .collect();
+    // linear between grid points
+    let range_at = |i: usize| {
+        let k = (i / grid).min(ranges.len() - 1);
+        let k1 = (k + 1).min(ranges.len() - 1);
+        let w = (i % grid) as f64 / grid as f64;
+        (
+            ranges[k].0 * (1.0 - w) + ranges[k1].0 * w,
+            ranges[k].1 * (1.0 - w) + ranges[k1].1 * w,
+        )
+    };
+    let level_at = |i: usize, f: f64| {
+        let (lo, hi) = range_at(i);
+        lo + f * (hi - lo)
+    };
+    let on = |i: usize| level_at(i, opts.contact_level);
     let mut coarse: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
     for i in 0..n - 1 {
@@ -197,15 +226,17 @@ pub fn sacrum_contacts(
             start = None;
             continue;
         }
-        if a < on && b >= on {
+        // each sample against its own level: a level that steps between grid points cannot
+        // hide a crossing
+        let (above_a, above_b) = (a >= on(i), b >= on(i + 1));
+        if !above_a && above_b {
             start = Some(i);
-        } else if a >= on && b < on {
+        } else if above_a && !above_b {
             if let Some(s) = start.take() {
                 coarse.push((s, i + 1));
             }
         }
     }
-    let merge = level(opts.merge_level);
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for c in coarse {
         if let Some(last) = merged.last_mut() {
@@ -213,7 +244,7 @@ pub fn sacrum_contacts(
                 .iter()
                 .copied()
                 .fold(f64::INFINITY, f64::min);
-            if dip > merge {
+            if dip > level_at(last.1, opts.merge_level) {
                 last.1 = c.1;
                 continue;
             }
@@ -226,7 +257,7 @@ pub fn sacrum_contacts(
     } else {
         Vec::new()
     };
-    let off = level(opts.to_level);
+
     let (before, after) = ((0.03 * rate_hz) as usize, (0.05 * rate_hz) as usize);
     let mut out = Vec::new();
     for (a, b) in merged {
@@ -259,7 +290,7 @@ pub fn sacrum_contacts(
                 .max_by(|&x, &y| dv[x].total_cmp(&dv[y]))
                 .unwrap_or(a);
             if dv[k] > 0.0 {
-                k as f64 / rate_hz - (v[k] - lo) / dv[k]
+                k as f64 / rate_hz - (v[k] - range_at(k).0) / dv[k]
             } else {
                 a as f64 / rate_hz
             }
@@ -267,6 +298,7 @@ pub fn sacrum_contacts(
         // TO: the vertical signal falls to the off level, searched from just before the
         // contact's end
         let mut j = b.saturating_sub(before);
+        let off = level_at(j, opts.to_level);
         while j + 1 < n && v[j + 1] > off {
             j += 1;
         }
@@ -436,6 +468,63 @@ mod tests {
         for (ic, _) in &c2 {
             let k = (ic / step).round();
             assert!((ic - k * step).abs() < 0.004, "IC {ic}");
+        }
+    }
+
+    /// A baseline that drifts by 1.5 g over the recording (a strap that slips, a sensor whose
+    /// tilt changes on a long outdoor run): late in the trial the flights read more than the
+    /// whole trial's 30 % level. Levels from the 2 s around each sample keep every step apart;
+    /// ICs at the stance starts, by construction.
+    #[test]
+    fn a_drifting_baseline_keeps_every_step() {
+        let (step, contact, rate, secs) = (0.34, 0.22, 500.0, 8.0);
+        let (mut v, ap) = sacrum(step, contact, rate, secs);
+        let n = v.len();
+        for (i, x) in v.iter_mut().enumerate() {
+            *x += 1.5 * i as f64 / n as f64;
+        }
+        let c = sacrum_contacts(&v, &ap, rate, &SacrumOptions::default()).unwrap();
+        let expected = (secs / step) as usize - 2;
+        assert!(
+            c.len() >= expected,
+            "{} contacts of {expected}: {c:?}",
+            c.len()
+        );
+        for (ic, _) in &c {
+            let k = (ic / step).round();
+            assert!((ic - k * step).abs() < 0.004, "IC {ic}");
+        }
+    }
+
+    /// No flight: each foot's stance (a half sine, as above) lasts 1.15 steps, so the trunk's
+    /// vertical signal, the sum of the two, never returns to free fall. One contact per step
+    /// still comes out, IC at each stance start (from the AP braking), each contact shorter
+    /// than 1.2 steps.
+    #[test]
+    fn grounded_running_gives_one_contact_per_step() {
+        let (step, contact, rate) = (0.36, 0.414, 500.0);
+        let n = (8.0 * rate) as usize;
+        let mut v = vec![0.0; n];
+        let mut ap = vec![0.0; n];
+        for (i, (vi, ai)) in v.iter_mut().zip(ap.iter_mut()).enumerate() {
+            let t = i as f64 / rate;
+            // this step's stance and the previous one's, still loaded
+            for ph in [t % step, t % step + step] {
+                if ph < contact {
+                    *vi += 2.2 * (std::f64::consts::PI * ph / contact).sin();
+                    *ai += -1.5 * (2.0 * std::f64::consts::PI * ph / contact).sin();
+                }
+            }
+        }
+        let c = sacrum_contacts(&v, &ap, rate, &SacrumOptions::default()).unwrap();
+        assert!(c.len() >= 18, "{} contacts: {c:?}", c.len());
+        for (ic, to) in &c {
+            let k = (ic / step).round();
+            assert!((ic - k * step).abs() < 0.010, "IC {ic}");
+            assert!(
+                to - ic > 0.5 * step && to - ic < 1.2 * step,
+                "contact {ic}..{to}"
+            );
         }
     }
 
