@@ -657,10 +657,13 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
     from stridelab.events import _frame
 
     rows: list[tuple[str, str, float]] = []
+    acc_only: list[str] = []
     for side, word in (("L", "left"), ("R", "right")):
         found: dict[str, list[tuple[str, float]]] = {}
         for seg in ("foot", "shank"):
             s = trial.at(f"{word}_{seg}")
+            if s is not None and not s.has_gyro:
+                acc_only.append(f"{word}_{seg} ({s.name})")
             if s is None or not s.has_gyro:
                 continue
             try:
@@ -675,13 +678,21 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
         to_from = "shank" if "shank" in found else "foot"
         rows += [(side, e, t) for e, t in found[ic_from] if e == "IC"]
         rows += [(side, e, t) for e, t in found[to_from] if e == "TO"]
+    unused = (
+        f"{', '.join(acc_only)}: accelerometer only; stridelab reads leg events from a "
+        "gyroscope (tibial-acceleration events are not implemented)"
+    )
     if not rows:
         s = trial.at("sacrum")
         if s is None:
+            if acc_only:
+                raise DataError(f"{trial.path}: {unused}, and there is no sacrum sensor")
             raise DataError(
                 f"{trial.path}: no foot, shank or sacrum sensor located "
                 f"(sensors: {sorted(trial.sensors)}); give their locations"
             )
+        if acc_only:
+            log.warning("%s: events from the sacrum; %s", trial.path.name, unused)
         contacts, sides, how = _sacrum_events(trial, s)
         for (ic, to), side in zip(contacts, sides, strict=True):
             rows += [(side, "IC", ic), (side, "TO", to)]
