@@ -677,5 +677,5 @@ def test_accelerometer_only_leg_sensors_are_named_not_ignored(
     )
     legs = tmp_path / "legs.csv"
     pl.DataFrame({"time_s": t, "left_shank_acc_z_g": acc[0, :n]}).write_csv(legs)
-    with pytest.raises(DataError, match="accelerometer only.*no sacrum sensor"):
+    with pytest.raises(DataError, match=r"accelerometer only.*no sacrum sensor"):
         imu.detect_events(imu.read_imu(legs))
