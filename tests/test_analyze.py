@@ -160,3 +160,32 @@ def test_ric_shoe_clusters_screen_end_to_end(tmp_path: Path, data_dir: Path) -> 
     for p in statuses.values():
         if p["status"] == "not_assessable":
             assert p["reason"], p
+
+
+def test_theia_poses_screen_end_to_end(tmp_path: Path, data_dir: Path) -> None:
+    """A markerless Theia3D export (foot and toes poses, no static) goes through `stridelab
+    analyze`: events from the foot poses, the segment origins taken as the joint centres
+    (Theia's thigh, shank and foot origins are the hip, knee and ankle centres), heel and toe
+    from the foot and toes poses, so the heel-based patterns decide; the static-trial patterns
+    are n/a with their reason."""
+    res = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(data_dir / "theia/pose_filt_2.c3d"),
+            "--runner",
+            "theia",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    table = pl.read_parquet(tmp_path / "results.parquet")
+    assert table.filter(pl.col("side") == "L").height >= 4
+    assert table["heel_ahead_of_pelvis_pct_leg"].is_not_nan().sum() >= 8
+    report = json.loads((tmp_path / "theia.json").read_text())
+    statuses = {(p["pattern"], p["side"]): p for p in report["patterns"]}
+    for side in ("L", "R"):
+        assert statuses[("overstriding", side)]["status"] in {"clear", "borderline", "flagged"}
+        assert statuses[("hip_behind_ankle", side)]["status"] in {"clear", "borderline", "flagged"}
+    assert statuses[("knee_extension_deficit", "both")]["status"] == "not_assessable"

@@ -27,6 +27,7 @@ __all__ = [
     "force_events",
     "gravity_tilt",
     "gyro_events",
+    "heel_from_mtp",
     "imu_orientation",
     "marker_events",
     "marker_kinematics",
@@ -126,6 +127,7 @@ def segment_events(
     rate_hz: float,
 ) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
 def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...
+def heel_from_mtp(mtp: tuple[float, float, float], up: int) -> tuple[float, float, float]: ...
 def sole_points(
     malleolus_a: tuple[float, float, float],
     malleolus_b: tuple[float, float, float],

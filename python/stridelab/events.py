@@ -173,10 +173,6 @@ def from_markers(trial: Trial) -> pl.DataFrame:
 # A foot cluster whose rigid fit leaves more than this RMS residual in a frame is not rigid
 # there (a swapped or knocked marker); the same level as the kinematic model's clusters.
 _MAX_CLUSTER_RMS_M = 0.015
-# How far the heel lies behind the ankle joint centre, as a share of the ankle-to-MTP distance,
-# horizontally in standing: 0.63-0.71 (mean 0.67) from the heel-counter marker (Heel.Bottom),
-# malleoli and MT1/MT5 of the RBDS001 and RBDS032 static trials, both feet.
-_HEEL_PER_ANKLE_TO_MTP = 0.67
 _MALLEOLUS = {"ankle", "ank", "lank", "rank", "mal", "malleolus", "lmal", "rmal"}
 _TROCHANTER = {"gtr", "troch", "trochanter", "hip"}
 
@@ -265,7 +261,7 @@ def _foot_segment(
             )
         # the pose's own geometry (Theia3D: the foot's origin is the ankle joint centre, the
         # toes' origin the metatarsophalangeal joint): the MTP, and a heel behind the ankle by
-        # _HEEL_PER_ANKLE_TO_MTP of the ankle-to-MTP distance, at the MTP's depth below the ankle
+        # model::sole::HEEL_PER_ANKLE_TO_MTP of the ankle-to-MTP distance, at the MTP's depth
         toes_i = _foot_pose_index(trial, side, "toes")
         rel = np.full((1, 3), np.nan)
         if toes_i is not None:
@@ -280,10 +276,7 @@ def _foot_segment(
         # the foot's long axis: the ankle-to-MTP direction with its depth removed, the depth
         # taken along the foot frame's axis closest to the vertical in the median frame
         up = int(np.argmax(np.abs(np.nanmedian(poses[:, 2, :3], axis=0))))
-        along = mtp.copy()
-        along[up] = 0.0
-        heel = -_HEEL_PER_ANKLE_TO_MTP * along
-        heel[up] = mtp[up]
+        heel = np.array(_native.heel_from_mtp((float(mtp[0]), float(mtp[1]), float(mtp[2])), up))
         names = [
             f"{side} heel (virtual, behind {trial.rotation_names[pose_i]} origin)",
             f"{trial.rotation_names[toes_i]} origin",  # type: ignore[index]

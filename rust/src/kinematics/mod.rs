@@ -522,7 +522,7 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
     let frames = trial.rotations.len() / 16 / nr;
     let mut kinds = Vec::new();
     let mut poses = Vec::new();
-    let mut landmarks = Vec::new();
+    let mut landmarks: Vec<(String, Vec<[f64; 3]>)> = Vec::new();
     let mut notes = Vec::new();
     for (prefix, kind, side) in names {
         let Some(i) = trial
@@ -562,6 +562,77 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
         ));
         kinds.push((kind, side));
         poses.push(seg);
+    }
+    // Theia3D's segment origins are the proximal joint centres: thigh at the hip, shank at the
+    // knee, foot at the ankle; named as the marker model names them, for the metrics
+    let aliases: Vec<(String, Vec<[f64; 3]>)> = landmarks
+        .iter()
+        .filter_map(|(name, traj)| {
+            let (c, rest) = name.split_once('_')?;
+            let joint = match rest {
+                "thigh_origin" => "hjc",
+                "shank_origin" => "kjc",
+                "foot_origin" => "ajc",
+                _ => return None,
+            };
+            Some((format!("{c}_{joint}"), traj.clone()))
+        })
+        .collect();
+    landmarks.extend(aliases);
+    // heel and toe of each foot: the toes segment's origin (the MTP joint) and a heel behind
+    // the ankle (`model::sole::heel_from_mtp`), carried by the foot's raw pose (Z up)
+    for side in [Side::L, Side::R] {
+        let c = side.as_char();
+        let raw = |name: &str| -> Option<Vec<Option<(M3, V3)>>> {
+            let i = trial
+                .rotation_names
+                .iter()
+                .position(|n| n.to_ascii_lowercase() == format!("{name}_4x4"))?;
+            Some(
+                (0..frames)
+                    .map(|f| {
+                        let m = &trial.rotations[(f * nr + i) * 16..(f * nr + i) * 16 + 16];
+                        m.iter().all(|v| v.is_finite()).then(|| {
+                            (
+                                M3::new(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]),
+                                V3::new(m[3], m[7], m[11]),
+                            )
+                        })
+                    })
+                    .collect(),
+            )
+        };
+        let lc = c.to_ascii_lowercase();
+        let (Some(foot), Some(toes)) = (raw(&format!("{lc}_foot")), raw(&format!("{lc}_toes")))
+        else {
+            continue;
+        };
+        let mut rel: [Vec<f64>; 3] = Default::default();
+        for (f, t) in foot.iter().zip(&toes) {
+            if let (Some((r, o)), Some((_, ot))) = (f, t) {
+                let v = r.transpose() * (ot - o);
+                for (k, x) in v.iter().enumerate() {
+                    rel[k].push(*x);
+                }
+            }
+        }
+        let med = |v: &mut Vec<f64>| -> Option<f64> {
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied()
+        };
+        let (Some(x), Some(y), Some(z)) = (med(&mut rel[0]), med(&mut rel[1]), med(&mut rel[2]))
+        else {
+            continue;
+        };
+        let mtp = V3::new(x, y, z);
+        let heel = crate::model::sole::heel_from_mtp(mtp, 2);
+        let carry = |p: V3| -> Vec<[f64; 3]> {
+            foot.iter()
+                .map(|f| f.map_or([f64::NAN; 3], |(r, o)| (r * p + o).into()))
+                .collect()
+        };
+        landmarks.push((format!("{c}_heel"), carry(heel)));
+        landmarks.push((format!("{c}_toe"), carry(mtp)));
     }
     let set = PoseSet {
         kinds,

@@ -111,6 +111,21 @@ pub fn from_static(
     })
 }
 
+/// How far the heel lies behind the ankle joint centre, as a share of the ankle-to-MTP distance
+/// (horizontally, standing): 0.63–0.71, mean 0.67, from the heel-counter marker (Heel.Bottom),
+/// the malleoli and MT1/MT5 of the RBDS001 and RBDS032 static trials, both feet.
+pub const HEEL_PER_ANKLE_TO_MTP: f64 = 0.67;
+
+/// The heel of a foot segment whose origin is the ankle joint centre and whose toes segment
+/// starts at the metatarsophalangeal joint (Theia3D), in the foot's frame: behind the origin by
+/// [`HEEL_PER_ANKLE_TO_MTP`] of the ankle-to-MTP distance measured across the `up` axis (the
+/// foot frame's axis nearest the vertical), at the MTP's depth along it.
+pub fn heel_from_mtp(mtp: V3, up: usize) -> V3 {
+    let mut heel = -mtp * HEEL_PER_ANKLE_TO_MTP;
+    heel[up] = mtp[up];
+    heel
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +158,13 @@ mod tests {
         assert!((right.lateral + lat_dir).norm() < 1e-12);
         assert!(from_static(mal_lat, mal_lat, troch, &cluster, Side::L).is_none());
         assert!(from_static(mal_lat, mal_med, ankle, &cluster, Side::L).is_none());
+    }
+
+    /// Theia's left foot: the MTP 165 mm ahead of and 71 mm below the ankle (its file): the
+    /// heel 111 mm behind, at the same depth.
+    #[test]
+    fn heel_behind_the_ankle_from_the_mtp() {
+        let heel = heel_from_mtp(V3::new(0.001, 0.165, -0.071), 2);
+        assert!((heel - V3::new(-0.00067, -0.11055, -0.071)).norm() < 1e-12);
     }
 }

@@ -910,6 +910,17 @@ fn sole_points<'py>(
     Ok((rows_to_array(py, rows)?, labels))
 }
 
+/// The heel of a foot segment in its own frame from its toes segment's origin (the MTP joint)
+/// and the index of its axis nearest the vertical (`model::sole::heel_from_mtp`).
+#[pyfunction]
+fn heel_from_mtp(mtp: [f64; 3], up: usize) -> PyResult<[f64; 3]> {
+    if up > 2 {
+        return Err(PyValueError::new_err("up must be 0, 1 or 2"));
+    }
+    let h = crate::model::sole::heel_from_mtp(crate::model::V3::new(mtp[0], mtp[1], mtp[2]), up);
+    Ok([h[0], h[1], h[2]])
+}
+
 /// Per label: its side (`L`, `R` or empty) and foot role (`heel`, `forefoot`, `foot` for another
 /// foot marker, or empty), by the same rules the marker event detector uses.
 #[pyfunction]
@@ -1216,6 +1227,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(segment_events, m)?)?;
     m.add_function(wrap_pyfunction!(foot_label_roles, m)?)?;
     m.add_function(wrap_pyfunction!(sole_points, m)?)?;
+    m.add_function(wrap_pyfunction!(heel_from_mtp, m)?)?;
     m.add_function(wrap_pyfunction!(imu_orientation, m)?)?;
     m.add_function(wrap_pyfunction!(pelvis_angles, m)?)?;
     m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
