@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +137,7 @@ def test_pattern_flags_its_known_case_and_only_that_side(
     if side != "both":
         assert status(r, pattern, "R") == "clear"
     row = r.filter((pl.col("pattern") == pattern) & (pl.col("side") == side)).row(0, named=True)
-    evidence = json.loads(row["evidence"])
+    evidence = patterns.evidence_items(row["evidence"])
     decided = [e for e in evidence if e["role"] == "decides"]
     assert decided
     assert all(e["source"] for e in evidence)
@@ -175,7 +174,7 @@ def test_look_alikes_are_not_flagged(pattern: str, override: dict[str, float], s
 def test_knee_valgus_evidence_is_abduction() -> None:
     r = patterns.evaluate(table(left={"peak_stance_knee_abduction_deg": 9.0}))
     row = r.filter((pl.col("pattern") == "dynamic_knee_valgus") & (pl.col("side") == "L"))
-    metrics_shown = [e["metric"] for e in json.loads(row["evidence"][0])]
+    metrics_shown = [e["metric"] for e in patterns.evidence_items(row["evidence"][0])]
     assert "peak_stance_knee_abduction_deg" in metrics_shown
     assert "peak_stance_knee_adduction_deg" not in metrics_shown
 
@@ -187,7 +186,7 @@ def test_hip_over_ankle_midstance_is_refused_and_midstance_named() -> None:
     )
     row = named.filter((pl.col("pattern") == "hip_behind_ankle") & (pl.col("side") == "L"))
     assert row["status"][0] == "flagged"
-    assert json.loads(row["evidence"][0])[0]["midstance"] == "peak_knee_flexion"
+    assert patterns.evidence_items(row["evidence"][0])[0]["midstance"] == "peak_knee_flexion"
     refused = patterns.evaluate(
         t.with_columns(pl.lit("hip_over_ankle").alias("midstance_definition"))
     )
@@ -313,7 +312,7 @@ def _fake_kinematics(knee: float, hip: float, heel_mm: float) -> tuple[Kinematic
 def test_deep_squat_scores(knee: float, hip: float, heel_mm: float, score: int) -> None:
     run, stand = _fake_kinematics(knee, hip, heel_mm)
     row = squat.screen(run, stand).row(0, named=True)
-    assert json.loads(row["evidence"])[0]["score"] == score
+    assert patterns.evidence_items(row["evidence"])[0]["score"] == score
     assert row["status"] == {3: "clear", 2: "borderline", 1: "flagged"}[score]
     r = patterns.evaluate(table(), squat=squat.screen(run, stand))
     assert status(r, "deep_squat_screen", "both") == row["status"]
@@ -439,3 +438,18 @@ def test_walking_is_recognised_and_not_screened_as_running() -> None:
     assert (running["cue"] == "").all()
     ran = patterns.evaluate(table(left={"duty_factor": 0.35}, right={"duty_factor": 0.36}))
     assert "clear" in set(ran["status"])
+
+
+def test_evidence_is_a_struct_column() -> None:
+    """Pattern evidence is a list of structs (``patterns.EVIDENCE_ITEM``), not a JSON string:
+    a data scientist filters and unnests it with polars directly."""
+    r = patterns.evaluate(table(left={"peak_stance_knee_abduction_deg": 9.0}))
+    assert r.schema["evidence"] == pl.List(patterns.EVIDENCE_ITEM)
+    items = r.select("pattern", "side", "evidence").explode("evidence").unnest("evidence")
+    valgus = items.filter(
+        (pl.col("pattern") == "dynamic_knee_valgus")
+        & (pl.col("side") == "L")
+        & (pl.col("metric") == "peak_stance_knee_abduction_deg")
+    )
+    assert valgus.height == 1
+    assert valgus["L_median"][0] == pytest.approx(9.0, abs=0.5)  # the table adds stride noise

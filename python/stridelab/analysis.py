@@ -64,7 +64,7 @@ class RunnerResult:
             "note": self.patterns["note"][0] if self.patterns.height else "",
             "normative_reference": norms.ATTRIBUTION,
             "patterns": [
-                {**r, "evidence": json.loads(r["evidence"])}
+                {**r, "evidence": patterns.evidence_items(r["evidence"])}
                 for r in self.patterns.iter_rows(named=True)
             ],
             "summary": self.summary.to_dicts(),

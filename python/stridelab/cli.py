@@ -606,6 +606,7 @@ def squat(file: Path, static_path: Path, as_json: bool) -> None:
 
     from stridelab import kinematics
     from stridelab import squat as squat_mod
+    from stridelab.patterns import evidence_items
 
     trial, static = _read_or_exit(file), _read_or_exit(static_path)
     try:
@@ -614,7 +615,7 @@ def squat(file: Path, static_path: Path, as_json: bool) -> None:
         ).row(0, named=True)
     except StridelabError as err:
         _fail(err)
-    evidence = _json.loads(row["evidence"])
+    evidence = evidence_items(row["evidence"])
     if as_json:
         click.echo(_json.dumps({**row, "evidence": evidence}, indent=2))
     else:

@@ -3,7 +3,8 @@ table. Rules are data (``patterns.toml``, each threshold with its source); this 
 them. Every result follows one contract:
 
 ``pattern, title, side (L/R/both), status (flagged | borderline | clear | not_assessable), reason,
-provisional, confidence (high | moderate | low), evidence (JSON: per check the metric, per-side
+provisional, confidence (high | moderate | low), evidence (a list of structs,
+:data:`EVIDENCE_ITEM`: per check the metric, per-side
 median, SD and stride count, the threshold or z-score and its source), cue, articles, note``.
 
 It is a movement screen with evidence, never a diagnosis; ``note`` says so in every row. A
@@ -29,9 +30,52 @@ import polars as pl
 from stridelab import norms
 from stridelab.errors import DataError
 
-__all__ = ["RESULT_SCHEMA", "evaluate", "load_thresholds"]
+__all__ = ["EVIDENCE_ITEM", "RESULT_SCHEMA", "evaluate", "evidence_items", "load_thresholds"]
 
-RESULT_SCHEMA = {
+#: One item of a pattern's ``evidence`` (a list of these per row): a check's metric, its role
+#: (``decides`` / ``evidence``), source, per-side median, SD and stride count, and where it
+#: applies the left−right difference, the midstance definition, the reference (mean, SD, z),
+#: the cut-offs and the level reached; for the deep-squat screen its score, criteria and
+#: angles. Fields that do not apply are null.
+EVIDENCE_ITEM = pl.Struct(
+    {
+        "metric": pl.String,
+        "role": pl.String,
+        "source": pl.String,
+        "L_median": pl.Float64,
+        "R_median": pl.Float64,
+        "L_sd": pl.Float64,
+        "R_sd": pl.Float64,
+        "L_strides": pl.Int64,
+        "R_strides": pl.Int64,
+        "midstance": pl.String,
+        "left_minus_right": pl.Float64,
+        "reference_mean": pl.Float64,
+        "reference_sd": pl.Float64,
+        "z": pl.Float64,
+        "flagged_at": pl.Float64,
+        "borderline_at": pl.Float64,
+        "direction": pl.String,
+        "level": pl.String,
+        "score": pl.Int64,
+        "criteria": pl.Struct(
+            {
+                "depth": pl.Boolean,
+                "heels_down": pl.Boolean,
+                "trunk_parallel_to_tibia": pl.Boolean,
+                "knees_over_feet": pl.Boolean,
+            }
+        ),
+        "hip_flexion_deg": pl.Float64,
+        "knee_flexion_deg": pl.Float64,
+        "trunk_flexion_deg": pl.Float64,
+        "shank_angle_deg": pl.Float64,
+        "heel_rise_mm": pl.List(pl.Float64),
+        "knee_medial_of_ankle_mm": pl.List(pl.Float64),
+    }
+)
+
+RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "pattern": pl.String,
     "title": pl.String,
     "side": pl.String,
@@ -39,12 +83,28 @@ RESULT_SCHEMA = {
     "reason": pl.String,
     "provisional": pl.Boolean,
     "confidence": pl.String,
-    "evidence": pl.String,
+    "evidence": pl.List(EVIDENCE_ITEM),
     "cue": pl.String,
     "articles": pl.String,
     "note": pl.String,
     "rules": pl.String,
 }
+
+
+def evidence_items(value: object) -> list[dict[str, Any]]:
+    """A results row's ``evidence`` as plain dicts, the fields that do not apply left out
+    (accepts the list column's value, a polars Series of it, or an older JSON string)."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = json.loads(value)
+    if isinstance(value, pl.Series):
+        value = value.to_list()
+    return [
+        {k: v for k, v in e.items() if v is not None}
+        for e in value  # type: ignore[attr-defined]
+    ]
+
 
 _RANK = {"clear": 0, "borderline": 1, "flagged": 2}
 # 1/0 per stride: summarised by their mean (a share), not a median
@@ -219,7 +279,7 @@ def _evaluate_one(
                 "status": "not_assessable",
                 "reason": f"disabled by the thresholds file ({meta.get('rules')})",
                 "confidence": "low",
-                "evidence": "[]",
+                "evidence": [],
             }
         ]
     checks = rule.get("checks", [])
@@ -322,7 +382,7 @@ def _evaluate_one(
                 "status": status,
                 "reason": reason,
                 "confidence": confidence,
-                "evidence": json.dumps(evidence, allow_nan=True),
+                "evidence": evidence,
             }
         )
     return rows

@@ -21,8 +21,6 @@ for running injury (Hotta et al. 2015); the straight-leg raise is not measured h
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import polars as pl
 
@@ -74,7 +72,7 @@ def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
                     "status": "not_assessable",
                     "reason": refused,
                     "confidence": "low",
-                    "evidence": "[]",
+                    "evidence": [],
                 }
             ],
             schema=RESULT_SCHEMA,
@@ -134,7 +132,7 @@ def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
                 "cue": base["cue"] if status != "clear" else "",
                 "reason": None,
                 "confidence": "moderate",
-                "evidence": json.dumps([evidence], allow_nan=True),
+                "evidence": [evidence],
             }
         ],
         schema=RESULT_SCHEMA,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Sequence
 
 import numpy as np
@@ -11,6 +10,7 @@ import numpy.typing as npt
 import polars as pl
 
 from stridelab import norms
+from stridelab.patterns import evidence_items
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -112,7 +112,7 @@ def _svg_timeline(events: pl.DataFrame, seconds: float = 5.0) -> str:
 
 
 def _pattern_row(row: dict[str, object]) -> str:
-    evidence = json.loads(str(row["evidence"]))
+    evidence = evidence_items(row["evidence"])
     numbers = "; ".join(
         f"{html.escape(e['metric'])}: L {e.get('L_median', np.nan):.2f}, "
         f"R {e.get('R_median', np.nan):.2f}"

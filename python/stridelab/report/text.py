@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
+
+from stridelab.patterns import evidence_items
 
 _MARK = {
     "flagged": "FLAGGED",
@@ -14,9 +14,9 @@ _MARK = {
 }
 
 
-def _key_numbers(evidence: str, side: str) -> str:
+def _key_numbers(evidence: object, side: str) -> str:
     parts = []
-    for e in json.loads(evidence):
+    for e in evidence_items(evidence):
         if e.get("role") != "decides":
             continue
         if "score" in e:
