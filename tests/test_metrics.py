@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 import stridelab
-from stridelab import events, kinematics, metrics
+from stridelab import events, kinematics, metrics, patterns
 from stridelab.errors import DataError
 
 
@@ -288,3 +288,22 @@ def test_speed_is_estimated_when_not_given_and_said_so(rbds: Path, name: str, be
     for bad in (35.0, 0.0, float("nan")):
         with pytest.raises(DataError, match=r"outside 0\.5-13\.0 m/s"):
             metrics.per_stride(t, k, ev, speed_m_s=bad)
+
+
+def test_the_two_leg_lengths_are_what_their_names_say(tables: dict[str, pl.DataFrame]) -> None:
+    """``leg_length_m`` is the running trial's tracked hip-knee-ankle length (a normaliser);
+    ``static_leg_length_difference_mm`` is the standing trial's L - R (the leg-length
+    difference). On RBDS001 they disagree by about 2 mm in L - R (soft-tissue motion of the
+    clusters while running), as docs say, and the pelvic-asymmetry evidence uses the standing
+    one."""
+    m = tables["RBDS001runT25markers.txt"]
+    running = 1000 * (
+        float(m.filter(pl.col("side") == "L")["leg_length_m"][0])
+        - float(m.filter(pl.col("side") == "R")["leg_length_m"][0])
+    )
+    standing = float(m["static_leg_length_difference_mm"][0])
+    assert abs(running - standing) < 5.0
+    assert running != pytest.approx(standing, abs=0.5)  # two measurements, not one copied
+    rule = patterns.load_thresholds(None)["patterns"]["pelvic_asymmetry"]
+    assert "static_leg_length_difference_mm" in [c["metric"] for c in rule["checks"]]
+    assert "leg_length_m" not in [c["metric"] for c in rule["checks"]]

@@ -1,7 +1,12 @@
 """Per-stride running metrics: one row per (trial, side, stride), everything the risk patterns of
 ``docs`` need, with units in the column names. Definitions, stated once:
 
-- ``leg_length_m``: hip → knee → ankle joint centre of that side (median segment lengths);
+- ``leg_length_m``: hip → knee → ankle joint centre of that side, measured in this trial
+  (median over its frames of the tracked thigh and shank lengths): it normalises distances
+  (``_pct_leg``) and is not a leg-length measurement — the centres are carried by three skin
+  clusters, so its L − R differs from the standing one by their soft-tissue motion (RBDS001:
+  −1.6 mm running, +0.1 mm standing); for a leg-length difference read
+  ``static_leg_length_difference_mm``;
 - ``foot_strike_angle_deg``: foot pitch at IC relative to standing (+ toes up; Altman & Davis 2012);
 - ``strike_index``: where the centre of pressure is in the first loading after IC along the
   heel → metatarsal-head line (0 heel, 1 metatarsal heads): force-weighted over 5–20 ms after
@@ -21,7 +26,8 @@
 - ``step_length_over_leg_length``: speed × step time / leg length (treadmill speed given);
 - ``trunk_flexion_rel_pelvis_at_midstance_deg``, ``thorax_pelvis_rotation_range_deg``: trunk
   against pelvis (with trunk markers);
-- ``static_leg_length_difference_mm`` (L − R), ``static_pelvic_obliquity_deg`` (left up +) and
+- ``static_leg_length_difference_mm`` (L − R, hip → knee → ankle centre in the standing trial:
+  the leg-length difference), ``static_pelvic_obliquity_deg`` (left up +) and
   ``static_pelvic_rotation_deg`` (left forward +) from the standing trial, repeated on every row;
   ``static_knee_flexion_deg``: that side's knee flexion standing (− = hyperextension), the
   nearest a capture comes to the knee's end range;
