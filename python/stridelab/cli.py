@@ -624,6 +624,51 @@ def squat(file: Path, static_path: Path, as_json: bool) -> None:
 
 
 @main.command()
+@click.argument("before", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("after", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write compare.html and compare.csv here.",
+)
+@click.option("--all", "show_all", is_flag=True, help="List unchanged metrics too.")
+def compare(before: Path, after: Path, out: Path | None, show_all: bool) -> None:
+    """Before/after of one runner: two `stridelab analyze` JSON reports. Each metric's change
+    with its standard error and effect size, a verdict (changed / within noise against the
+    sessions' stride-to-stride spread), and each pattern's status before and after."""
+    from stridelab import compare as cmp
+    from stridelab.io import _atomic
+
+    try:
+        b, a = cmp.load_report(before), cmp.load_report(after)
+    except ValueError as err:
+        _fail(err)
+    table = cmp.compare(b, a)
+    statuses = cmp.patterns_change(b, a)
+    moved = statuses.filter(pl.col("before") != pl.col("after"))
+    click.echo(f"patterns: {moved.height} of {statuses.height} changed status")
+    for r in moved.iter_rows(named=True):
+        click.echo(f"  {r['pattern']:<24} {r['side']:<5} {r['before']} -> {r['after']}")
+    shown = table if show_all else table.filter(pl.col("verdict") == "changed")
+    click.echo(
+        f"metrics: {table.filter(pl.col('verdict') == 'changed').height} of {table.height} "
+        "changed beyond the stride-to-stride noise"
+    )
+    for r in shown.iter_rows(named=True):
+        click.echo(
+            f"  {r['metric']:<40} {r['side']}  {r['before']:10.3g} -> {r['after']:10.3g}  "
+            f"d {r['effect_size_d']:+.2f}  {r['verdict']}"
+        )
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        with _atomic(out / "compare.html") as tmp:
+            tmp.write_text(cmp.to_html(table, statuses, str(before), str(after)), encoding="utf-8")
+        with _atomic(out / "compare.csv") as tmp:
+            table.write_csv(tmp)
+        click.echo(f"wrote {out / 'compare.html'} and {out / 'compare.csv'}")
+
+
+@main.command()
 @click.option(
     "--out",
     type=click.Path(path_type=Path, file_okay=False),
