@@ -12,7 +12,7 @@ import polars as pl
 from click.testing import CliRunner
 
 import stridelab
-from stridelab import batch
+from stridelab import batch, patterns
 from stridelab.cli import main
 
 
@@ -269,3 +269,33 @@ def test_a_corpus_of_plausible_but_damaged_inputs(tmp_path: Path, rbds: Path) ->
         same = results.filter(pl.col("runner") == name)
         for col in ("knee_flexion_at_ic_deg", "contact_time_s", "contralateral_pelvic_drop_deg"):
             np.testing.assert_allclose(same[col], clean[col], atol=1e-4, err_msg=f"{name} {col}")
+
+
+def test_lab_overview_links_every_runner(tmp_path: Path, rbds: Path) -> None:
+    """A full batch of two runners (RBDS001 at two speeds, RBDS032) writes index.html: one row
+    per runner, one column per pattern with the worse side's status, each runner linked to
+    their own report; the statuses are those `patterns.evaluate` gives on that runner's rows."""
+    jobs = [
+        batch.Job(
+            str(rbds / "RBDS001runT25markers.txt"), str(rbds / "RBDS001static.txt"), 2.5, "RBDS001"
+        ),
+        batch.Job(str(rbds / "RBDS001runT35.c3d"), str(rbds / "RBDS001static.txt"), 3.5, "RBDS001"),
+        batch.Job(
+            str(rbds / "RBDS032runT35markers.txt"), str(rbds / "RBDS032static.txt"), None, "RBDS032"
+        ),
+    ]
+    out = tmp_path / "lab"
+    status = batch.run(jobs, out, workers=2)
+    assert set(status["status"]) <= {"ok", "partial"}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("<tr><td><a href='reports/") == 2
+    for runner in ("RBDS001", "RBDS032"):
+        page = out / "reports" / f"{runner}.html"
+        assert page.exists()
+        assert f"Running movement screen: {runner}" in page.read_text(encoding="utf-8")
+    results = pl.read_parquet(out / "results.parquet")
+    found = patterns.evaluate(results.filter(pl.col("runner") == "RBDS032"))
+    flagged = found.filter(pl.col("status") == "flagged")["pattern"].to_list()
+    row = index.split("reports/RBDS032.html")[1].split("</tr>")[0]
+    assert row.count("class='flagged'") == len(set(flagged))
+    assert "sortBy(" in index

@@ -9,6 +9,7 @@ with the reason). ``run_dask`` runs the same per-file work on a Dask cluster (``
 
 from __future__ import annotations
 
+import html
 import os
 import tempfile
 import time
@@ -277,8 +278,8 @@ def _finish(rows: list[dict[str, Any]], dest: Path, stage: Stage) -> pl.DataFram
     status = pl.DataFrame(rows, schema=STATUS_SCHEMA)
     with _atomic(dest / "status.csv") as tmp:
         status.write_csv(tmp)
-    if stage == "full":
-        combine(dest)
+    if stage == "full" and combine(dest) is not None:
+        overview(dest)
     return status
 
 
@@ -325,6 +326,85 @@ def combine(out: str | os.PathLike[str]) -> Path | None:
                     merged.append(part)
                 scan(merged).sink_parquet(tmp, metadata=made)
     return dest / "results.parquet"
+
+
+_STATUS_MARK = {"flagged": "flagged", "borderline": "borderline", "clear": "clear"}
+
+
+def overview(out: str | os.PathLike[str]) -> Path | None:
+    """The lab overview of a finished batch: each runner's patterns evaluated on all their
+    trials (``OUT/reports/<runner>.html``, the runner report without curves or events, which
+    a batch does not keep) and ``OUT/index.html``: one row per runner, one column per pattern
+    (flagged / borderline / clear / n.a., the worse side shown), linked to the runner's report,
+    sortable by clicking a column heading. Returns the index, or None without results."""
+    from stridelab import patterns
+    from stridelab.report.html import html_report
+
+    dest = Path(out)
+    results_path = dest / "results.parquet"
+    if not results_path.exists():
+        return None
+    results = pl.read_parquet(results_path)
+    if results.height == 0 or "runner" not in results.columns:
+        return None
+    rank = {"flagged": 3, "borderline": 2, "clear": 1, "not_assessable": 0}
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    names: list[str] = []
+    empty_events = pl.DataFrame(
+        schema={"side": pl.String, "event": pl.String, "time_s": pl.Float64}
+    )
+    for runner in sorted(set(results["runner"].drop_nulls().to_list())):
+        table = results.filter(pl.col("runner") == runner)
+        found = patterns.evaluate(table)
+        trials = sorted(set(table["trial"].to_list())) if "trial" in table.columns else []
+        page = html_report(runner, found, table, {}, empty_events, trials)
+        report = f"reports/{safe_name(runner)}.html"
+        with _atomic(dest / report) as tmp:
+            tmp.write_text(page, encoding="utf-8")
+        worst: dict[str, str] = {}
+        for r in found.iter_rows(named=True):
+            now = worst.get(r["pattern"])
+            if now is None or rank[r["status"]] > rank[now]:
+                worst[r["pattern"]] = r["status"]
+        names = names or list(dict.fromkeys(found["pattern"].to_list()))
+        rows.append((runner, report, worst))
+    head = "".join(
+        f"<th onclick='sortBy({k + 1})'>{html.escape(n)}</th>" for k, n in enumerate(names)
+    )
+    body = "".join(
+        f"<tr><td><a href='{html.escape(link)}'>{html.escape(runner)}</a></td>"
+        + "".join(
+            f"<td class='{st}' data-rank='{rank[st]}'>{_STATUS_MARK.get(st, 'n.a.')}</td>"
+            for st in (w.get(n, "not_assessable") for n in names)
+        )
+        + "</tr>"
+        for runner, link, w in rows
+    )
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>stridelab lab overview</title>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;font-size:13px}}
+td,th{{border:1px solid #ddd;padding:3px 6px}}th{{cursor:pointer;background:#f4f4f4}}
+td.flagged{{background:#f8d7da}}td.borderline{{background:#fff3cd}}td.clear{{background:#e8f5e9}}
+td.not_assessable{{color:#888}}</style>
+<script>
+function sortBy(col) {{
+  const t = document.getElementById('overview'), rows = [...t.rows].slice(1);
+  const key = r => col ? Number(r.cells[col].dataset.rank) : r.cells[0].innerText;
+  const desc = t.dataset.col == col && t.dataset.dir != 'desc';
+  rows.sort((a, b) => (key(a) > key(b) ? 1 : key(a) < key(b) ? -1 : 0) * (desc ? -1 : 1));
+  t.dataset.col = col; t.dataset.dir = desc ? 'desc' : 'asc';
+  rows.forEach(r => t.tBodies[0].appendChild(r));
+}}
+</script></head><body>
+<h1>Lab overview</h1>
+<p>{len(rows)} runner(s); each cell is the worse side of the pattern over all the runner's
+trials. Click a heading to sort. A movement screen with evidence, never a diagnosis.</p>
+<table id="overview"><tbody><tr><th onclick='sortBy(0)'>runner</th>{head}</tr>{body}</tbody></table>
+</body></html>
+"""
+    with _atomic(dest / "index.html") as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return dest / "index.html"
 
 
 def run_dask(
