@@ -189,3 +189,20 @@ def test_theia_poses_screen_end_to_end(tmp_path: Path, data_dir: Path) -> None:
         assert statuses[("overstriding", side)]["status"] in {"clear", "borderline", "flagged"}
         assert statuses[("hip_behind_ankle", side)]["status"] in {"clear", "borderline", "flagged"}
     assert statuses[("knee_extension_deficit", "both")]["status"] == "not_assessable"
+
+
+def test_report_starts_with_a_summary_and_speaks_in_words(analysed: Path) -> None:
+    """The runner report opens with a summary card (speed, cadence, foot strike per side,
+    strides, flagged and borderline patterns in words), names metrics in words with units
+    (no raw column names in the evidence) and numbers its plot axes."""
+    page = (analysed / "RBDS001.html").read_text(encoding="utf-8")
+    card = page.split('id="summary">')[1].split("</div>")[0]
+    assert "Speed 3." in card or "Speed 2." in card
+    assert "steps/min" in card
+    assert "foot strike left forefoot, right forefoot" in card
+    assert page.index('id="summary"') < page.index('id="patterns"')
+    patterns_table = page.split('<table id="patterns">')[1].split("</table>")[0]
+    assert "knee flexion at initial contact (°)" in page or "(°)" in patterns_table
+    assert "_deg" not in patterns_table
+    assert "% gait cycle from initial contact" in page
+    assert page.count("A movement screen with evidence, never a diagnosis") == 1

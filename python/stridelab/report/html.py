@@ -23,6 +23,45 @@ _STATUS = {
 }
 
 
+_UNITS = (
+    ("_steps_per_min", "steps/min"),
+    ("_pct_leg", "% leg length"),
+    ("_pct", "%"),
+    ("_deg", "°"),
+    ("_mm", "mm"),
+    ("_m_s", "m/s"),
+    ("_m", "m"),
+    ("_s", "s"),
+)
+_WORDS = {
+    "ic": "initial contact",
+    "to": "toe-off",
+    "rel": "relative to",
+    "l": "left",
+    "r": "right",
+    "pct": "%",
+}
+
+
+def _num(x: object) -> str:
+    """A median for the evidence column: one decimal, "n/a" where there is none."""
+    v = float(x) if isinstance(x, (int, float)) else float("nan")
+    return f"{v:.1f}" if np.isfinite(v) else "n/a"
+
+
+def human_label(metric: str) -> str:
+    """A metric's name in words with its unit: ``knee_flexion_at_ic_deg`` → "knee flexion at
+    initial contact (°)"."""
+    unit = ""
+    name = metric
+    for suffix, u in _UNITS:
+        if name.endswith(suffix):
+            name, unit = name[: -len(suffix)], u
+            break
+    words = " ".join(_WORDS.get(w, w) for w in name.split("_"))
+    return f"{words} ({unit})" if unit else words
+
+
 def _path(xs: npt.ArrayLike, ys: npt.ArrayLike, sx: float, sy: float, y0: float) -> str:
     xa, ya = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
     pts = [
@@ -66,9 +105,25 @@ def _svg_curve(
         d = _path(x, curve, sx, sy, hi)
         parts.append(f'<path d="{d}" stroke="{_COLOURS[side]}" fill="none" stroke-width="2"/>')
     parts.append(_text(4, 14, 12, html.escape(title)))
-    parts.append(_text(4, h + 16, 10, "0–100 % gait cycle; grey: norms mean ± SD"))
+    parts += _axes(w, h, lo, hi, [(0, "0"), (50, "50"), (100, "100 %")], 100)
+    legend = "% gait cycle from initial contact; blue left, red right; grey: norms mean ± SD"
+    parts.append(_text(4, h + 16, 10, legend))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _axes(
+    w: int, h: int, lo: float, hi: float, xticks: list[tuple[float, str]], xmax: float
+) -> list[str]:
+    """Numbered axes: three y values (bottom, middle, top) and the given x ticks."""
+    out = [f'<line x1="0" y1="{h}" x2="{w}" y2="{h}" stroke="#999"/>']
+    for frac in (0.0, 0.5, 1.0):
+        y = lo + frac * (hi - lo)
+        py = h - frac * h
+        out.append(_text(w - 34, max(py - 2, 24), 9, f"{y:.3g}", "#555"))
+    for x, label in xticks:
+        out.append(_text(min(x / xmax * w, w - 30), h + 8, 8, label, "#555"))
+    return out
 
 
 def _svg_strides(title: str, table: pl.DataFrame, metric: str) -> str:
@@ -91,6 +146,7 @@ def _svg_strides(title: str, table: pl.DataFrame, metric: str) -> str:
                     f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.5" fill="{_COLOURS[side]}"/>'
                 )
     parts.append(_text(4, 14, 12, html.escape(title)))
+    parts += _axes(w, h, lo, hi, [(0, "1"), (n - 1, str(n))], max(n - 1, 1))
     parts.append(_text(4, h + 16, 10, "stride number; blue left, red right"))
     parts.append("</svg>")
     return "".join(parts)
@@ -113,9 +169,10 @@ def _svg_timeline(events: pl.DataFrame, seconds: float = 5.0) -> str:
 
 def _pattern_row(row: dict[str, object]) -> str:
     evidence = evidence_items(row["evidence"])
+    sides = ("L", "R") if row["side"] == "both" else (str(row["side"]),)
     numbers = "; ".join(
-        f"{html.escape(e['metric'])}: L {e.get('L_median', np.nan):.2f}, "
-        f"R {e.get('R_median', np.nan):.2f}"
+        f"{html.escape(human_label(str(e['metric'])))}: "
+        + ", ".join(f"{s} {_num(e.get(f'{s}_median'))}" for s in sides)
         for e in evidence
         if "metric" in e
     )
@@ -139,6 +196,50 @@ def _pattern_row(row: dict[str, object]) -> str:
         f"<b>{status.replace('_', ' ')}</b></td><td>{row['confidence']}</td>"
         f"<td>{numbers}</td><td>{html.escape(str(row['cue']))}</td></tr>"
     )
+
+
+def _summary_card(results: pl.DataFrame, table: pl.DataFrame) -> str:
+    """What matters first: speed (given or estimated), cadence, foot strike per side, strides
+    used, and the flagged and borderline patterns in words."""
+
+    def median(col: str, side: str | None = None) -> float:
+        if col not in table.columns:
+            return float("nan")
+        t = table if side is None else table.filter(pl.col("side") == side)
+        v = t[col].cast(pl.Float64).median()
+        return float(v) if isinstance(v, (int, float)) else float("nan")
+
+    speed = median("speed_m_s")
+    estimated = "speed_estimated" in table.columns and bool(table["speed_estimated"].any())
+    speed_text = (
+        f"{speed:.2f} m/s ({'estimated from the markers' if estimated else 'given'})"
+        if np.isfinite(speed)
+        else "not known"
+    )
+    strikes = []
+    for side, word in (("L", "left"), ("R", "right")):
+        t = table.filter(pl.col("side") == side)
+        if "foot_strike" in t.columns and t["foot_strike"].drop_nulls().len():
+            strikes.append(f"{word} {t['foot_strike'].drop_nulls().mode().sort()[0]}")
+    n = {s: table.filter(pl.col("side") == s).height for s in ("L", "R")}
+    notable = results.filter(pl.col("status").is_in(["flagged", "borderline"])).sort(
+        pl.col("status").replace_strict({"flagged": 0, "borderline": 1}, default=2)
+    )
+    found = (
+        "".join(
+            f"<li><b>{html.escape(str(r['status']))}</b>: {html.escape(str(r['title']))}"
+            f" ({html.escape({'L': 'left', 'R': 'right'}.get(str(r['side']), 'both sides'))})"
+            "</li>"
+            for r in notable.iter_rows(named=True)
+        )
+        or "<li>no pattern flagged or borderline</li>"
+    )
+    cadence = median("cadence_steps_per_min")
+    cadence_text = f"{cadence:.0f} steps/min" if np.isfinite(cadence) else "not known"
+    return f"""<div class="card" id="summary">
+<p>Speed {speed_text}; cadence {cadence_text}; foot strike {", ".join(strikes) or "not known"};
+strides used: {n["L"]} left, {n["R"]} right.</p>
+<ul>{found}</ul></div>"""
 
 
 def _qa_section(qa: pl.DataFrame | None) -> str:
@@ -190,16 +291,14 @@ def html_report(
             if norm.height == 101 and angle != "hip_flexion_deg"
             else None
         )
-        plots.append(_svg_curve(angle.replace("_deg", " (deg)").replace("_", " "), curves, band))
+        plots.append(_svg_curve(human_label(angle), curves, band))
     shown = (
         "knee_flexion_at_ic_deg",
         "peak_stance_knee_flexion_deg",
         "contralateral_pelvic_drop_deg",
         "cadence_steps_per_min",
     )
-    stride_plots = [
-        _svg_strides(m.replace("_", " "), table, m) for m in shown if m in table.columns
-    ]
+    stride_plots = [_svg_strides(human_label(m), table, m) for m in shown if m in table.columns]
     rows = "".join(_pattern_row(r) for r in results.iter_rows(named=True))
     note = html.escape(str(results["note"][0])) if results.height else ""
     n_left = table.filter(pl.col("side") == "L").height
@@ -213,8 +312,10 @@ table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 td, th {{ border-bottom: 1px solid #ddd; padding: 4px 6px; text-align: left; vertical-align: top; }}
 .plots {{ display: flex; flex-wrap: wrap; gap: 12px; }}
 .disclaimer {{ background: #fff4e5; padding: 8px 12px; border-left: 4px solid #ff9f0e; }}
+.card {{ background: #f4f8fb; padding: 8px 14px; border-left: 4px solid #1f77b4; }}
 </style></head><body>
 <h1>Running movement screen: {html.escape(runner)}</h1>
+{_summary_card(results, table)}
 <p class="disclaimer">{note}</p>
 <p>Trials: {html.escape(", ".join(trials))}. Strides: {n_left} left, {n_right} right.</p>
 <h2>Patterns</h2>
