@@ -175,6 +175,9 @@ REFUSED: dict[str, tuple[type[Exception], str, str]] = {
 
 #: files where ezc3d reads the same shape but is wrong (reason in READ)
 EZC3D_WRONG = {"Sample11_evart.c3d", "Sample27_kyowadengyo.c3d", "Sample20_phasespace_sample.c3d"}
+# files on which ezc3d (1.6) allocates 12.6 GB from the header and then refuses them after 8-11 s:
+# never handed to it here, so the suite cannot exhaust a CI machine (stridelab reads both)
+EZC3D_UNBOUNDED = {"Sample18_bad_parameter_section.c3d", "Sample22_BKINtechnologies.c3d"}
 
 
 def test_the_table_covers_the_whole_suite() -> None:
@@ -265,7 +268,7 @@ def test_kyowadengyo_markers_move_like_a_body() -> None:
     assert step < 0.1
 
 
-@pytest.mark.parametrize("name", sorted(set(READ) - EZC3D_WRONG))
+@pytest.mark.parametrize("name", sorted(set(READ) - EZC3D_WRONG - EZC3D_UNBOUNDED))
 def test_values_equal_ezc3d_where_it_reads_them(name: str) -> None:
     ezc3d = pytest.importorskip("ezc3d")
     try:
