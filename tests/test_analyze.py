@@ -206,3 +206,27 @@ def test_report_starts_with_a_summary_and_speaks_in_words(analysed: Path) -> Non
     assert "_deg" not in patterns_table
     assert "% gait cycle from initial contact" in page
     assert page.count("A movement screen with evidence, never a diagnosis") == 1
+
+
+def test_pdf_report_is_printed_by_chromium(tmp_path: Path, rbds: Path) -> None:
+    """`analyze --pdf` prints the HTML report to RUNNER.pdf with headless Chromium (installed by
+    .ci/run); the file is a PDF of at least one page."""
+    assert shutil.which("chromium") or shutil.which("chromium-browser")
+    res = CliRunner().invoke(
+        main,
+        [
+            "analyze",
+            str(rbds / "RBDS001runT35.c3d"),
+            "--static",
+            str(rbds / "RBDS001static.c3d"),
+            "--runner",
+            "RBDS001",
+            "--pdf",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    pdf = (tmp_path / "RBDS001.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert b"/Type /Page" in pdf or b"/Type/Page" in pdf

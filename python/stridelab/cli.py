@@ -446,6 +446,7 @@ def events(
     show_default=True,
 )
 @_imu_option
+@click.option("--pdf", is_flag=True, help="Also print the report to RUNNER.pdf (Chromium).")
 @_config_option(
     {
         "static": "static_path",
@@ -466,6 +467,7 @@ def analyze(
     squat_path: Path | None,
     out: Path,
     imu_config: Path | None,
+    pdf: bool = False,
 ) -> None:
     """Screen a runner: metrics per stride, the movement patterns, and reports in OUT
     (results.parquet, RUNNER.json, RUNNER.html). A movement screen, never a diagnosis.
@@ -499,6 +501,14 @@ def analyze(
     with _atomic(out / "results.parquet") as tmp:
         result.table.write_parquet(tmp, metadata=result.provenance)
     written = result.write(out)
+    if pdf:
+        from stridelab.report.pdf import html_to_pdf
+
+        html_page = next(p for p in written if p.suffix == ".html")
+        try:
+            written.append(html_to_pdf(html_page, html_page.with_suffix(".pdf")))
+        except StridelabError as err:
+            click.echo(f"warning: {err}", err=True)
     click.echo(result.terminal())
     click.echo(f"wrote {out / 'results.parquet'}, " + ", ".join(str(p) for p in written))
     if result.failures:
