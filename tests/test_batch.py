@@ -272,7 +272,8 @@ def test_a_corpus_of_plausible_but_damaged_inputs(tmp_path: Path, rbds: Path) ->
 
 
 def test_lab_overview_links_every_runner(tmp_path: Path, rbds: Path) -> None:
-    """A full batch of two runners (RBDS001 at two speeds, RBDS032) writes index.html: one row
+    """A full batch of two runners (RBDS001 at two speeds, RBDS032), then its overview:
+    index.html, one row
     per runner, one column per pattern with the worse side's status, each runner linked to
     their own report; the statuses are those `patterns.evaluate` gives on that runner's rows."""
     jobs = [
@@ -287,6 +288,7 @@ def test_lab_overview_links_every_runner(tmp_path: Path, rbds: Path) -> None:
     out = tmp_path / "lab"
     status = batch.run(jobs, out, workers=2)
     assert set(status["status"]) <= {"ok", "partial"}
+    assert batch.overview(out) == out / "index.html"  # `stridelab batch` calls it
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count("<tr><td><a href='reports/") == 2
     for runner in ("RBDS001", "RBDS032"):

@@ -20,6 +20,11 @@ def test_there_are_examples() -> None:
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs(script: Path, data_dir: Path) -> None:
     env = {**os.environ, "STRIDELAB_SHARED": str(data_dir.parents[1])}
+    # the examples run from their own folder: a relative PYTHONPATH (a dev checkout) made absolute
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(
+            str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p
+        )
     res = subprocess.run(
         [sys.executable, str(script)],
         capture_output=True,

@@ -278,8 +278,8 @@ def _finish(rows: list[dict[str, Any]], dest: Path, stage: Stage) -> pl.DataFram
     status = pl.DataFrame(rows, schema=STATUS_SCHEMA)
     with _atomic(dest / "status.csv") as tmp:
         status.write_csv(tmp)
-    if stage == "full" and combine(dest) is not None:
-        overview(dest)
+    if stage == "full":
+        combine(dest)
     return status
 
 
@@ -332,7 +332,9 @@ _STATUS_MARK = {"flagged": "flagged", "borderline": "borderline", "clear": "clea
 
 
 def overview(out: str | os.PathLike[str]) -> Path | None:
-    """The lab overview of a finished batch: each runner's patterns evaluated on all their
+    """The lab overview of a finished batch (`stridelab batch` writes it after a full run; a
+    library caller of :func:`run` calls it when wanted): each runner's patterns evaluated on
+    all their
     trials (``OUT/reports/<runner>.html``, the runner report without curves or events, which
     a batch does not keep) and ``OUT/index.html``: one row per runner, one column per pattern
     (flagged / borderline / clear / n.a., the worse side shown), linked to the runner's report,
@@ -350,6 +352,7 @@ def overview(out: str | os.PathLike[str]) -> Path | None:
     rank = {"flagged": 3, "borderline": 2, "clear": 1, "not_assessable": 0}
     rows: list[tuple[str, str, dict[str, str]]] = []
     names: list[str] = []
+    titles: dict[str, str] = {}
     empty_events = pl.DataFrame(
         schema={"side": pl.String, "event": pl.String, "time_s": pl.Float64}
     )
@@ -367,9 +370,11 @@ def overview(out: str | os.PathLike[str]) -> Path | None:
             if now is None or rank[r["status"]] > rank[now]:
                 worst[r["pattern"]] = r["status"]
         names = names or list(dict.fromkeys(found["pattern"].to_list()))
+        titles = titles or dict(zip(found["pattern"], found["title"], strict=True))
         rows.append((runner, report, worst))
     head = "".join(
-        f"<th onclick='sortBy({k + 1})'>{html.escape(n)}</th>" for k, n in enumerate(names)
+        f"<th onclick='sortBy({k + 1})'>{html.escape(titles.get(n, n))}</th>"
+        for k, n in enumerate(names)
     )
     body = "".join(
         f"<tr><td><a href='{html.escape(link)}'>{html.escape(runner)}</a></td>"

@@ -571,7 +571,7 @@ def batch(
     OUT/results.parquet. A bad file is reported and the batch goes on (exit 1)."""
     import polars as pl
 
-    from stridelab.batch import Job, run
+    from stridelab.batch import Job, overview, run
 
     jobs = [Job(str(p), str(static_path) if static_path else None, speed_m_s) for p in paths]
     if manifest is not None:
@@ -597,8 +597,10 @@ def batch(
     for r in partial.iter_rows(named=True):
         click.echo(f"partial: {r['file']}: {r['reason']}", err=True)
     ok = status.height - failed.height - partial.height
+    index = overview(out) if stage == "full" else None
     click.echo(
         f"{ok} ok, {partial.height} partial, {failed.height} failed; wrote {out / 'status.csv'}"
+        + (f" and the lab overview {index}" if index else "")
     )
     if failed.height or partial.height:
         sys.exit(EXIT_INPUT_ERROR)

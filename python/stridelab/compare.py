@@ -118,7 +118,11 @@ def patterns_change(before: dict[str, Any], after: dict[str, Any]) -> pl.DataFra
 
 def to_html(table: pl.DataFrame, statuses: pl.DataFrame, before_name: str, after_name: str) -> str:
     """A self-contained HTML page of the comparison."""
+    from stridelab.patterns import load_thresholds
+    from stridelab.report.html import human_label
+
     esc = html.escape
+    titles = {k: str(v.get("title", k)) for k, v in load_thresholds(None)["patterns"].items()}
 
     def fmt(x: object) -> str:
         v = _num(x)
@@ -126,15 +130,17 @@ def to_html(table: pl.DataFrame, statuses: pl.DataFrame, before_name: str, after
 
     metric_rows = "".join(
         f"<tr class='{esc(str(r['verdict']).replace(' ', '-').replace('/', ''))}'>"
-        f"<td>{esc(r['metric'])}</td><td>{esc(r['side'])}</td><td>{fmt(r['before'])}</td>"
+        f"<td>{esc(human_label(r['metric']))}</td><td>{esc(r['side'])}</td>"
+        f"<td>{fmt(r['before'])}</td>"
         f"<td>{fmt(r['after'])}</td><td>{fmt(r['change'])}</td>"
         f"<td>{fmt(r['standard_error'])}</td><td>{fmt(r['effect_size_d'])}</td>"
         f"<td>{esc(r['verdict'])}</td></tr>"
         for r in table.iter_rows(named=True)
     )
     pattern_rows = "".join(
-        f"<tr><td>{esc(r['pattern'])}</td><td>{esc(r['side'])}</td>"
-        f"<td>{esc(str(r['before']))}</td><td>{esc(str(r['after']))}</td></tr>"
+        f"<tr><td>{esc(titles.get(r['pattern'], r['pattern']))}</td><td>{esc(r['side'])}</td>"
+        f"<td>{esc(str(r['before']).replace('_', ' '))}</td>"
+        f"<td>{esc(str(r['after']).replace('_', ' '))}</td></tr>"
         for r in statuses.iter_rows(named=True)
     )
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">

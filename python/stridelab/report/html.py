@@ -153,15 +153,19 @@ def _svg_strides(title: str, table: pl.DataFrame, metric: str) -> str:
 
 
 def _svg_timeline(events: pl.DataFrame, seconds: float = 5.0) -> str:
-    w, h = 660, 70
+    w, h = 660, 84
     times = events["time_s"].to_numpy() if events.height else np.zeros(0)
     t0 = float(times.min()) if times.size else 0.0
     parts = [_open_svg(w, h, "Event timeline")]
+    for k in range(int(seconds) + 1):  # seconds from the first event
+        x = k / seconds * (w - 20) + 10
+        parts.append(f'<line x1="{x:.1f}" y1="50" x2="{x:.1f}" y2="55" stroke="#999"/>')
+        parts.append(_text(x - 3, 66, 9, f"{k}", "#555"))
     for r in events.filter(pl.col("time_s") < t0 + seconds).iter_rows(named=True):
         x = (r["time_s"] - t0) / seconds * (w - 20) + 10
         y = 20 if r["side"] == "L" else 45
         parts.append(_text(x, y, 12, "▼" if r["event"] == "IC" else "▲", _COLOURS[r["side"]]))
-    legend = f"first {seconds:g} s: ▼ initial contact, ▲ toe-off; blue left, red right"
+    legend = "seconds from the first event: ▼ initial contact, ▲ toe-off; blue left, red right"
     parts.append(_text(4, h - 2, 10, legend))
     parts.append("</svg>")
     return "".join(parts)
