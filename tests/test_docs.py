@@ -24,3 +24,18 @@ def test_every_page_is_in_the_navigation() -> None:
     nav = (DOCS.parent / "mkdocs.yml").read_text(encoding="utf-8")
     for page in DOCS.glob("*.md"):
         assert page.name in nav, page.name
+
+
+def test_docstring_examples_run() -> None:
+    """The examples written in docstrings are executed (doctest)."""
+    import doctest
+
+    from stridelab import compare
+    from stridelab.report import html
+
+    attempted = 0
+    for module in (html, compare):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted >= 2

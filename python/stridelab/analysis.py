@@ -49,6 +49,9 @@ class RunnerResult:
     qa: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_QA_SCHEMA))
     #: how it was made (:func:`stridelab.provenance.provenance`), in every output
     provenance: dict[str, str] = field(default_factory=dict)
+    #: the QA findings of each trial in words (reader warnings, label swaps, non-rigid
+    #: clusters, gaps, event plausibility): (trial, finding)
+    findings: list[tuple[str, str]] = field(default_factory=list)
 
     def terminal(self) -> str:
         n = {s: self.table.filter(pl.col("side") == s).height for s in ("L", "R")}
@@ -85,6 +88,7 @@ class RunnerResult:
             self.trials,
             self.qa,
             float(speed) if speed else None,
+            self.findings,
         )
         with _atomic(paths[1]) as tmp:
             tmp.write_text(page, encoding="utf-8")
@@ -131,6 +135,7 @@ def analyze_runner(
     static = read(static_path) if static_path is not None else None
     static_kin = kinematics.compute(static, static) if static is not None else None
     tables, all_events, failures, done, qa = [], [], [], [], []
+    findings: list[tuple[str, str]] = []
     cycles: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
     for p in paths:
         kin = trial = None
@@ -144,13 +149,16 @@ def analyze_runner(
                 trial = read(p)
                 for w in trial.warnings:
                     log.warning("%s: %s", trial.path.name, w)
+                    findings.append((trial.path.name, w))
                 kin = kinematics.compute(trial, static)
                 qa_warnings = kinematics.warnings(kin)
                 for n in kin.notes:
                     (log.warning if n in qa_warnings else log.info)("%s: %s", trial.path.name, n)
+                findings += [(trial.path.name, n) for n in qa_warnings]
                 ev = events.detect(trial, static=static)
                 for w in events.check(ev, trial.duration_s):
                     log.warning("%s: %s", trial.path.name, w)
+                    findings.append((trial.path.name, w))
                 table = metrics.per_stride(
                     trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
                 )
@@ -186,4 +194,6 @@ def analyze_runner(
     qa_all = pl.concat(qa) if qa else pl.DataFrame(schema=_QA_SCHEMA)
     rules = str(found["rules"][0]) if found.height else "shipped"
     made = provenance([str(p) for p in paths], static=static_path, speed_m_s=speed_m_s, rules=rules)
-    return RunnerResult(runner, table, found, summary, ev_all, cycles, done, failures, qa_all, made)
+    return RunnerResult(
+        runner, table, found, summary, ev_all, cycles, done, failures, qa_all, made, findings
+    )

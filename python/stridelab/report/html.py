@@ -50,8 +50,13 @@ def _num(x: object) -> str:
 
 
 def human_label(metric: str) -> str:
-    """A metric's name in words with its unit: ``knee_flexion_at_ic_deg`` → "knee flexion at
-    initial contact (°)"."""
+    """A metric's name in words with its unit.
+
+    >>> human_label("knee_flexion_at_ic_deg")
+    'knee flexion at initial contact (°)'
+    >>> human_label("heel_ahead_of_pelvis_pct_leg")
+    'heel ahead of pelvis (% leg length)'
+    """
     unit = ""
     name = metric
     for suffix, u in _UNITS:
@@ -246,6 +251,17 @@ strides used: {n["L"]} left, {n["R"]} right.</p>
 <ul>{found}</ul></div>"""
 
 
+def _findings_section(findings: Sequence[tuple[str, str]]) -> str:
+    """Each trial's QA findings in words: what the reader decided, label swaps fixed, clusters
+    not rigid, event plausibility."""
+    if not findings:
+        return '<p id="findings">No data-quality findings in these trials.</p>'
+    items = "".join(
+        f"<li>{html.escape(trial)}: {html.escape(text)}</li>" for trial, text in findings
+    )
+    return f'<ul id="findings">{items}</ul>'
+
+
 def _qa_section(qa: pl.DataFrame | None) -> str:
     """Knee crosstalk per trial and side: the estimated flexion-axis misalignment and the
     correlation of adduction with flexion, with the verdict in words."""
@@ -280,6 +296,7 @@ def html_report(
     trials: Sequence[str],
     qa: pl.DataFrame | None = None,
     speed_m_s: float | None = None,
+    findings: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The page for one runner. ``cycles`` maps angle → side → mean 101-point curve; ``qa``
     is the kinematics QA (knee crosstalk per trial and side, see ``docs/kinematics.md``)."""
@@ -333,7 +350,8 @@ pelvis differs from ours by about 7° (docs/norms.md).</small></p>
 <div class="plots" id="curves">{"".join(plots)}</div>
 <h2>Per-stride metrics</h2>
 <div class="plots" id="strides">{"".join(stride_plots)}</div>
-<h2>Kinematics quality</h2>
+<h2>Data quality</h2>
+{_findings_section(findings)}
 {_qa_section(qa)}
 <h2>Events</h2>
 <div class="plots" id="events">{_svg_timeline(events)}</div>
