@@ -143,17 +143,11 @@ fn stances(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<Vec<M
     // included), so ground that slopes or a floor that is not level across an overground
     // capture volume does not hide the stances at its high end
     let half = frames(0.75);
-    let limits: Vec<f64> = (0..n)
-        .step_by(half.max(1) / 4 + 1)
-        .map(|f| {
-            let w = &mean[f.saturating_sub(half)..(f + half + 1).min(n)];
-            match (super::percentile(w, 0.05), super::percentile(w, 0.95)) {
-                (Some(lo), Some(hi)) => lo + opts.stance_fraction * (hi - lo),
-                _ => f64::NAN,
-            }
-        })
-        .collect();
     let step = half.max(1) / 4 + 1;
+    let limits: Vec<f64> = super::local_ranges(&mean, half, step)
+        .into_iter()
+        .map(|r| r.map_or(f64::NAN, |(lo, hi)| lo + opts.stance_fraction * (hi - lo)))
+        .collect();
     let mut windows: Vec<(usize, usize)> = Vec::new();
     let mut start = None;
     for (f, v) in mean.iter().enumerate() {

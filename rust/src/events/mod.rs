@@ -24,6 +24,20 @@ pub(crate) fn percentile(values: &[f64], p: f64) -> Option<f64> {
     Some(v[i.min(v.len() - 1)])
 }
 
+/// The 5th and 95th percentiles of the finite values of `x` within `half` samples either side
+/// of every `grid`-th sample (sample `i` is covered by entry `i / grid`), None where a window has
+/// none: levels that follow a baseline drifting over a recording.
+pub(crate) fn local_ranges(x: &[f64], half: usize, grid: usize) -> Vec<Option<(f64, f64)>> {
+    let n = x.len();
+    (0..n)
+        .step_by(grid.max(1))
+        .map(|i| {
+            let w = &x[i.saturating_sub(half)..(i + half + 1).min(n)];
+            percentile(w, 0.05).zip(percentile(w, 0.95))
+        })
+        .collect()
+}
+
 /// Time (s) at which `x` passes `level` between samples `i` and `i + 1`, interpolated.
 pub(crate) fn crossing_time(x: &[f64], i: usize, level: f64, rate_hz: f64) -> f64 {
     let (a, b) = (x[i], x[i + 1]);

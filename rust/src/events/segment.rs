@@ -10,7 +10,7 @@
 //! forefoot bends against a heel cluster by a few millimetres at impact).
 
 use super::markers::{foot_events, settle_window_s, FootEvents, MarkerEventOptions};
-use crate::model::{fit_pose_from, Pose, V3};
+use crate::model::{fit_gated, Pose, M3, V3};
 
 /// Poses of a rigid cluster in every frame: least-squares fits (Söderkvist & Wedin 1993) of the
 /// cluster as it was in the static trial (`local`, one point per marker) onto the markers in
@@ -18,36 +18,24 @@ use crate::model::{fit_pose_from, Pose, V3};
 /// with fewer than three markers seen, or whose fit leaves more than `max_rms_m` RMS residual
 /// (the cluster is not rigid there: a swapped or knocked marker), has no pose ([`Pose::nan`]).
 pub fn track_cluster(local: &[V3], frames: &[Vec<V3>], max_rms_m: f64) -> Vec<Pose> {
-    let mut previous: Option<Pose> = None;
+    let mut previous: Option<M3> = None;
+    let (mut loc, mut lab) = (
+        Vec::with_capacity(local.len()),
+        Vec::with_capacity(local.len()),
+    );
     frames
         .iter()
         .map(|seen| {
-            let (loc, lab): (Vec<V3>, Vec<V3>) = local
-                .iter()
-                .zip(seen)
-                .filter(|(l, p)| l.iter().all(|v| v.is_finite()) && p.iter().all(|v| v.is_finite()))
-                .map(|(l, p)| (*l, *p))
-                .unzip();
-            if loc.len() < 3 {
-                previous = None;
-                return Pose::nan();
+            loc.clear();
+            lab.clear();
+            for (l, p) in local.iter().zip(seen) {
+                if l.iter().chain(p.iter()).all(|v| v.is_finite()) {
+                    loc.push(*l);
+                    lab.push(*p);
+                }
             }
-            let Some(pose) = fit_pose_from(&loc, &lab, previous.as_ref().map(|p| &p.rot)) else {
-                previous = None;
-                return Pose::nan();
-            };
-            let rms = (loc
-                .iter()
-                .zip(&lab)
-                .map(|(l, p)| (pose.to_lab(l) - p).norm_squared())
-                .sum::<f64>()
-                / loc.len() as f64)
-                .sqrt();
-            if rms > max_rms_m {
-                previous = None;
-                return Pose::nan();
-            }
-            previous = Some(pose);
+            let (pose, _) = fit_gated(&loc, &lab, previous.as_ref(), max_rms_m);
+            previous = pose.is_valid().then_some(pose.rot);
             pose
         })
         .collect()
@@ -164,7 +152,6 @@ pub fn foot_events_from_segment(
 mod tests {
     use super::*;
     use crate::events::Kind;
-    use crate::model::M3;
 
     fn rot_y(a: f64) -> M3 {
         let (s, c) = a.sin_cos();

@@ -21,7 +21,7 @@
 
 use crate::signal::{butter_lowpass_sos, filtfilt_segments};
 
-use crate::events::{crossing_time, percentile, Kind};
+use crate::events::{crossing_time, local_ranges, percentile, Kind};
 
 /// Which segment a gyroscope is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,14 +193,11 @@ pub fn sacrum_contacts(
     // a hill) keeps every step apart; on steady treadmill data they equal the whole trial's
     let half = rate_hz as usize;
     let grid = ((0.1 * rate_hz) as usize).max(1);
-    let ranges: Vec<(f64, f64)> = (0..n)
-        .step_by(grid)
-        .map(|i| {
-            let w = &v[i.saturating_sub(half)..(i + half + 1).min(n)];
-            match (percentile(w, 0.05), percentile(w, 0.95)) {
-                (Some(a), Some(b)) if b - a > 1e-9 => (a, b),
-                _ => (lo_all, hi_all),
-            }
+    let ranges: Vec<(f64, f64)> = local_ranges(v, half, grid)
+        .into_iter()
+        .map(|r| match r {
+            Some((a, b)) if b - a > 1e-9 => (a, b),
+            _ => (lo_all, hi_all),
         })
         .collect();
     // linear between grid points

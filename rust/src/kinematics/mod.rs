@@ -524,26 +524,37 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
     let mut poses = Vec::new();
     let mut landmarks: Vec<(String, Vec<[f64; 3]>)> = Vec::new();
     let mut notes = Vec::new();
-    for (prefix, kind, side) in names {
-        let Some(i) = trial
+    // a segment's poses as the file gives them (Theia axes), NaN where missing
+    let raw = |prefix: &str| -> Option<Vec<Pose>> {
+        let i = trial
             .rotation_names
             .iter()
-            .position(|n| n.to_ascii_lowercase() == format!("{prefix}_4x4"))
-        else {
+            .position(|n| n.to_ascii_lowercase() == format!("{prefix}_4x4"))?;
+        Some(
+            (0..frames)
+                .map(|f| {
+                    let m = &trial.rotations[(f * nr + i) * 16..(f * nr + i) * 16 + 16];
+                    if m.iter().any(|v| !v.is_finite()) {
+                        return Pose::nan();
+                    }
+                    Pose {
+                        rot: M3::new(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]),
+                        origin: V3::new(m[3], m[7], m[11]),
+                    }
+                })
+                .collect(),
+        )
+    };
+    for (prefix, kind, side) in names {
+        let Some(seg) = raw(prefix) else {
             notes.push(format!("no {prefix} pose in the file"));
             continue;
         };
-        let seg: Vec<Pose> = (0..frames)
-            .map(|f| {
-                let m = &trial.rotations[(f * nr + i) * 16..(f * nr + i) * 16 + 16];
-                if m.iter().any(|v| !v.is_finite()) {
-                    return Pose::nan();
-                }
-                let r = M3::new(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]);
-                Pose {
-                    rot: r * remap,
-                    origin: V3::new(m[3], m[7], m[11]),
-                }
+        let seg: Vec<Pose> = seg
+            .into_iter()
+            .map(|p| Pose {
+                rot: p.rot * remap,
+                origin: p.origin,
             })
             .collect();
         let label = match side {
@@ -583,25 +594,6 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
     // the ankle (`model::sole::heel_from_mtp`), carried by the foot's raw pose (Z up)
     for side in [Side::L, Side::R] {
         let c = side.as_char();
-        let raw = |name: &str| -> Option<Vec<Option<(M3, V3)>>> {
-            let i = trial
-                .rotation_names
-                .iter()
-                .position(|n| n.to_ascii_lowercase() == format!("{name}_4x4"))?;
-            Some(
-                (0..frames)
-                    .map(|f| {
-                        let m = &trial.rotations[(f * nr + i) * 16..(f * nr + i) * 16 + 16];
-                        m.iter().all(|v| v.is_finite()).then(|| {
-                            (
-                                M3::new(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10]),
-                                V3::new(m[3], m[7], m[11]),
-                            )
-                        })
-                    })
-                    .collect(),
-            )
-        };
         let lc = c.to_ascii_lowercase();
         let (Some(foot), Some(toes)) = (raw(&format!("{lc}_foot")), raw(&format!("{lc}_toes")))
         else {
@@ -609,9 +601,8 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
         };
         let mut rel: [Vec<f64>; 3] = Default::default();
         for (f, t) in foot.iter().zip(&toes) {
-            if let (Some((r, o)), Some((_, ot))) = (f, t) {
-                let v = r.transpose() * (ot - o);
-                for (k, x) in v.iter().enumerate() {
+            if f.is_valid() && t.is_valid() {
+                for (k, x) in f.to_local(&t.origin).iter().enumerate() {
                     rel[k].push(*x);
                 }
             }
@@ -626,11 +617,7 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
         };
         let mtp = V3::new(x, y, z);
         let heel = crate::model::sole::heel_from_mtp(mtp, 2);
-        let carry = |p: V3| -> Vec<[f64; 3]> {
-            foot.iter()
-                .map(|f| f.map_or([f64::NAN; 3], |(r, o)| (r * p + o).into()))
-                .collect()
-        };
+        let carry = |p: V3| -> Vec<[f64; 3]> { foot.iter().map(|f| f.to_lab(&p).into()).collect() };
         landmarks.push((format!("{c}_heel"), carry(heel)));
         landmarks.push((format!("{c}_toe"), carry(mtp)));
     }

@@ -300,6 +300,26 @@ pub fn fit_pose_from(local: &[V3], lab: &[V3], start: Option<&M3>) -> Option<Pos
     })
 }
 
+/// One frame's rigid fit of `local` onto `lab` ([`fit_pose_from`], started from `previous`): NaN
+/// with fewer than three pairs or collinear points, and NaN with the flag set when the fit
+/// leaves more than `max_rms_m` RMS residual (the cluster is not rigid in this frame).
+pub fn fit_gated(local: &[V3], lab: &[V3], previous: Option<&M3>, max_rms_m: f64) -> (Pose, bool) {
+    let Some(pose) = fit_pose_from(local, lab, previous) else {
+        return (Pose::nan(), false);
+    };
+    if max_rms_m.is_finite() {
+        let ss: f64 = local
+            .iter()
+            .zip(lab)
+            .map(|(l, d)| (pose.to_lab(l) - d).norm_squared())
+            .sum();
+        if (ss / local.len() as f64).sqrt() > max_rms_m {
+            return (Pose::nan(), true);
+        }
+    }
+    (pose, false)
+}
+
 /// Solution of `a x = b` for a symmetric 3×3 `a` when it is positive definite (Sylvester's
 /// criterion), by the adjugate.
 fn solve_spd3(a: &M3, b: &V3) -> Option<V3> {
@@ -430,18 +450,9 @@ fn track_chain(model: &Model, trial: &Trial, max_rms_m: f64) -> (Vec<Vec<Pose>>,
                 }
                 // the previous frame's rotation starts the fit (a rotation extrapolated from
                 // two frames would compound rounding errors frame after frame)
-                let mut pose =
-                    fit_pose_from(&loc, &lab, previous.as_ref()).unwrap_or_else(Pose::nan);
-                if pose.is_valid() && max_rms_m.is_finite() {
-                    let ss: f64 = loc
-                        .iter()
-                        .zip(&lab)
-                        .map(|(l, d)| (pose.to_lab(l) - d).norm_squared())
-                        .sum();
-                    if (ss / loc.len() as f64).sqrt() > max_rms_m {
-                        pose = Pose::nan();
-                        rejected[done.len()] += 1;
-                    }
+                let (pose, not_rigid) = fit_gated(&loc, &lab, previous.as_ref(), max_rms_m);
+                if not_rigid {
+                    rejected[done.len()] += 1;
                 }
                 previous = pose.is_valid().then_some(pose.rot);
                 pose
