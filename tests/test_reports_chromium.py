@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import subprocess
 import zlib
 from collections import Counter
@@ -17,12 +16,13 @@ import pytest
 from click.testing import CliRunner
 
 from stridelab.cli import main
+from stridelab.report import pdf
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
 
 
 def _browser() -> str:
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    exe = pdf.browser()
     assert exe, "Debian's chromium is needed (installed by .ci/run)"
     return exe
 

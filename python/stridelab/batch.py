@@ -353,9 +353,7 @@ def overview(out: str | os.PathLike[str]) -> Path | None:
     rows: list[tuple[str, str, dict[str, str]]] = []
     names: list[str] = []
     titles: dict[str, str] = {}
-    empty_events = pl.DataFrame(
-        schema={"side": pl.String, "event": pl.String, "time_s": pl.Float64}
-    )
+    empty_events = pl.DataFrame(schema=events.EVENT_SCHEMA)
     for runner in sorted(set(results["runner"].drop_nulls().to_list())):
         table = results.filter(pl.col("runner") == runner)
         found = patterns.evaluate(table)

@@ -30,7 +30,7 @@ import polars as pl
 from stridelab import _native
 from stridelab.errors import DataError
 from stridelab.imu import ImuTrial, detect_events
-from stridelab.io import Trial
+from stridelab.io import Trial, label_words
 
 __all__ = [
     "EVENT_SCHEMA",
@@ -177,19 +177,8 @@ _MALLEOLUS = {"ankle", "ank", "lank", "rank", "mal", "malleolus", "lmal", "rmal"
 _TROCHANTER = {"gtr", "troch", "trochanter", "hip"}
 
 
-def _tokens(label: str) -> set[str]:
-    out, word = set(), ""
-    for ch in label.lower():
-        if ch.isalnum():
-            word += ch
-        else:
-            out.add(word)
-            word = ""
-    return (out | {word}) - {""}
-
-
 def _side_of(label: str, side: str) -> bool:
-    t = _tokens(label)
+    t = label_words(label)
     return side.lower() in t or {"L": "left", "R": "right"}[side] in t
 
 
@@ -197,7 +186,7 @@ def _foot_pose_index(trial: Trial, side: str, word: str = "foot") -> int | None:
     """Index of this side's segment pose named ``word`` (``l_foot_4X4``, ``LeftFoot``…)."""
     for i, name in enumerate(trial.rotation_names):
         low = name.lower()
-        t = _tokens(name)
+        t = label_words(name)
         if (word in t and _side_of(name, side)) or low.startswith(
             {"L": "left", "R": "right"}[side] + word
         ):
@@ -212,7 +201,7 @@ def _mean_pose(rot: np.ndarray) -> np.ndarray | None:
 
 
 def _static_point(static: Trial, name: str) -> np.ndarray:
-    point: np.ndarray = np.nanmean(static.points[:, static.marker_names.index(name)], axis=0)
+    point: np.ndarray = np.nanmean(static.marker(name), axis=0)
     return point
 
 
@@ -320,8 +309,8 @@ def _sole_from_static(
     the kinematic model takes its heel and toe from (see ``docs/events.md``). This finds the
     static's malleoli and trochanter by their labels."""
     names = [n for n in static.marker_names if _side_of(n, side)]
-    mall = [n for n in names if _tokens(n) & _MALLEOLUS]
-    troch = [n for n in names if _tokens(n) & _TROCHANTER]
+    mall = [n for n in names if label_words(n) & _MALLEOLUS]
+    troch = [n for n in names if label_words(n) & _TROCHANTER]
     if len(mall) < 2 or not troch:
         raise DataError(
             f"{static.path}: the {side} foot has no heel or forefoot marker, and the static "

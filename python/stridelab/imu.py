@@ -700,20 +700,26 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
     return _frame(rows, trial.rate_hz, "imu")
 
 
+def _levelled(acc: FloatArray) -> tuple[FloatArray, str | None]:
+    """A trunk sensor's samples levelled from gravity (Moe-Nilssen 1998, ``imu::align`` in the
+    core) where its mean specific force is 1 g and the tilt is 2 deg or more, with a note of
+    what was done (None: already level)."""
+    try:
+        rot, tilt = _native.gravity_tilt(acc)
+    except DataError as err:
+        return acc, f"not levelled: {err}"
+    if tilt < 2.0:
+        return acc, None
+    return np.ascontiguousarray(acc @ rot.T), f"levelled {tilt:.0f} deg from gravity"
+
+
 def _sacrum_events(trial: ImuTrial, s: Sensor) -> tuple[list[tuple[float, float]], list[str], str]:
     """Contacts, sides and how they were read from a trunk sensor, its alignment checked from
     its own data first (``imu::align`` in the core): the mounting tilt levelled from gravity
-    (Moe-Nilssen 1998) where the mean specific force is 1 g, and the anteroposterior axis turned
-    round where most contacts open with propulsion instead of braking."""
-    acc = np.ascontiguousarray(s.acc_m_s2, dtype=np.float64)
-    notes = []
-    try:
-        rot, tilt = _native.gravity_tilt(acc)
-        if tilt >= 2.0:
-            acc = np.ascontiguousarray(acc @ rot.T)
-            notes.append(f"levelled {tilt:.0f} deg from gravity")
-    except DataError as err:
-        notes.append(f"not levelled: {err}")
+    (:func:`_levelled`), and the anteroposterior axis turned round where most contacts open
+    with propulsion instead of braking."""
+    acc, note = _levelled(np.ascontiguousarray(s.acc_m_s2, dtype=np.float64))
+    notes = [note] if note else []
     vert = np.ascontiguousarray(acc[:, 2])
     ap = np.ascontiguousarray(acc[:, 0])
     has_ap = bool(np.isfinite(ap).any())
@@ -724,7 +730,6 @@ def _sacrum_events(trial: ImuTrial, s: Sensor) -> tuple[list[tuple[float, float]
         except DataError as err:
             raise DataError(f"{trial.path}: sacrum sensor {s.name}: {err}") from None
 
-    contacts = contacts_with(ap if has_ap else None)
     # the vote on the axis's sign uses contacts from the vertical alone (a reversed axis would
     # shift the ICs the AP signal refines)
     if has_ap and _native.ap_reversed(ap, contacts_with(None), trial.rate_hz):
@@ -737,9 +742,8 @@ def _sacrum_events(trial: ImuTrial, s: Sensor) -> tuple[list[tuple[float, float]
         ap = np.ascontiguousarray(-ap)
         acc = acc * np.array([-1.0, -1.0, 1.0])  # turned about the vertical: ML flips too
         notes.append("anteroposterior axis reversed from the data")
-        contacts = contacts_with(ap)
-    leveled = Sensor(s.name, s.location, acc, s.gyro_rad_s) if notes else s
-    sides = _sacrum_sides(leveled, contacts, trial.rate_hz)
+    contacts = contacts_with(ap if has_ap else None)
+    sides = _sacrum_sides(Sensor(s.name, s.location, acc, s.gyro_rad_s), contacts, trial.rate_hz)
     how = "imu sacrum" + (f" ({'; '.join(notes)})" if notes else "")
     return contacts, sides, how
 
@@ -747,19 +751,14 @@ def _sacrum_events(trial: ImuTrial, s: Sensor) -> tuple[list[tuple[float, float]
 def step_frequency_hz(trial: ImuTrial, location: str = "sacrum") -> float | None:
     """Step frequency (Hz) from the sensor at ``location``: the autocorrelation of its vertical
     acceleration peaks at the stride lag (step 0.2-0.5 s), refined by a parabola and halved, so
-    left-right differences average out (``imu::step_frequency_hz`` in the core). The trunk
-    sensor is levelled from gravity first where it can be (see :func:`detect_events`). None
+    left-right differences average out (``imu::step_frequency_hz`` in the core). The sensor is
+    levelled from gravity first where it can be, as for its events (:func:`_levelled`). None
     when there is no such sensor or the signal has no clear periodicity. Measured on
     ``imu_sacrum``: within 0.53 % of the force-plate step frequency in every trial."""
     s = trial.at(location)
     if s is None:
         return None
-    acc = np.ascontiguousarray(s.acc_m_s2, dtype=np.float64)
-    try:
-        rot, _ = _native.gravity_tilt(acc)
-        acc = np.ascontiguousarray(acc @ rot.T)
-    except DataError:
-        pass  # as mounted: detect_events says why
+    acc, _ = _levelled(np.ascontiguousarray(s.acc_m_s2, dtype=np.float64))
     return _native.step_frequency(np.ascontiguousarray(acc[:, 2]), trial.rate_hz)
 
 

@@ -11,6 +11,7 @@ The file's own axes and units, and how they were mapped, are kept in :attr:`Tria
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,12 +30,19 @@ __all__ = [
     "ForcePlate",
     "Trial",
     "c3d_parameters",
+    "label_words",
     "read",
     "read_many",
     "read_mot",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+
+def label_words(label: str) -> set[str]:
+    """The lower-case words of a marker or segment label (``L.Heel.Top`` → {l, heel, top},
+    ``l_foot_4X4`` → {l, foot, 4x4}), for matching labels by their words."""
+    return {w for w in re.split(r"[^a-z0-9]+", label.lower()) if w}
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,6 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import numpy.typing as npt
 import polars as pl
@@ -54,7 +52,7 @@ import polars as pl
 from stridelab import _native
 from stridelab import strides as strides_mod
 from stridelab.errors import DataError
-from stridelab.io import Trial
+from stridelab.io import Trial, label_words
 from stridelab.kinematics import Kinematics
 
 __all__ = ["classify_strike", "per_stride", "summary"]
@@ -119,10 +117,6 @@ _FOOT_WORDS = {"heel", "hee", "calc", "toe", "toes", "mt1", "mt2", "mt5", "mth",
 _PELVIS_WORDS = {"asis", "psis", "sacr", "sacrum", "pelvis", "lasi", "rasi", "lpsi", "rpsi"}
 
 
-def _words(label: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9]+", label.lower()) if w}
-
-
 def estimate_speed(trial: Trial) -> float | None:
     """Running speed (m/s) from the markers, when none is given: the runner's speed over the
     ground is the pelvis's mean forward velocity in the lab minus the ground's (a treadmill belt
@@ -135,8 +129,8 @@ def estimate_speed(trial: Trial) -> float | None:
         return None
     rate = trial.point_rate_hz
     names = [n.rsplit(":", 1)[-1] for n in trial.marker_names]
-    feet = [i for i, n in enumerate(names) if _words(n) & _FOOT_WORDS]
-    pelvis = [i for i, n in enumerate(names) if _words(n) & _PELVIS_WORDS]
+    feet = [i for i, n in enumerate(names) if label_words(n) & _FOOT_WORDS]
+    pelvis = [i for i, n in enumerate(names) if label_words(n) & _PELVIS_WORDS]
     if not feet or not pelvis:
         return None
     ground = []
