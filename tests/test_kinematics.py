@@ -14,17 +14,7 @@ import stridelab
 from stridelab import events, kinematics, strides
 from stridelab.errors import DataError
 
-PAIRS = [
-    ("hip_flexion_deg", "hipAngZ"),
-    ("hip_adduction_deg", "hipAngX"),
-    ("hip_rotation_deg", "hipAngY"),
-    ("knee_flexion_deg", "kneeAngZ"),
-    ("knee_adduction_deg", "kneeAngX"),
-    ("knee_rotation_deg", "kneeAngY"),
-    ("ankle_dorsiflexion_deg", "ankleAngZ"),
-    ("ankle_inversion_deg", "ankleAngX"),
-    ("ankle_rotation_deg", "ankleAngY"),
-]
+PAIRS = kinematics.RBDS_PROCESSED_ANGLES
 #: angles that do not depend on where the knee flexion axis points: the ISSUE's limits
 #: (2° sagittal, 4° frontal/transverse) hold for them as they are
 AXIS_FREE_LIMITS = {

@@ -23,17 +23,7 @@ from stridelab import events, kinematics, strides
 
 SHARED = Path(os.environ.get("STRIDELAB_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 RBDS = SHARED / "data" / "running" / "rbds"
-PAIRS = [
-    ("hip_flexion_deg", "hipAngZ"),
-    ("hip_adduction_deg", "hipAngX"),
-    ("hip_rotation_deg", "hipAngY"),
-    ("knee_flexion_deg", "kneeAngZ"),
-    ("knee_adduction_deg", "kneeAngX"),
-    ("knee_rotation_deg", "kneeAngY"),
-    ("ankle_dorsiflexion_deg", "ankleAngZ"),
-    ("ankle_inversion_deg", "ankleAngX"),
-    ("ankle_rotation_deg", "ankleAngY"),
-]
+PAIRS = kinematics.RBDS_PROCESSED_ANGLES
 
 
 def main(options: dict[str, str]) -> None:

@@ -40,6 +40,7 @@ from stridelab.io import read_mot as read_mot_table
 __all__ = [
     "ANGLE_COLUMNS",
     "CROSSTALK_SCHEMA",
+    "RBDS_PROCESSED_ANGLES",
     "Kinematics",
     "compute",
     "fill_rigid",
@@ -52,6 +53,21 @@ FloatArray = npt.NDArray[np.float64]
 
 #: Angle columns of :attr:`Kinematics.angles`, in degrees, as the core computes them.
 ANGLE_COLUMNS: tuple[str, ...] = tuple(_native.ANGLE_COLUMNS)
+
+#: stridelab's joint angles and the columns of the Running Biomechanics Data Set's processed
+#: files (the lab's Visual3D curves, ``RBDSnnnprocessed.txt``: side prefix ``R``/``L`` and the
+#: speed suffix added) that hold the same angle (docs/visual3d.md compares them).
+RBDS_PROCESSED_ANGLES: tuple[tuple[str, str], ...] = (
+    ("hip_flexion_deg", "hipAngZ"),
+    ("hip_adduction_deg", "hipAngX"),
+    ("hip_rotation_deg", "hipAngY"),
+    ("knee_flexion_deg", "kneeAngZ"),
+    ("knee_adduction_deg", "kneeAngX"),
+    ("knee_rotation_deg", "kneeAngY"),
+    ("ankle_dorsiflexion_deg", "ankleAngZ"),
+    ("ankle_inversion_deg", "ankleAngX"),
+    ("ankle_rotation_deg", "ankleAngY"),
+)
 #: One row of angles per side (:attr:`Kinematics.static_angles`).
 _SIDE_ANGLES_SCHEMA = {"side": pl.String, **dict.fromkeys(ANGLE_COLUMNS, pl.Float64)}
 
