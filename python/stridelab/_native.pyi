@@ -29,6 +29,7 @@ __all__ = [
     "gyro_events",
     "heel_from_mtp",
     "imu_orientation",
+    "landmark_kinematics",
     "marker_events",
     "marker_kinematics",
     "pelvis_angles",
@@ -43,6 +44,7 @@ __all__ = [
     "step_frequency",
     "stride_metrics",
     "strike_class",
+    "zeni_events",
 ]
 
 __version__: str
@@ -93,6 +95,9 @@ def marker_kinematics(
     ankle_width_m: tuple[float, float] | None = None,
 ) -> dict[str, Any]: ...
 def pose_kinematics(rotations: npt.NDArray[np.float64], names: list[str]) -> dict[str, Any]: ...
+def landmark_kinematics(
+    points: npt.NDArray[np.float64], names: list[str], rate_hz: float, preset: str
+) -> dict[str, Any]: ...
 def force_events(
     points: npt.NDArray[np.float64],
     names: list[str],
@@ -117,6 +122,9 @@ def fill_rigid(
 def marker_events(
     points: npt.NDArray[np.float64], names: list[str], rate_hz: float
 ) -> tuple[list[tuple[str, str, float, float]], list[tuple[str, str, str, float]]]: ...
+def zeni_events(
+    points: npt.NDArray[np.float64], names: list[str], rate_hz: float
+) -> tuple[list[tuple[str, str, float]], float | None]: ...
 def cluster_poses(
     local: npt.NDArray[np.float64], points: npt.NDArray[np.float64], max_rms_m: float
 ) -> npt.NDArray[np.float64]: ...

@@ -77,7 +77,13 @@ _PRESETS = {
     "plugin_gait_lower": "plugin_gait",
     "plugin_gait_full": "plugin_gait",
     "plugin_gait": "plugin_gait",
+    "opencap": "opencap",
 }
+
+#: Marker sets whose anatomical landmarks (and hip centres) are tracked in every frame, so each
+#: frame's segments are built from its own landmarks and no static trial is needed (OpenCap's
+#: augmented ``_study`` markers, Uhlrich et al. 2023).
+TRACKED_LANDMARK_SETS = frozenset({"opencap"})
 
 
 class Kinematics:
@@ -347,7 +353,20 @@ def compute(
         d = _native.pose_kinematics(rot, list(trial.rotation_names))
         return _assemble(d, trial, "theia")
     if static is None:
-        raise DataError(f"{trial.path}: marker kinematics need a static calibration trial")
+        found = marker_set or trial.marker_set
+        if found in TRACKED_LANDMARK_SETS:
+            try:
+                d = _native.landmark_kinematics(
+                    _flat(trial), list(trial.marker_names), trial.point_rate_hz, found
+                )
+            except DataError as err:
+                raise DataError(f"{trial.path}: {err}") from None
+            return _assemble(d, trial, found)
+        raise DataError(
+            f"{trial.path}: marker kinematics need a static calibration trial (its "
+            f"'{found}' markers do not track every anatomical landmark in every frame; "
+            "OpenCap's do)"
+        )
     preset = _preset(static, marker_set)
     _check_same_protocol(trial, static, preset)
     if _PRESETS[preset] == "plugin_gait":

@@ -13,6 +13,9 @@ pub enum MarkerSet {
     PluginGaitFull,
     /// Theia3D markerless: 4×4 segment poses (`pelvis_4X4`, `l_thigh_4X4`, …).
     Theia,
+    /// OpenCap video markerless (Uhlrich et al. 2023): the marker augmenter's anatomical
+    /// `_study` markers (`r.ASIS_study`, `r_knee_study`, `RHJC_study`, …), present in every frame.
+    OpenCap,
     Unknown,
 }
 
@@ -24,6 +27,7 @@ impl MarkerSet {
             Self::PluginGaitLower => "plugin_gait_lower",
             Self::PluginGaitFull => "plugin_gait_full",
             Self::Theia => "theia",
+            Self::OpenCap => "opencap",
             Self::Unknown => "unknown",
         }
     }
@@ -64,6 +68,20 @@ const PIG_LOWER: [&str; 16] = [
 const PIG_UPPER: [&str; 10] = [
     "C7", "T10", "CLAV", "STRN", "LSHO", "RSHO", "LWRA", "RWRA", "LFHD", "RFHD",
 ];
+const OPENCAP: [&str; 12] = [
+    "r.ASIS_study",
+    "L.ASIS_study",
+    "r.PSIS_study",
+    "L.PSIS_study",
+    "r_knee_study",
+    "L_knee_study",
+    "r_mknee_study",
+    "L_mknee_study",
+    "r_ankle_study",
+    "L_ankle_study",
+    "r_calc_study",
+    "L_calc_study",
+];
 const THEIA: [&str; 6] = [
     "pelvis_4X4",
     "l_thigh_4X4",
@@ -96,6 +114,7 @@ pub fn detect(markers: &[String], rotations: &[String]) -> (MarkerSet, f64) {
         (MarkerSet::RicClusters, share(markers, &RIC)),
         (MarkerSet::PluginGaitLower, share(markers, &PIG_LOWER)),
         (MarkerSet::Theia, share(rotations, &THEIA)),
+        (MarkerSet::OpenCap, share(markers, &OPENCAP)),
     ] {
         if score > best.1 {
             best = (set, score);
@@ -125,6 +144,13 @@ mod tests {
         let mut full = lower.clone();
         full.extend(v(&PIG_UPPER));
         assert_eq!(detect(&full, &[]).0, MarkerSet::PluginGaitFull);
+    }
+
+    #[test]
+    fn opencap_study_markers() {
+        let mut labels = v(&OPENCAP);
+        labels.extend(v(&["Neck", "RBigToe", "RHJC_study"]));
+        assert_eq!(detect(&labels, &[]).0, MarkerSet::OpenCap);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod force;
 pub mod markers;
 pub mod segment;
+pub mod zeni;
 
 pub use force::{contacts, ForceEventOptions};
 pub use markers::MarkerEventOptions;

@@ -534,6 +534,16 @@ pub fn side_of_label(label: &str) -> Option<char> {
     side_of(label)
 }
 
+/// A pelvis marker label (ASIS, PSIS, sacrum, iliac crest, pelvis cluster).
+pub fn is_pelvis_label(label: &str) -> bool {
+    tokens(label).iter().any(|t| {
+        matches!(
+            t.as_str(),
+            "asis" | "psis" | "lasi" | "rasi" | "lpsi" | "rpsi" | "sacr" | "sacrum" | "pelvis"
+        )
+    })
+}
+
 /// A heel marker label (heel, HEE, calcaneus).
 pub fn is_heel_label(label: &str) -> bool {
     is_heel(label)

@@ -275,10 +275,15 @@ impl Kinematics {
         for (side, c) in &crosstalk {
             if c.flagged {
                 notes.push(format!(
-                    "{} knee: adduction follows flexion (r = {:.2}, flexion axis about {:.0}° off): kinematic crosstalk, check the knee markers of the static trial",
+                    "{} knee: adduction follows flexion (r = {:.2}, flexion axis about {:.0}° off): kinematic crosstalk, check the knee markers {}",
                     side.as_char(),
                     c.r,
-                    c.axis_misalignment_deg
+                    c.axis_misalignment_deg,
+                    if static_angles.is_empty() {
+                        "(epicondyles) of this trial"
+                    } else {
+                        "of the static trial"
+                    }
                 ));
             }
         }
@@ -496,6 +501,112 @@ pub fn from_markers(
         swaps,
         notes,
         static_angles,
+    ))
+}
+
+/// Angles from anatomical landmarks tracked in every frame (OpenCap's augmented `_study`
+/// markers, Uhlrich et al. 2023): every frame's segment frames are built from that frame's own
+/// landmarks by the preset's anatomical definitions — no static trial and no rigid cluster fit.
+/// Such landmarks are predicted frame by frame and are not rigid (OpenCap's shank markers move
+/// by more than 15 mm RMS against each other in most frames of a walk), so fitting a cluster
+/// calibrated in one frame would reject or bend them. A frame whose landmarks are incomplete
+/// gives NaN for the segments it cannot build. The options must not refer to a standing
+/// posture (ISB shank, heel-to-toe foot): there is none.
+pub fn from_landmarks(
+    trial: &crate::trial::Trial,
+    preset: crate::model::Preset,
+    options: crate::model::ModelOptions,
+) -> Result<Kinematics, String> {
+    use crate::model::{calibrate, preset::segments, track, Model};
+    use rayon::prelude::*;
+    let nm = trial.marker_names.len();
+    if trial.n_frames == 0 || nm == 0 {
+        return Err("the trial has no marker frames".into());
+    }
+    let per_frame: Vec<Option<(Model, Vec<Pose>)>> = (0..trial.n_frames)
+        .into_par_iter()
+        .map(|f| {
+            let one = crate::trial::Trial::from_points(
+                trial.path.clone(),
+                trial.point_rate_hz,
+                trial.marker_names.clone(),
+                trial.points[f * nm * 3..(f + 1) * nm * 3].to_vec(),
+            );
+            let model = calibrate(&one, preset, options).ok()?;
+            let poses = track(&model, &one).into_iter().map(|p| p[0]).collect();
+            Some((model, poses))
+        })
+        .collect();
+    let built = per_frame.iter().filter(|m| m.is_some()).count();
+    // the frame nearest the middle that calibrated names the landmarks and gives the notes
+    let middle = trial.n_frames / 2;
+    let reference = (0..trial.n_frames)
+        .filter(|&f| per_frame[f].is_some())
+        .min_by_key(|&f| f.abs_diff(middle))
+        .and_then(|f| per_frame[f].as_ref().map(|(m, _)| m))
+        .ok_or("no frame has the landmarks to build any segment")?;
+    let defs = segments(preset);
+    let mut poses = vec![vec![Pose::nan(); trial.n_frames]; defs.len()];
+    for (f, entry) in per_frame.iter().enumerate() {
+        let Some((model, frame_poses)) = entry else {
+            continue;
+        };
+        for (seg, pose) in model.segments.iter().zip(frame_poses) {
+            if let Some(d) = defs.iter().position(|d| d.name == seg.name) {
+                poses[d][f] = *pose;
+            }
+        }
+    }
+    let set = PoseSet {
+        kinds: defs.iter().map(|d| (d.kind, d.side)).collect(),
+        proximal_frames: Vec::new(),
+        poses: &poses,
+        n_frames: trial.n_frames,
+    };
+    let angles = angles(&set);
+    let mut landmarks: Vec<(String, Vec<[f64; 3]>)> = Vec::new();
+    for seg in &reference.segments {
+        let Some(d) = defs.iter().position(|d| d.name == seg.name) else {
+            continue;
+        };
+        for (name, _) in &seg.landmarks {
+            let label = match (seg.side, name.as_str()) {
+                (_, "origin") => format!("{}_origin", seg.name),
+                (Some(side), n) if !n.starts_with(['L', 'R']) => format!("{}_{n}", side.as_char()),
+                (_, n) => n.to_string(),
+            };
+            if landmarks.iter().any(|(n, _)| *n == label) {
+                continue;
+            }
+            let traj = (0..trial.n_frames)
+                .map(|f| {
+                    let local = per_frame[f].as_ref().and_then(|(m, _)| {
+                        let s = m.segments.iter().find(|s| s.name == seg.name)?;
+                        s.landmarks.iter().find(|(n, _)| n == name).map(|(_, p)| *p)
+                    });
+                    match local {
+                        Some(p) if poses[d][f].is_valid() => {
+                            let v = poses[d][f].to_lab(&p);
+                            [v[0], v[1], v[2]]
+                        }
+                        _ => [f64::NAN; 3],
+                    }
+                })
+                .collect();
+            landmarks.push((label, traj));
+        }
+    }
+    let mut notes = vec![format!(
+        "segments built in every frame from that frame's anatomical landmarks (no static trial, no rigid cluster): {built} of {} frames",
+        trial.n_frames
+    )];
+    notes.extend(reference.notes.iter().cloned());
+    Ok(Kinematics::new(
+        angles,
+        landmarks,
+        Vec::new(),
+        notes,
+        Vec::new(),
     ))
 }
 

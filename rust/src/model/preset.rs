@@ -53,6 +53,9 @@ pub enum Preset {
     /// carried from the segment above; medial knee/ankle markers in the static trial, or knee and
     /// ankle widths; thorax from C7, T10, CLAV, STRN in the full-body set.
     PluginGait,
+    /// OpenCap (Uhlrich et al. 2023): the marker augmenter's anatomical `_study` markers and hip
+    /// joint centres, present in every frame, so any frame of the trial itself can calibrate.
+    OpenCap,
 }
 
 impl Preset {
@@ -61,6 +64,7 @@ impl Preset {
             MarkerSet::Rbds => Some(Self::Rbds),
             MarkerSet::RicClusters => Some(Self::Ric),
             MarkerSet::PluginGaitLower | MarkerSet::PluginGaitFull => Some(Self::PluginGait),
+            MarkerSet::OpenCap => Some(Self::OpenCap),
             _ => None,
         }
     }
@@ -69,6 +73,7 @@ impl Preset {
             Self::Rbds => "rbds",
             Self::Ric => "ric",
             Self::PluginGait => "plugin_gait",
+            Self::OpenCap => "opencap",
         }
     }
 }
@@ -101,6 +106,8 @@ pub enum Lm {
     Toe,
     Mt1,
     Mt5,
+    /// A hip joint centre tracked as a point (OpenCap's `RHJC_study`).
+    HipCentre,
 }
 
 /// Candidate labels of a landmark in a preset, first found wins.
@@ -144,8 +151,32 @@ pub fn labels(preset: Preset, side: Side, lm: Lm) -> Vec<String> {
             Lm::Toe => vec![format!("{c}TOE")],
             _ => vec![],
         },
+        Preset::OpenCap => {
+            let s = opencap_side(side);
+            match lm {
+                Lm::Asis => vec![format!("{s}.ASIS_study")],
+                Lm::Psis => vec![format!("{s}.PSIS_study")],
+                Lm::KneeLateral => vec![format!("{s}_knee_study")],
+                Lm::KneeMedial => vec![format!("{s}_mknee_study")],
+                Lm::AnkleLateral => vec![format!("{s}_ankle_study")],
+                Lm::AnkleMedial => vec![format!("{s}_mankle_study")],
+                Lm::HeelFloor => vec![format!("{s}_calc_study")],
+                Lm::Toe => vec![format!("{s}_toe_study")],
+                Lm::Mt5 => vec![format!("{s}_5meta_study")],
+                Lm::HipCentre => vec![format!("{c}HJC_study")],
+                _ => vec![],
+            }
+        }
     };
     v
+}
+
+/// OpenCap's side prefix of the `_study` markers: lower-case `r`, upper-case `L`.
+fn opencap_side(side: Side) -> &'static str {
+    match side {
+        Side::L => "L",
+        Side::R => "r",
+    }
 }
 
 fn seg(name: String, kind: SegmentKind, side: Option<Side>, tracking: Vec<String>) -> SegmentDef {
@@ -281,6 +312,46 @@ pub fn segments(preset: Preset) -> Vec<SegmentDef> {
                 None,
                 ["C7", "T10", "CLAV", "STRN"].map(String::from).to_vec(),
             ));
+        }
+        Preset::OpenCap => {
+            let pelvis = [
+                "r.ASIS_study",
+                "L.ASIS_study",
+                "r.PSIS_study",
+                "L.PSIS_study",
+            ];
+            out.push(seg(
+                "pelvis".into(),
+                SegmentKind::Pelvis,
+                None,
+                pelvis.map(String::from).to_vec(),
+            ));
+            for side in [Side::L, Side::R] {
+                let (c, s) = (side.as_char(), opencap_side(side));
+                let names = |parts: &[&str]| -> Vec<String> {
+                    parts.iter().map(|w| format!("{s}_{w}_study")).collect()
+                };
+                let mut thigh = names(&["knee", "mknee", "thigh1", "thigh2", "thigh3"]);
+                thigh.push(format!("{c}HJC_study"));
+                out.push(seg(
+                    format!("{c}_thigh"),
+                    SegmentKind::Thigh,
+                    Some(side),
+                    thigh,
+                ));
+                out.push(seg(
+                    format!("{c}_shank"),
+                    SegmentKind::Shank,
+                    Some(side),
+                    names(&["sh1", "sh2", "sh3", "ankle", "mankle"]),
+                ));
+                out.push(seg(
+                    format!("{c}_foot"),
+                    SegmentKind::Foot,
+                    Some(side),
+                    names(&["calc", "toe", "5meta"]),
+                ));
+            }
         }
     }
     out
@@ -432,7 +503,18 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
             _ => None,
         }
     };
+    let tracked_hips = (
+        lm.optional(&names(Side::R, Lm::HipCentre)),
+        lm.optional(&names(Side::L, Lm::HipCentre)),
+    );
     match (options.hip, asis_frame, trochanters) {
+        _ if tracked_hips.0.is_some() && tracked_hips.1.is_some() => {
+            sf.hjc = [tracked_hips.1, tracked_hips.0];
+            notes.push(
+                "hip joint centres tracked as points (OpenCap's marker augmenter: RHJC_study, LHJC_study)"
+                    .into(),
+            );
+        }
         (HipModel::Trochanter, _, (Some(r), Some(l))) | (_, None, (Some(r), Some(l))) => {
             let w = r - l;
             sf.hjc = [Some(l + 0.25 * w), Some(r - 0.25 * w)];

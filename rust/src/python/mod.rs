@@ -514,8 +514,9 @@ fn parse_preset(name: &str) -> PyResult<crate::model::Preset> {
         "rbds" => Ok(Preset::Rbds),
         "ric" => Ok(Preset::Ric),
         "plugin_gait" => Ok(Preset::PluginGait),
+        "opencap" => Ok(Preset::OpenCap),
         other => Err(PyValueError::new_err(format!(
-            "marker set '{other}' is not one of rbds, ric, plugin_gait"
+            "marker set '{other}' is not one of rbds, ric, plugin_gait, opencap"
         ))),
     }
 }
@@ -605,6 +606,35 @@ fn marker_kinematics<'py>(
             let st = Trial::from_points(PathBuf::new(), rate_hz, static_names, st_points.to_vec());
             let dy = Trial::from_points(PathBuf::new(), rate_hz, names, dy_points.to_vec());
             crate::kinematics::from_markers(&st, &dy, preset, options, fix_swaps).map(flatten)
+        })
+        .map_err(DataError::new_err)?;
+    kinematics_to_dict(py, k)
+}
+
+/// Angles from anatomical landmarks tracked in every frame (OpenCap), no static trial: each
+/// frame's segments built from its own landmarks (ASIS/PSIS pelvis, tracked hip centres,
+/// epicondyle thigh, ISB malleolar shank, heel-to-toe foot).
+#[pyfunction]
+fn landmark_kinematics<'py>(
+    py: Python<'py>,
+    points: PyReadonlyArray2<'py, f64>,
+    names: Vec<String>,
+    rate_hz: f64,
+    preset: &str,
+) -> PyResult<Bound<'py, PyDict>> {
+    use crate::model::{FootModel, ModelOptions, PelvisModel, ShankModel};
+    let preset = parse_preset(preset)?;
+    let options = ModelOptions {
+        pelvis: PelvisModel::AsisPsis,
+        shank: ShankModel::Malleoli,
+        foot: FootModel::HeelToToe,
+        ..ModelOptions::default()
+    };
+    let flat = points_slice(&points, names.len())?;
+    let k = py
+        .detach(move || {
+            let t = Trial::from_points(PathBuf::new(), rate_hz, names, flat.to_vec());
+            crate::kinematics::from_landmarks(&t, preset, options).map(flatten)
         })
         .map_err(DataError::new_err)?;
     kinematics_to_dict(py, k)
@@ -706,6 +736,33 @@ fn fill_rigid<'py>(
         .map(|r| (r.marker, r.segment, r.frames))
         .collect();
     Ok((dy.points.into_pyarray(py).reshape(shape)?, rows))
+}
+
+/// Zeni et al. (2008) events from the heel and toe relative to the pelvis (walking): (list of
+/// (side, event, time_s), the pelvis's median rise in mid-contact in m — positive: walking).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn zeni_events(
+    py: Python<'_>,
+    points: PyReadonlyArray2<'_, f64>,
+    names: Vec<String>,
+    rate_hz: f64,
+) -> PyResult<(Vec<(String, String, f64)>, Option<f64>)> {
+    let trial = points_trial(&points, names, rate_hz)?;
+    let (found, vault) = py
+        .detach(move || crate::events::zeni::trial_events(&trial))
+        .map_err(DataError::new_err)?;
+    let rows = found
+        .into_iter()
+        .map(|e| {
+            (
+                e.side.as_char().to_string(),
+                e.kind.as_str().to_string(),
+                e.time_s,
+            )
+        })
+        .collect();
+    Ok((rows, vault))
 }
 
 /// Initial contacts and toe-offs from foot markers (see `events::markers`): (list of (side,
@@ -1218,6 +1275,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(residual_analysis, m)?)?;
     m.add_function(wrap_pyfunction!(fill_gaps_columns, m)?)?;
     m.add_function(wrap_pyfunction!(marker_kinematics, m)?)?;
+    m.add_function(wrap_pyfunction!(zeni_events, m)?)?;
+    m.add_function(wrap_pyfunction!(landmark_kinematics, m)?)?;
     m.add_function(wrap_pyfunction!(pose_kinematics, m)?)?;
     m.add_function(wrap_pyfunction!(force_events, m)?)?;
     m.add_function(wrap_pyfunction!(detect_marker_set, m)?)?;
