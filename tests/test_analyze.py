@@ -230,3 +230,32 @@ def test_pdf_report_is_printed_by_chromium(tmp_path: Path, rbds: Path) -> None:
     pdf = (tmp_path / "RBDS001.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert b"/Type /Page" in pdf or b"/Type/Page" in pdf
+
+
+@pytest.mark.parametrize(
+    ("trial", "static", "per_side"),
+    [
+        ("rbds/RBDS001runT25markers.txt", "rbds/RBDS001static.txt", 10),
+        ("rbds/RBDS032runT35markers.txt", "rbds/RBDS032static.txt", 10),
+        ("theia/pose_filt_2.c3d", None, 2),
+    ],
+)
+def test_every_protocol_screens_without_a_typed_speed(
+    tmp_path: Path, data_dir: Path, trial: str, static: str | None, per_side: int
+) -> None:
+    """`stridelab analyze` with no `--speed`: strides on both sides (every complete stride of
+    the Theia file's 3.5 s in view, at least 2 a side), the speed estimated and said so, and
+    every pattern decided or not assessable with its reason. (RIC and the OpenCap walk have
+    their own tests.)"""
+    args = ["analyze", str(data_dir / trial), "--runner", "r", "--out", str(tmp_path)]
+    if static:
+        args += ["--static", str(data_dir / static)]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    table = pl.read_parquet(tmp_path / "results.parquet")
+    for side in ("L", "R"):
+        assert table.filter(pl.col("side") == side).height >= per_side, side
+    assert table["speed_estimated"].all()
+    report = json.loads((tmp_path / "r.json").read_text())
+    for p in report["patterns"]:
+        assert p["status"] != "not_assessable" or p["reason"], p

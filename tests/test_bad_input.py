@@ -194,3 +194,73 @@ def test_imu_tables_are_not_called_corrupt_marker_files(data_dir: Path) -> None:
     ):
         with pytest.raises(CorruptFileError, match=why):
             stridelab.read(data_dir / name)
+
+
+def _without(trial: stridelab.Trial, name: str) -> stridelab.Trial:
+    import dataclasses
+
+    keep = [i for i, n in enumerate(trial.marker_names) if n != name]
+    return dataclasses.replace(
+        trial,
+        points=trial.points[:, keep],
+        marker_names=tuple(trial.marker_names[i] for i in keep),
+        missing_percent=trial.missing_percent[keep],
+    )
+
+
+def _screen(trial: stridelab.Trial, static: stridelab.Trial | None) -> tuple[int, list[str]]:
+    from stridelab import events, kinematics, metrics, patterns
+
+    kin = kinematics.compute(trial, static)
+    ev = events.detect(trial, static=static)
+    static_kin = kinematics.compute(static, static) if static is not None else None
+    table = metrics.per_stride(trial, kin, ev, static_kin=static_kin)
+    found = patterns.evaluate(table)
+    for row in found.iter_rows(named=True):
+        assert row["status"] != "not_assessable" or row["reason"], row
+    return table.height, list(kin.notes)
+
+
+def test_each_protocol_with_a_piece_missing(data_dir: Path) -> None:
+    """Per protocol, what a lab's files really lack: a partial screen that says what is
+    missing, or an error naming the file and the problem — never a crash."""
+    import dataclasses
+
+    ric = stridelab.read(data_dir / "ric" / "20140515T133244_run.c3d")
+    ric_static = stridelab.read(data_dir / "ric" / "20140515T133244_static.c3d")
+    # a shoe-cluster marker lost in the static: the other three carry the foot
+    n, notes = _screen(ric, _without(ric_static, "L_foot_2"))
+    assert n >= 60
+    assert any("L_foot_2 missing in the static" in x for x in notes)
+    # a malleolus lost in the static: the sole cannot be placed, and the error says why
+    with pytest.raises(DataError, match=r"_static\.c3d: the R foot .*malleoli"):
+        _screen(ric, _without(ric_static, "R_med_ankle"))
+    # Theia poses out of view for a second: the strides around it go, the rest stay
+    theia = stridelab.read(data_dir / "theia" / "pose_filt_2.c3d")
+    rot = theia.rotations.copy()
+    rot[100:160] = np.nan
+    n, _ = _screen(dataclasses.replace(theia, rotations=rot), None)
+    assert n >= 4
+    # OpenCap without one medial knee landmark: that leg's thigh and shank are not built, said
+    walk = stridelab.read(data_dir / "opencap" / "walk.trc")
+    n, notes = _screen(_without(walk, "r_mknee_study"), None)
+    assert n >= 2
+    assert "segment R_thigh not built (landmarks missing)" in notes
+
+
+def test_trc_without_known_markers_is_refused_by_name(tmp_path: Path) -> None:
+    trc = tmp_path / "mystery.trc"
+    rows = "\n".join(f"{i + 1}\t{i / 100:.2f}\t0\t0\t{i}\t1\t1\t1" for i in range(50))
+    trc.write_text(
+        "PathFileType\t4\t(X/Y/Z)\tmystery.trc\n"
+        "DataRate\tCameraRate\tNumFrames\tNumMarkers\tUnits\tOrigDataRate\tOrigDataStartFrame\t"
+        "OrigNumFrames\n100\t100\t50\t2\tmm\t100\t1\t50\n"
+        "Frame#\tTime\tfoo\t\t\tbar\n\t\tX1\tY1\tZ1\tX2\tY2\tZ2\n\n" + rows + "\n"
+    )
+    from stridelab import kinematics
+
+    trial = stridelab.read(trc)
+    with pytest.raises(DataError, match=r"mystery\.trc: marker kinematics need a static"):
+        kinematics.compute(trial)
+    with pytest.raises(DataError, match=r"mystery\.trc"):
+        stridelab.events.detect(trial)

@@ -257,3 +257,31 @@ def test_inspect_mot(runner: CliRunner, data_dir: Path, tmp_path: Path) -> None:
     assert res.exit_code == 1
     assert "bad.mot" in res.output
     assert "inDegrees" in res.output
+
+
+def test_squat_screen_of_opensim_coordinates_needs_no_static(
+    runner: CliRunner, data_dir: Path
+) -> None:
+    """`stridelab squat squats_ik.mot`: the deepest frame's angles are the file's own (its
+    knee_angle columns read here as plain text), the score is explained criterion by criterion,
+    and a walk's coordinates are refused as not a squat (the pelvis travels)."""
+    mot = data_dir / "opencap" / "squats_ik.mot"
+    res = runner.invoke(main, ["squat", str(mot), "--json"])
+    assert res.exit_code == 0, res.output
+    row = json.loads(res.output)
+    ev = row["evidence"][0]
+    _, body = mot.read_text().split("endheader\n", 1)
+    names, *lines = body.splitlines()
+    cols = names.split("\t")
+    table = np.array([[float(v) for v in ln.split()] for ln in lines])
+    knees = (table[:, cols.index("knee_angle_r")] + table[:, cols.index("knee_angle_l")]) / 2
+    assert ev["knee_flexion_deg"] == pytest.approx(knees.max(), abs=1e-6)
+    # 87 deg of knee flexion does not reach the FMS depth (thighs below horizontal): score 1
+    assert ev["score"] == 1
+    assert ev["criteria"]["depth"] is False
+    assert ev["criteria"]["heels_down"] is None  # no standing trial: not assessed
+    res = runner.invoke(main, ["squat", str(mot)])
+    assert "FAILED       depth" in res.output
+    assert "not assessed heels down" in res.output
+    res = runner.invoke(main, ["squat", str(data_dir / "opencap" / "walk_ik.mot")])
+    assert "not a squat trial: the pelvis travels" in res.output

@@ -166,3 +166,15 @@ def test_analyze_gives_the_walking_verdict(data_dir: Path) -> None:
     running = result.patterns.filter(pl.col("pattern") != "deep_squat_screen")
     assert (running["status"] == "not_assessable").all()
     assert running["reason"].str.contains("walking").all()
+
+
+def test_analyze_takes_an_opensim_squat(data_dir: Path) -> None:
+    """`analyze --squat squats_ik.mot` screens the squat without a static trial."""
+    result = analysis.analyze_runner(
+        [data_dir / "opencap" / "walk.trc"],
+        None,
+        runner="opencap",
+        squat_path=data_dir / "opencap" / "squats_ik.mot",
+    )
+    row = result.patterns.filter(pl.col("pattern") == "deep_squat_screen").row(0, named=True)
+    assert row["status"] == "flagged"  # score 1: knee flexion 87 deg, short of FMS depth

@@ -177,10 +177,13 @@ def analyze_runner(
             cycles = _cycles(trial, kin, strides.strides(ev))
     table = pl.concat(tables, how="diagonal_relaxed") if tables else pl.DataFrame()
     squat_result = None
-    if squat_path is not None and static_kin is not None:
+    if squat_path is not None:
         try:
-            sq = read(squat_path)
-            squat_result = squat.screen(kinematics.compute(sq, static), static_kin)
+            if str(squat_path).lower().endswith((".mot", ".sto")):
+                sq_kin = kinematics.mot_kinematics(squat_path)
+            else:
+                sq_kin = kinematics.compute(read(squat_path), static)
+            squat_result = squat.screen(sq_kin, static_kin)
         except (ValueError, OSError) as err:
             failures.append((str(squat_path), str(err)))
     if table.height:

@@ -28,7 +28,7 @@ _static_option = click.option(
     "--static",
     "static_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Standing calibration trial (not needed for Theia3D poses).",
+    help="Standing calibration trial (not needed for Theia3D poses or OpenCap landmarks).",
 )
 
 
@@ -312,7 +312,7 @@ def _write_table(df: Any, out: Path) -> None:
 )
 @click.option(
     "--marker-set",
-    type=click.Choice(["rbds", "ric", "plugin_gait_lower", "plugin_gait_full"]),
+    type=click.Choice(["rbds", "ric", "plugin_gait_lower", "plugin_gait_full", "opencap"]),
     help="Override the detected marker set.",
 )
 @click.option(
@@ -609,22 +609,31 @@ def batch(
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
-    "--static", "static_path", type=click.Path(path_type=Path, dir_okay=False), required=True
+    "--static",
+    "static_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Standing trial: needed for markers on clusters; not for OpenSim .mot/.sto "
+    "coordinates or OpenCap landmarks.",
 )
 @click.option("--json", "as_json", is_flag=True)
-def squat(file: Path, static_path: Path, as_json: bool) -> None:
-    """Deep squat screen of FILE (scored 3/2/1 after the Functional Movement Screen)."""
+def squat(file: Path, static_path: Path | None, as_json: bool) -> None:
+    """Deep squat screen of FILE (scored 3/2/1 after the Functional Movement Screen): a marker
+    or pose trial, or OpenSim inverse-kinematics coordinates (.mot/.sto)."""
     import json as _json
 
     from stridelab import kinematics
     from stridelab import squat as squat_mod
     from stridelab.patterns import evidence_items
 
-    trial, static = _read_or_exit(file), _read_or_exit(static_path)
     try:
-        row = squat_mod.screen(
-            kinematics.compute(trial, static), kinematics.compute(static, static)
-        ).row(0, named=True)
+        if file.suffix.lower() in (".mot", ".sto"):
+            kin, static_kin = kinematics.mot_kinematics(file), None
+        else:
+            trial = _read_or_exit(file)
+            static = _read_or_exit(static_path) if static_path is not None else None
+            kin = kinematics.compute(trial, static)
+            static_kin = kinematics.compute(static, static) if static is not None else None
+        row = squat_mod.screen(kin, static_kin).row(0, named=True)
     except StridelabError as err:
         _fail(err)
     evidence = evidence_items(row["evidence"])
@@ -632,7 +641,12 @@ def squat(file: Path, static_path: Path, as_json: bool) -> None:
         click.echo(_json.dumps({**row, "evidence": evidence}, indent=2))
     else:
         score = evidence[0]["score"] if evidence else "n/a"
-        click.echo(f"deep squat: score {score} ({row['status']})\n{row['note']}")
+        click.echo(f"deep squat: score {score} ({row['status']})")
+        if row["reason"]:
+            click.echo(f"  {row['reason']}")
+        for line in squat_mod.explain(evidence[0]) if evidence else []:
+            click.echo(line)
+        click.echo(row["note"])
 
 
 @main.command()

@@ -369,17 +369,27 @@ def _foot_segment(
             f"{trial.path}: events from the {side} foot's cluster ({', '.join(cluster)}) need "
             "its static trial (static=...) to carry the heel and forefoot with it"
         )
-    missing = [n for n in cluster if n not in static.marker_names]
-    if missing:
+    # a cluster marker lost in the static (or never seen there): the others still define the
+    # rigid segment if three remain
+    missing = [
+        n
+        for n in cluster
+        if n not in static.marker_names or not np.isfinite(_static_point(static, n)).all()
+    ]
+    if len(cluster) - len(missing) < 3:
         raise DataError(
             f"{static.path}: the static trial lacks the {side} foot markers {', '.join(missing)}"
+            f" (a foot cluster needs three of {', '.join(cluster)} in the static trial)"
         )
+    cluster = [n for n in cluster if n not in missing]
     local = np.array([_static_point(static, n) for n in cluster])
     idx = [trial.marker_names.index(n) for n in cluster]
     flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
     rows = _native.cluster_poses(np.ascontiguousarray(local), flat, _MAX_CLUSTER_RMS_M)
     poses = rows.reshape(-1, 4, 4)
-    what = f"foot cluster {', '.join(cluster)}"
+    what = f"foot cluster {', '.join(cluster)}" + (
+        f" ({', '.join(missing)} not in the static trial)" if missing else ""
+    )
     # the pose maps the static lab frame onto each frame, so static positions are local points
     centroid = local.mean(axis=0)
     if landmarks:

@@ -239,6 +239,27 @@ def from_mot(
     return _angles_from_mot(read_mot_table(path, in_degrees=in_degrees), path, knee_flexion_sign)
 
 
+def mot_kinematics(
+    path: str | os.PathLike[str],
+    *,
+    in_degrees: bool | None = None,
+    knee_flexion_sign: Literal[1, -1] = 1,
+) -> Kinematics:
+    """:func:`from_mot` as a :class:`Kinematics` (model ``"opensim"``), for the stages that take
+    one (the deep squat screen). Its only landmark is ``pelvis_origin`` from the pelvis
+    translations (``pelvis_tx, pelvis_tz`` horizontal, ``pelvis_ty`` up in OpenSim's ground),
+    when the file has them; there are no joint-centre or foot landmarks, and no standing trial."""
+    raw = read_mot_table(path, in_degrees=in_degrees)
+    angles = _angles_from_mot(raw, path, knee_flexion_sign)
+    landmarks: dict[str, FloatArray] = {}
+    if all(c in raw.columns for c in ("pelvis_tx", "pelvis_ty", "pelvis_tz")):
+        landmarks["pelvis_origin"] = np.column_stack(
+            [raw[c].cast(pl.Float64).to_numpy() for c in ("pelvis_tx", "pelvis_tz", "pelvis_ty")]
+        )
+    note = f"angles from OpenSim coordinates ({Path(path).name}; see MOT_COORDINATES)"
+    return Kinematics(angles, landmarks, pl.DataFrame(schema=_SWAP_SCHEMA), (note,), "opensim")
+
+
 def _angles_from_mot(
     raw: pl.DataFrame, path: str | os.PathLike[str], knee_flexion_sign: Literal[1, -1]
 ) -> pl.DataFrame:

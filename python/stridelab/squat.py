@@ -27,11 +27,21 @@ import polars as pl
 from stridelab.kinematics import Kinematics
 from stridelab.patterns import RESULT_SCHEMA, load_thresholds
 
-__all__ = ["screen"]
+__all__ = ["explain", "screen"]
 
 
 def _not_a_squat(kin: Kinematics) -> str | None:
-    """Why the trial is not a squat (the feet leave the ground), or None."""
+    """Why the trial is not a squat (the feet leave the ground, or the pelvis travels more than
+    half a metre over the floor), or None."""
+    pelvis = kin.landmarks.get("pelvis_origin")
+    if pelvis is not None and np.isfinite(pelvis[:, :2]).any():
+        lo, hi = np.nanpercentile(pelvis[:, :2], [5, 95], axis=0)
+        travel = float(np.hypot(*(hi - lo)))
+        if travel > 0.5:
+            return (
+                f"not a squat trial: the pelvis travels {travel:.1f} m over the floor "
+                "(walking or running)"
+            )
     for s in ("L", "R"):
         ankle = kin.landmarks.get(f"{s}_ajc")
         if ankle is None or not np.isfinite(ankle[:, 2]).any():
@@ -45,9 +55,10 @@ def _not_a_squat(kin: Kinematics) -> str | None:
     return None
 
 
-def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
+def screen(kin: Kinematics, static_kin: Kinematics | None = None) -> pl.DataFrame:
     """The ``deep_squat_screen`` row (result contract of :mod:`stridelab.patterns`), with the
-    score in the evidence."""
+    score in the evidence. Without a standing trial (``static_kin``; OpenSim coordinates,
+    OpenCap) the heels criterion is not assessed, and a criterion not assessed never fails."""
     rules = load_thresholds()
     rule, meta = rules["patterns"]["deep_squat_screen"], rules["meta"]
     sides = {s: kin.side(s) for s in ("L", "R")}
@@ -93,7 +104,8 @@ def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
     heel_rise = []
     knee_medial = []
     for s in ("L", "R"):
-        h, h0 = kin.landmarks.get(f"{s}_heel"), static_kin.landmarks.get(f"{s}_heel")
+        h = kin.landmarks.get(f"{s}_heel")
+        h0 = static_kin.landmarks.get(f"{s}_heel") if static_kin is not None else None
         if h is not None and h0 is not None:
             heel_rise.append(1000 * (h[f, 2] - float(np.nanmean(h0[:, 2]))))
         k, a = kin.landmarks.get(f"{s}_kjc"), kin.landmarks.get(f"{s}_ajc")
@@ -137,3 +149,28 @@ def screen(kin: Kinematics, static_kin: Kinematics) -> pl.DataFrame:
         ],
         schema=RESULT_SCHEMA,
     )
+
+
+_CRITERIA = {
+    "depth": "depth: hip flexion >= 95 deg and knee flexion >= 110 deg",
+    "heels_down": "heels down: neither heel > 15 mm above standing",
+    "trunk_parallel_to_tibia": "trunk parallel to the tibia (within 15 deg)",
+    "knees_over_feet": "knees over the feet: knee centre <= 40 mm medial of the ankle",
+}
+
+
+def explain(evidence: dict[str, object]) -> list[str]:
+    """The score of a screened squat in words: each criterion met, failed or not assessed,
+    with the deepest frame's angles, and how the criteria make the score."""
+    criteria = evidence.get("criteria")
+    if not isinstance(criteria, dict):
+        return []
+    word = {True: "met", False: "FAILED", None: "not assessed"}
+    lines = [f"  {word[criteria.get(k)]:<13}{text}" for k, text in _CRITERIA.items()]
+    hip, knee = evidence.get("hip_flexion_deg"), evidence.get("knee_flexion_deg")
+    lines.append(f"  deepest frame: hip flexion {hip:.0f} deg, knee flexion {knee:.0f} deg")
+    lines.append(
+        "  score 3: every assessed criterion met; 2: depth reached, another failed; "
+        "1: depth not reached (Functional Movement Screen deep squat, provisional cut-offs)"
+    )
+    return lines
