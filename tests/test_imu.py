@@ -649,14 +649,14 @@ def test_step_frequency_is_public_and_matches_force(
     assert imu.step_frequency_hz(_sacrum_trial(acc, 0, tmp_path), "left_shank") is None
 
 
-def test_accelerometer_only_leg_sensors_are_named_not_ignored(
+def test_foot_accelerometers_alone_are_named_not_ignored(
     sacrum_data: tuple[FloatArray, FloatArray, pl.DataFrame],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Tibial accelerometers without gyroscopes (the common running wearable): with a sacrum
-    sensor in the same file the events come from the sacrum and a warning names the unused
-    leg sensors; alone, the error says what they lack instead of "no sensor located"."""
+    """A foot accelerometer without a gyroscope gives no events (no published rule is used for
+    it): with a sacrum sensor in the same file the events come from the sacrum and a warning
+    names the unused sensor; alone, the error says what it lacks."""
     acc, _, _ = sacrum_data
     n = acc.shape[1] // 2
     t = np.arange(n) / 500.0
@@ -666,16 +666,16 @@ def test_accelerometer_only_leg_sensors_are_named_not_ignored(
             "time_s": t,
             "sacrum_acc_x_g": acc[0, n:],
             "sacrum_acc_z_g": acc[0, :n],
-            "left_shank_acc_z_g": acc[0, :n],
+            "left_foot_acc_z_g": acc[0, :n],
         }
     ).write_csv(both)
     with caplog.at_level("WARNING", logger="stridelab"):
         ev = imu.detect_events(imu.read_imu(both))
     assert ev.height > 10
     assert any(
-        "left_shank" in r.message and "accelerometer only" in r.message for r in caplog.records
+        "left_foot" in r.message and "accelerometer only" in r.message for r in caplog.records
     )
     legs = tmp_path / "legs.csv"
-    pl.DataFrame({"time_s": t, "left_shank_acc_z_g": acc[0, :n]}).write_csv(legs)
+    pl.DataFrame({"time_s": t, "left_foot_acc_z_g": acc[0, :n]}).write_csv(legs)
     with pytest.raises(DataError, match=r"accelerometer only.*no sacrum sensor"):
         imu.detect_events(imu.read_imu(legs))

@@ -44,6 +44,8 @@ __all__ = [
     "step_frequency",
     "stride_metrics",
     "strike_class",
+    "tibial_axial",
+    "tibial_events",
     "zeni_events",
 ]
 
@@ -122,6 +124,12 @@ def fill_rigid(
 def marker_events(
     points: npt.NDArray[np.float64], names: list[str], rate_hz: float
 ) -> tuple[list[tuple[str, str, float, float]], list[tuple[str, str, str, float]]]: ...
+def tibial_events(
+    acc: npt.NDArray[np.float64], rate_hz: float
+) -> tuple[list[tuple[float, float | None, float, float]], str]: ...
+def tibial_axial(
+    acc: npt.NDArray[np.float64], rate_hz: float
+) -> tuple[npt.NDArray[np.float64], str]: ...
 def zeni_events(
     points: npt.NDArray[np.float64], names: list[str], rate_hz: float
 ) -> tuple[list[tuple[str, str, float]], float | None]: ...

@@ -67,7 +67,7 @@ G = 9.80665
 LOCATIONS = ("left_foot", "right_foot", "left_shank", "right_shank", "sacrum")
 _LOCATION_WORDS = {
     "foot": ("foot", "feet", "toe", "shoe", "instep"),
-    "shank": ("shank", "tibia", "shin", "leg", "calf"),
+    "shank": ("shank", "tibia", "shin", "leg", "calf", "ankle"),
     "sacrum": ("sacrum", "sacral", "pelvis", "lowback", "lower_back", "waist", "hip", "l5"),
 }
 
@@ -651,12 +651,16 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
     """IC/TO events (the events table of :mod:`stridelab.events`, ``source="imu"``).
 
     Per side, IC comes from a foot sensor's gyroscope when there is one, else a shank's, and TO
-    from a shank's when there is one, else the foot's; without leg sensors the sacrum
-    accelerometer gives the contacts (see ``imu::events`` in the core).
+    from a shank's when there is one, else the foot's; a shank (or ankle) accelerometer without
+    a gyroscope gives that side's events from its axial impact (Mercer et al. 2003,
+    ``imu::tibial``); without leg sensors the sacrum accelerometer gives the contacts (see
+    ``imu::events`` in the core). ``method`` names what was used.
     """
     from stridelab.events import _frame
 
     rows: list[tuple[str, str, float]] = []
+    methods: list[str] = []
+    qualities: list[float] = []
     acc_only: list[str] = []
     for side, word in (("L", "left"), ("R", "right")):
         found: dict[str, list[tuple[str, float]]] = {}
@@ -670,17 +674,29 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
                 found[seg] = _native.gyro_events(s.sagittal_rad_s, trial.rate_hz, seg)
             except DataError as err:
                 raise DataError(f"{trial.path}: {word} {seg} sensor {s.name}: {err}") from None
+        shank = trial.at(f"{word}_shank")
+        if not found and shank is not None and not shank.has_gyro:
+            side_rows = _tibial_rows(trial, shank, side)
+            rows += [(side, e, t) for e, t, _, _ in side_rows]
+            methods += [m for _, _, m, _ in side_rows]
+            qualities += [q for _, _, _, q in side_rows]
+            acc_only = [a for a in acc_only if not a.startswith(f"{word}_shank")]
+            continue
         if not found:
             continue
         # IC from the foot (its zero crossing is closest to force onset), TO from the shank
         # (the foot's push-off minimum comes 20-40 ms before the foot leaves the ground)
         ic_from = "foot" if "foot" in found else "shank"
         to_from = "shank" if "shank" in found else "foot"
-        rows += [(side, e, t) for e, t in found[ic_from] if e == "IC"]
-        rows += [(side, e, t) for e, t in found[to_from] if e == "TO"]
+        picked = [(side, e, t) for e, t in found[ic_from] if e == "IC"]
+        picked += [(side, e, t) for e, t in found[to_from] if e == "TO"]
+        rows += picked
+        methods += [f"{ic_from if e == 'IC' else to_from} gyroscope" for _, e, _ in picked]
+        qualities += [math.nan] * len(picked)
     unused = (
         f"{', '.join(acc_only)}: accelerometer only; stridelab reads leg events from a "
-        "gyroscope (tibial-acceleration events are not implemented)"
+        "gyroscope, or from a shank or ankle accelerometer's impact, not from a foot "
+        "accelerometer alone"
     )
     if not rows:
         s = trial.at("sacrum")
@@ -697,7 +713,35 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
         for (ic, to), side in zip(contacts, sides, strict=True):
             rows += [(side, "IC", ic), (side, "TO", to)]
         return _frame(rows, trial.rate_hz, "imu", method=how)
-    return _frame(rows, trial.rate_hz, "imu")
+    if acc_only:
+        log.warning("%s: %s", trial.path.name, unused)
+    return _frame(rows, trial.rate_hz, "imu", method=methods, quality=qualities)
+
+
+def _shank_axial(shank: Sensor, rate_hz: float) -> FloatArray:
+    """The shank's axial specific force, m/s²: along gravity in quiet standing when the
+    recording has it, else the axis map's proximal axis (the events use the same)."""
+    acc = np.ascontiguousarray(shank.acc_m_s2, dtype=np.float64)
+    axial, _ = _native.tibial_axial(acc, rate_hz)
+    return axial
+
+
+def _tibial_rows(trial: ImuTrial, shank: Sensor, side: str) -> list[tuple[str, float, str, float]]:
+    """(event, time_s, method, quality) of one side from a shank or ankle accelerometer alone;
+    quality is how clearly the stride's impact peak stands above its next-highest peak."""
+    acc = np.ascontiguousarray(shank.acc_m_s2, dtype=np.float64)
+    try:
+        strides, how = _native.tibial_events(acc, trial.rate_hz)
+    except DataError as err:
+        raise DataError(f"{trial.path}: {side} shank accelerometer {shank.name}: {err}") from None
+    ic_method = f"tibial acceleration, minimum before the impact (Mercer 2003); {how}"
+    to_method = f"tibial acceleration, minimum after push-off (Mercer 2003); {how}"
+    out: list[tuple[str, float, str, float]] = []
+    for ic, to, _peak, margin in strides:
+        out.append(("IC", ic, ic_method, margin))
+        if to is not None:
+            out.append(("TO", to, to_method, margin))
+    return out
 
 
 def _levelled(acc: FloatArray) -> tuple[FloatArray, str | None]:
@@ -832,7 +876,7 @@ def per_stride(
         word = {"L": "left", "R": "right"}.get(side)
         shank = trial.at(f"{word}_shank") if word else None
         if shank is not None:
-            axial = _window(shank.acc_m_s2[:, 2], ic, ic + (to - ic) / 2, rate)
+            axial = _window(_shank_axial(shank, rate), ic, ic + (to - ic) / 2, rate)
             row["peak_tibial_acceleration_g"] = (
                 float(np.nanmax(axial)) / G if np.isfinite(axial).any() else math.nan
             )

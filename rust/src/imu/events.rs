@@ -30,7 +30,7 @@ pub enum GyroSegment {
     Foot,
 }
 
-fn check_rate(rate_hz: f64, n: usize) -> Result<(), String> {
+pub(crate) fn check_rate(rate_hz: f64, n: usize) -> Result<(), String> {
     if !(rate_hz.is_finite() && rate_hz > 0.0) {
         return Err(format!("sampling rate {rate_hz} Hz is not positive"));
     }

@@ -15,6 +15,7 @@
 pub mod align;
 pub mod events;
 pub mod orientation;
+pub mod tibial;
 
 pub use events::{gyro_events, sacrum_contacts, step_frequency_hz, GyroSegment, SacrumOptions};
 pub use orientation::{gravity_alignment, madgwick, pelvis_angles_deg};

@@ -1086,6 +1086,55 @@ fn gyro_events<'py>(
         .collect())
 }
 
+/// The axial specific force of a shank or ankle sensor (`imu::tibial::axial`): (samples,),
+/// and how its long axis was found.
+#[pyfunction]
+fn tibial_axial<'py>(
+    py: Python<'py>,
+    acc: PyReadonlyArray2<'py, f64>,
+    rate_hz: f64,
+) -> PyResult<(Bound<'py, numpy::PyArray1<f64>>, String)> {
+    let rows = acc_rows(&acc)?;
+    let (x, how) = py.detach(move || crate::imu::tibial::axial(&rows, rate_hz));
+    Ok((x.into_pyarray(py), how.to_string()))
+}
+
+fn acc_rows(acc: &PyReadonlyArray2<'_, f64>) -> PyResult<Vec<[f64; 3]>> {
+    if acc.shape()[1] != 3 {
+        return Err(PyValueError::new_err("acc must be (samples, 3)"));
+    }
+    Ok(contiguous(acc)?
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect())
+}
+
+/// Strides from a shank or ankle accelerometer without a gyroscope (`imu::tibial`): acc is
+/// (samples, 3) in the segment frame, m/s². Returns (list of (IC s, TO s or None, impact peak
+/// m/s², margin of the impact peak 0–1), how the long axis was found).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn tibial_events(
+    py: Python<'_>,
+    acc: PyReadonlyArray2<'_, f64>,
+    rate_hz: f64,
+) -> PyResult<(Vec<(f64, Option<f64>, f64, f64)>, String)> {
+    let rows = acc_rows(&acc)?;
+    let (strides, how) = py
+        .detach(move || {
+            let (x, how) = crate::imu::tibial::axial(&rows, rate_hz);
+            crate::imu::tibial::tibial_events(&x, rate_hz).map(|s| (s, how))
+        })
+        .map_err(DataError::new_err)?;
+    Ok((
+        strides
+            .into_iter()
+            .map(|s| (s.ic_s, s.to_s, s.peak_m_s2, s.margin))
+            .collect(),
+        how.to_string(),
+    ))
+}
+
 /// Contacts (IC, TO in s) from a sacrum sensor's vertical and anteroposterior acceleration.
 #[pyfunction]
 #[pyo3(signature = (vertical, ap, rate_hz))]
@@ -1291,6 +1340,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pelvis_angles, m)?)?;
     m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
     m.add_function(wrap_pyfunction!(gravity_tilt, m)?)?;
+    m.add_function(wrap_pyfunction!(tibial_events, m)?)?;
+    m.add_function(wrap_pyfunction!(tibial_axial, m)?)?;
     m.add_function(wrap_pyfunction!(ap_reversed, m)?)?;
     m.add_function(wrap_pyfunction!(sacrum_contacts, m)?)?;
     m.add_function(wrap_pyfunction!(step_frequency, m)?)?;
