@@ -107,6 +107,10 @@ def test_sacrum_events_against_force_across_speeds_and_slopes(
         ics = ev.filter(pl.col("event") == "IC")["time_s"].to_numpy()
         tos = ev.filter(pl.col("event") == "TO")["time_s"].to_numpy()
         ref = _force_contacts(grf[k], 500.0)
+        # a contact the recording cuts (force ending within 50 ms of its end: the sacrum's
+        # signal outlasts the force) is left out by design, as docs/imu.md says
+        duration = trial.n_samples / trial.rate_hz
+        ref = [c for c in ref if c[1] < duration - 0.05]
         e_ic, e_ct, missed = [], [], 0
         for r0, r1 in ref:
             j = int(np.argmin(np.abs(ics - r0)))
@@ -147,7 +151,7 @@ def test_sacrum_events_against_force_across_speeds_and_slopes(
         f"{ct.mean():.1f} ms, MAE {np.abs(ct).mean():.1f} ms; step frequency |error| max "
         f"{table['step_freq_error_pct'].abs().max():.2f} %"
     )
-    # at the claims of docs/imu.md (IC MAE 6.7 ms, bias +4.3 ms, contact-time MAE 18.9 ms, step
+    # at the claims of docs/imu.md (IC MAE 7.0 ms, bias -3.8 ms, contact-time MAE 17.4 ms, step
     # frequency 0.53 % worst, 0 missed) plus a margin of about a tenth for rounding and platform
     # differences in floating point
     assert ic.size >= 440
@@ -679,3 +683,129 @@ def test_foot_accelerometers_alone_are_named_not_ignored(
     pl.DataFrame({"time_s": t, "left_foot_acc_z_g": acc[0, :n]}).write_csv(legs)
     with pytest.raises(DataError, match=r"accelerometer only.*no sacrum sensor"):
         imu.detect_events(imu.read_imu(legs))
+
+
+def _sacrum_copy(
+    acc: FloatArray,
+    k: int,
+    path: Path,
+    *,
+    rate: float = 500.0,
+    unit: str = "g",
+    noise_g: float = 0.0,
+    t0: float = 0.0,
+    pitch_deg: float = 0.0,
+) -> Path:
+    """Trial k of imu_sacrum, perturbed: resampled (after a low-pass at 0.4 x the new rate,
+    as a slower sensor's own filter would), in m/s2, with noise, a clock not starting at 0, or
+    the sensor pitched about its mediolateral axis."""
+    from scipy.signal import butter, filtfilt
+
+    n = acc.shape[1] // 2
+    t = np.arange(n) / 500.0
+    z, x = acc[k, :n], acc[k, n:]
+    if rate != 500.0:
+        b, a = butter(4, min(0.4 * rate, 200.0) / 250.0)
+        z, x = filtfilt(b, a, z), filtfilt(b, a, x)
+        tt = np.arange(0, t[-1], 1 / rate)
+        z, x, t = np.interp(tt, t, z), np.interp(tt, t, x), tt
+    if pitch_deg:
+        c, s = np.cos(np.radians(pitch_deg)), np.sin(np.radians(pitch_deg))
+        x, z = c * x + s * z, -s * x + c * z
+    if noise_g:
+        rng = np.random.default_rng(3)
+        x, z = x + rng.normal(0, noise_g, x.size), z + rng.normal(0, noise_g, z.size)
+    scale = imu.G if unit == "m_s2" else 1.0
+    pl.DataFrame(
+        {"time_s": t0 + t, f"sacrum_acc_x_{unit}": x * scale, f"sacrum_acc_z_{unit}": z * scale}
+    ).write_csv(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        {"rate": 100.0},
+        {"rate": 128.0},
+        {"rate": 200.0},
+        {"unit": "m_s2"},
+        {"noise_g": 0.02},
+        {"t0": 55.5},
+    ],
+    ids=lambda h: ",".join(h),
+)
+def test_sacrum_perturbed_copies_give_the_same_events(
+    sacrum_data: tuple[FloatArray, FloatArray, pl.DataFrame], tmp_path: Path, how: dict
+) -> None:
+    """Three imu_sacrum trials (2.5, 3.33 and 4.17 m/s) resampled, in m/s2, with noise or a
+    clock offset: every IC of the original within one sample + 5 ms (measured 3.3 ms at most;
+    before the 20 Hz low-pass the AP braking onset moved up to 38 ms with 0.02 g of noise)."""
+    acc, _, _ = sacrum_data
+    rate = float(how.get("rate", 500.0))
+    for k in (0, 15, 30):
+        base = imu.detect_events(imu.read_imu(_sacrum_copy(acc, k, tmp_path / "b.csv")))
+        other = imu.detect_events(imu.read_imu(_sacrum_copy(acc, k, tmp_path / "p.csv", **how)))
+        b = base.filter(pl.col("event") == "IC")["time_s"].to_numpy()
+        o = other.filter(pl.col("event") == "IC")["time_s"].to_numpy()
+        # an edge contact may come or go with the resampled ends; the rest must match
+        inner = b[(b > 0.3) & (b < b.max() - 0.1)]
+        worst = max(float(np.min(np.abs(o - t))) for t in inner)
+        assert worst <= 1 / rate + 0.005, (k, how, worst)
+
+
+def test_a_pitched_clipped_sacrum_sensor_says_why_it_is_not_levelled(
+    sacrum_data: tuple[FloatArray, FloatArray, pl.DataFrame], tmp_path: Path
+) -> None:
+    """imu_sacrum's vertical is floored at 0 g by its authors, so its mean specific force is
+    1.2-1.3 g and the tilt cannot be read from it: pitched 30 deg, the events move (by up to
+    70 ms) and `method` says why ("not levelled: the mean specific force is 1.33 g"). An
+    unclipped sensor is levelled (test_a_tilted_trunk_sensor_is_levelled_from_gravity)."""
+    acc, _, _ = sacrum_data
+    ev = imu.detect_events(
+        imu.read_imu(_sacrum_copy(acc, 0, tmp_path / "pitch.csv", pitch_deg=30.0))
+    )
+    assert ev["method"].str.contains("not levelled: the mean specific force is").all()
+
+
+def test_auvinet_on_both_lower_back_recordings(
+    sacrum_data: tuple[FloatArray, FloatArray, pl.DataFrame],
+    cycle: tuple[Path, pl.DataFrame],
+    tmp_path: Path,
+) -> None:
+    """Auvinet et al. 2002 (recommended for the sacrum by a 74-runner comparison: IC bias
+    -30.4 ms, TC -2.8 ms) implemented as that comparison applied it, against stridelab's
+    detector on the two lower-back recordings here (docs/imu.md): imu_sacrum (31 trials,
+    interior contacts) IC MAE 40 ms vs 7 ms; imu_cycle's pelvis (another runner and sensor,
+    averaged stride) right IC -13 ms vs +20 ms. Neither wins on both, so the default stays and
+    Auvinet is offered (`sacrum_method="auvinet"`)."""
+    acc, grf, _ = sacrum_data
+    err = {"stridelab": [], "auvinet": []}
+    for k in range(0, acc.shape[0], 3):
+        trial = _sacrum_trial(acc, k, tmp_path)
+        ref = _force_contacts(grf[k], 500.0)[1:-1]
+        for method in err:
+            ev = imu.detect_events(trial, sacrum_method=method)  # type: ignore[arg-type]
+            ics = ev.filter(pl.col("event") == "IC")["time_s"].to_numpy()
+            err[method] += [float(np.min(np.abs(ics - r0))) for r0, _ in ref]
+    mae = {m: float(np.mean([e for e in v if e < 0.1])) for m, v in err.items()}
+    assert mae["stridelab"] < 0.009
+    assert 0.030 < mae["auvinet"] < 0.050
+    path, d = cycle
+    trial = imu.read_imu(path, axes=OPENSIM_AXES, acc_unit="m/s2", gyro_unit="rad/s")
+    sacrum_only = imu.ImuTrial(
+        trial.path,
+        trial.rate_hz,
+        trial.time_s,
+        {k: s for k, s in trial.sensors.items() if s.location == "sacrum"},
+        trial.format,
+        trial.units,
+    )
+    ic, _ = _grf_events(d)
+    period = 0.7335
+    for method, (lo, hi) in (("stridelab", (0.010, 0.030)), ("auvinet", (-0.020, -0.005))):
+        ev = imu.detect_events(sacrum_only, sacrum_method=method)  # type: ignore[arg-type]
+        ics = ev.filter(pl.col("event") == "IC")["time_s"].to_numpy()
+        phase = (ics - ic + period / 2) % period - period / 2
+        right = phase[np.abs(phase) < period / 4]
+        assert right.size >= 5
+        assert lo < float(np.median(right)) < hi, (method, np.median(right))

@@ -16,6 +16,7 @@ __all__ = [
     "UnsupportedFormatError",
     "__version__",
     "ap_reversed",
+    "auvinet_contacts",
     "butter_lowpass_sos",
     "c3d_parameters",
     "cluster_poses",
@@ -124,6 +125,9 @@ def fill_rigid(
 def marker_events(
     points: npt.NDArray[np.float64], names: list[str], rate_hz: float
 ) -> tuple[list[tuple[str, str, float, float]], list[tuple[str, str, str, float]]]: ...
+def auvinet_contacts(
+    vertical: npt.NDArray[np.float64], ap: npt.NDArray[np.float64], rate_hz: float
+) -> list[tuple[float, float]]: ...
 def tibial_events(
     acc: npt.NDArray[np.float64], rate_hz: float
 ) -> tuple[list[tuple[float, float | None, float, float]], str]: ...

@@ -647,14 +647,17 @@ def _sacrum_sides(sensor: Sensor, contacts: list[tuple[float, float]], rate: flo
     return ["A" if k % 2 == 0 else "B" for k in range(n)]
 
 
-def detect_events(trial: ImuTrial) -> pl.DataFrame:
+def detect_events(
+    trial: ImuTrial, *, sacrum_method: Literal["stridelab", "auvinet"] = "stridelab"
+) -> pl.DataFrame:
     """IC/TO events (the events table of :mod:`stridelab.events`, ``source="imu"``).
 
     Per side, IC comes from a foot sensor's gyroscope when there is one, else a shank's, and TO
     from a shank's when there is one, else the foot's; a shank (or ankle) accelerometer without
     a gyroscope gives that side's events from its axial impact (Mercer et al. 2003,
     ``imu::tibial``); without leg sensors the sacrum accelerometer gives the contacts (see
-    ``imu::events`` in the core). ``method`` names what was used.
+    ``imu::events`` in the core). ``method`` names what was used. ``sacrum_method="auvinet"``
+    reads a lower-back sensor by Auvinet et al. 2002 instead (docs/imu.md compares the two).
     """
     from stridelab.events import _frame
 
@@ -709,7 +712,7 @@ def detect_events(trial: ImuTrial) -> pl.DataFrame:
             )
         if acc_only:
             log.warning("%s: events from the sacrum; %s", trial.path.name, unused)
-        contacts, sides, how = _sacrum_events(trial, s)
+        contacts, sides, how = _sacrum_events(trial, s, sacrum_method)
         for (ic, to), side in zip(contacts, sides, strict=True):
             rows += [(side, "IC", ic), (side, "TO", to)]
         return _frame(rows, trial.rate_hz, "imu", method=how)
@@ -757,7 +760,9 @@ def _levelled(acc: FloatArray) -> tuple[FloatArray, str | None]:
     return np.ascontiguousarray(acc @ rot.T), f"levelled {tilt:.0f} deg from gravity"
 
 
-def _sacrum_events(trial: ImuTrial, s: Sensor) -> tuple[list[tuple[float, float]], list[str], str]:
+def _sacrum_events(
+    trial: ImuTrial, s: Sensor, method: str = "stridelab"
+) -> tuple[list[tuple[float, float]], list[str], str]:
     """Contacts, sides and how they were read from a trunk sensor, its alignment checked from
     its own data first (``imu::align`` in the core): the mounting tilt levelled from gravity
     (:func:`_levelled`), and the anteroposterior axis turned round where most contacts open
@@ -786,7 +791,21 @@ def _sacrum_events(trial: ImuTrial, s: Sensor) -> tuple[list[tuple[float, float]
         ap = np.ascontiguousarray(-ap)
         acc = acc * np.array([-1.0, -1.0, 1.0])  # turned about the vertical: ML flips too
         notes.append("anteroposterior axis reversed from the data")
-    contacts = contacts_with(ap if has_ap else None)
+    if method == "auvinet":
+        if not has_ap:
+            raise DataError(
+                f"{trial.path}: sacrum sensor {s.name}: Auvinet's method needs an "
+                "anteroposterior axis"
+            )
+        try:
+            contacts = _native.auvinet_contacts(vert, ap, trial.rate_hz)
+        except DataError as err:
+            raise DataError(f"{trial.path}: sacrum sensor {s.name}: {err}") from None
+        notes.append("Auvinet et al. 2002")
+    elif method == "stridelab":
+        contacts = contacts_with(ap if has_ap else None)
+    else:
+        raise ValueError(f"sacrum_method must be 'stridelab' or 'auvinet', not {method!r}")
     sides = _sacrum_sides(Sensor(s.name, s.location, acc, s.gyro_rad_s), contacts, trial.rate_hz)
     how = "imu sacrum" + (f" ({'; '.join(notes)})" if notes else "")
     return contacts, sides, how

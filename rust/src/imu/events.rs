@@ -136,6 +136,9 @@ pub struct SacrumOptions {
     pub to_level: f64,
     /// Shorter contacts are dropped, s.
     pub min_contact_s: f64,
+    /// Zero-lag low-pass (4th order Butterworth) of both signals before anything is picked,
+    /// Hz; None: raw.
+    pub lowpass_hz: Option<f64>,
 }
 
 impl Default for SacrumOptions {
@@ -145,6 +148,7 @@ impl Default for SacrumOptions {
             merge_level: 0.1,
             to_level: 0.1,
             min_contact_s: 0.08,
+            lowpass_hz: Some(20.0),
         }
     }
 }
@@ -181,7 +185,20 @@ pub fn sacrum_contacts(
             ap.len()
         ));
     }
-    let v = vertical;
+    let smooth = |x: &[f64]| -> Result<Vec<f64>, String> {
+        match opts.lowpass_hz {
+            Some(fc) if fc < 0.45 * rate_hz => {
+                let sos = butter_lowpass_sos(4, fc, rate_hz)?;
+                let mut y = x.to_vec();
+                filtfilt_segments(&sos, &mut y);
+                Ok(y)
+            }
+            _ => Ok(x.to_vec()),
+        }
+    };
+    let v_owned = smooth(vertical)?;
+    let ap_owned = if use_ap { smooth(ap)? } else { Vec::new() };
+    let (v, ap) = (&v_owned[..], &ap_owned[..]);
     let n = v.len();
     let lo_all = percentile(v, 0.05).unwrap_or(f64::NAN);
     let hi_all = percentile(v, 0.95).unwrap_or(f64::NAN);
@@ -234,6 +251,10 @@ pub fn sacrum_contacts(
             }
         }
     }
+    // in running a contact is shorter than a step (duty factor under 0.5): parts of one stance
+    // are merged only while the whole stays within the signal's own step period, so two steps
+    // whose flight barely shows between them cannot become one contact
+    let step_samples = step_frequency_hz(v, rate_hz).map_or(usize::MAX, |f| (rate_hz / f) as usize);
     let mut merged: Vec<(usize, usize)> = Vec::new();
     for c in coarse {
         if let Some(last) = merged.last_mut() {
@@ -241,13 +262,14 @@ pub fn sacrum_contacts(
                 .iter()
                 .copied()
                 .fold(f64::INFINITY, f64::min);
-            if dip > level_at(last.1, opts.merge_level) {
+            if dip > level_at(last.1, opts.merge_level) && c.1 - last.0 < step_samples {
                 last.1 = c.1;
                 continue;
             }
         }
         merged.push(c);
     }
+    let (merged, split_ends) = split_by_step(merged, v, rate_hz);
     let dv = gradient(v, rate_hz);
     let dap = if use_ap {
         gradient(ap, rate_hz)
@@ -257,7 +279,9 @@ pub fn sacrum_contacts(
 
     let (before, after) = ((0.03 * rate_hz) as usize, (0.05 * rate_hz) as usize);
     let mut out = Vec::new();
-    for (a, b) in merged {
+    let starts: Vec<usize> = merged.iter().map(|c| c.0).collect();
+    for (m, &(a, b)) in merged.iter().enumerate() {
+        let next_start = starts.get(m + 1).copied().unwrap_or(n);
         let w0 = a.saturating_sub(before).max(1);
         let w1 = (a + after).min(n - 1);
         if w0 >= w1 {
@@ -287,27 +311,102 @@ pub fn sacrum_contacts(
                 .max_by(|&x, &y| dv[x].total_cmp(&dv[y]))
                 .unwrap_or(a);
             if dv[k] > 0.0 {
-                k as f64 / rate_hz - (v[k] - range_at(k).0) / dv[k]
+                // the tangent extended back to the level the rise starts from: the lowest
+                // value in the step before it (not the trial's low, which a step with a
+                // shallow flight never reaches)
+                let from = k.saturating_sub(step_samples.min(n));
+                let base = v[from..k]
+                    .iter()
+                    .copied()
+                    .filter(|x| x.is_finite())
+                    .fold(f64::INFINITY, f64::min);
+                let base = if base.is_finite() {
+                    base
+                } else {
+                    range_at(k).0
+                };
+                k as f64 / rate_hz - (v[k] - base) / dv[k]
             } else {
                 a as f64 / rate_hz
             }
         };
         // TO: the vertical signal falls to the off level, searched from just before the
-        // contact's end
-        let mut j = b.saturating_sub(before);
-        let off = level_at(j, opts.to_level);
-        while j + 1 < n && v[j + 1] > off {
-            j += 1;
-        }
-        if j + 1 >= n {
-            continue;
-        }
-        let to = crossing_time(v, j, off, rate_hz);
+        // contact's end; a contact split from a merged one (its end a dip between steps that
+        // never reached the level) ends at that dip
+        let to = if split_ends.contains(&b) {
+            b as f64 / rate_hz
+        } else {
+            let mut j = b.saturating_sub(before);
+            let off = level_at(j, opts.to_level);
+            while j + 1 < n && j + 1 < next_start && v[j + 1] > off {
+                j += 1;
+            }
+            if j + 1 >= n {
+                continue;
+            }
+            if j + 1 >= next_start && v[j + 1] > off {
+                // the next step began before the signal fell to the level: the stance ended
+                // at the lowest point between the two
+                (b..next_start)
+                    .filter(|&i| v[i].is_finite())
+                    .min_by(|&x, &y| v[x].total_cmp(&v[y]))
+                    .map_or(b as f64 / rate_hz, |i| i as f64 / rate_hz)
+            } else {
+                crossing_time(v, j, off, rate_hz)
+            }
+        };
         if to - ic >= opts.min_contact_s && ic > 0.0 {
             out.push((ic, to));
         }
     }
     Ok(out)
+}
+
+/// Contacts longer than the step period are steps merged where the vertical signal never fell
+/// to the merge level between them (a sensor or runner whose flight barely shows): in running a
+/// contact is shorter than a step (duty factor under 0.5). Each is cut at the deepest vertical
+/// minima, a step period apart, so steps cannot merge. The step period is the signal's own
+/// (autocorrelation, [`step_frequency_hz`]). Returns the contacts and the sample indices that
+/// are cut ends.
+fn split_by_step(
+    contacts: Vec<(usize, usize)>,
+    v: &[f64],
+    rate_hz: f64,
+) -> (Vec<(usize, usize)>, Vec<usize>) {
+    let Some(step_hz) = step_frequency_hz(v, rate_hz) else {
+        return (contacts, Vec::new());
+    };
+    let period = rate_hz / step_hz;
+    let mut out = Vec::with_capacity(contacts.len());
+    let mut ends = Vec::new();
+    for (a, b) in contacts {
+        let pieces = ((b - a) as f64 / period).round() as usize;
+        if (b - a) as f64 <= period || pieces < 2 {
+            out.push((a, b));
+            continue;
+        }
+        // cut where the signal is lowest around each multiple of the period
+        let mut start = a;
+        for k in 1..pieces {
+            let centre = a + (k as f64 * period) as usize;
+            let half = (0.3 * period) as usize;
+            let (lo, hi) = (
+                centre.saturating_sub(half).max(start + 1),
+                (centre + half).min(b - 1),
+            );
+            let Some(cut) = (lo..=hi)
+                .filter(|&i| v[i].is_finite())
+                .min_by(|&x, &y| v[x].total_cmp(&v[y]))
+            else {
+                continue;
+            };
+            out.push((start, cut));
+            ends.push(cut);
+            start = cut;
+        }
+        out.push((start, b));
+    }
+    (out, ends)
 }
 
 /// Step frequency (Hz) of a periodic running signal from its autocorrelation: the stride
@@ -364,9 +463,133 @@ pub fn step_frequency_hz(x: &[f64], rate_hz: f64) -> Option<f64> {
     Some(2.0 * rate_hz / (k as f64 + d))
 }
 
+/// The shortest step, s: 4 steps per second is above any distance runner's cadence (240/min).
+const MIN_STEP_S: f64 = 0.25;
+
+/// Contacts (IC, TO in s) from a lower-back accelerometer by **Auvinet et al. (2002)** as the
+/// 74-runner comparison of Kiernan et al. (2023, Sensors) applied
+/// it (they recommend it for the sacrum: IC bias −30.4 ms, TC −2.8 ms, limits of agreement
+/// about ±120 and ±150 ms): each step's vertical acceleration peak (steps at least 0.25 s
+/// apart; the first and last peak are dropped); between two peaks the vertical minimum; after
+/// it the anteroposterior minimum (the braking), walked back to the maximum before it; IC is
+/// half way between that maximum and the vertical minimum. TO is the first sample after the
+/// step's vertical peak where the vertical acceleration, gravity removed, falls to −1 m/s² (the
+/// body no longer loaded). `vertical` and `ap` are specific force in m/s² (vertical with
+/// gravity, + up; AP + anterior). Steps are found peak to peak, so two steps cannot merge.
+///
+/// # Errors
+/// A bad rate, under a second of data, lengths that differ, or no vertical peaks.
+pub fn auvinet_contacts(
+    vertical: &[f64],
+    ap: &[f64],
+    rate_hz: f64,
+) -> Result<Vec<(f64, f64)>, String> {
+    check_rate(rate_hz, vertical.len())?;
+    if ap.len() != vertical.len() {
+        return Err(format!(
+            "vertical signal has {} samples, anteroposterior {}",
+            vertical.len(),
+            ap.len()
+        ));
+    }
+    let n = vertical.len();
+    let v: Vec<f64> = vertical.iter().map(|x| x - super::G).collect();
+    let distance = ((MIN_STEP_S * rate_hz).round() as usize).max(1);
+    // tallest first, at least a step apart (MATLAB's findpeaks MinPeakDistance)
+    let mut cand: Vec<usize> = (1..n - 1)
+        .filter(|&i| v[i].is_finite() && v[i] >= v[i - 1] && v[i] > v[i + 1])
+        .collect();
+    cand.sort_by(|&a, &b| v[b].total_cmp(&v[a]));
+    let mut peaks: Vec<usize> = Vec::new();
+    for c in cand {
+        if peaks.iter().all(|&k| k.abs_diff(c) >= distance) {
+            peaks.push(c);
+        }
+    }
+    peaks.sort_unstable();
+    if peaks.len() < 4 {
+        return Err("fewer than four vertical acceleration peaks: no steps".into());
+    }
+    let peaks = &peaks[1..peaks.len() - 1];
+    let argmin = |x: &[f64], a: usize, b: usize| -> Option<usize> {
+        (a..=b)
+            .filter(|&i| x[i].is_finite())
+            .min_by(|&p, &q| x[p].total_cmp(&x[q]))
+    };
+    let mut out = Vec::new();
+    for w in peaks.windows(2) {
+        let (p0, p1) = (w[0], w[1]);
+        let Some(vmin) = argmin(&v, p0, p1) else {
+            continue;
+        };
+        let Some(apmin) = argmin(ap, vmin, p1) else {
+            continue;
+        };
+        let mut j = apmin;
+        while j > 0 && ap[j - 1] > ap[j] {
+            j -= 1;
+        }
+        let ic = 0.5 * (j + vmin) as f64 / rate_hz;
+        let Some(off) = (p1..n).find(|&i| v[i] <= -1.0) else {
+            continue;
+        };
+        let to = if off > 0 && v[off - 1] > -1.0 {
+            crossing_time(&v, off - 1, -1.0, rate_hz)
+        } else {
+            off as f64 / rate_hz
+        };
+        out.push((ic, to));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::imu::G;
+
+    /// An asymmetric runner built by construction: every step a contact of 0.22 s (vertical
+    /// up to 2.5 g, a half sine) in a step of 0.36 s; after left contacts the body flies (the
+    /// vertical falls to 0 g), after right contacts it barely does (0.5 g). The 10 % merge
+    /// level then sits below the right-side dips, so without the step split every right
+    /// contact merged with the next left one.
+    #[test]
+    fn steps_that_barely_fly_are_not_merged() {
+        use std::f64::consts::PI;
+        let (rate, step, contact) = (200.0, 0.36, 0.22);
+        let n = (12.0 * rate) as usize;
+        let v: Vec<f64> = (0..n)
+            .map(|i| {
+                let t = i as f64 / rate;
+                let k = (t / step).floor() as usize;
+                let u = t - k as f64 * step;
+                // the flight after even steps reaches 0 g, after odd ones 0.5 g; each contact
+                // rises from the flight before it and falls to the flight after it
+                let floor = |k: usize| if k.is_multiple_of(2) { 0.0 } else { 0.5 };
+                let before = if k == 0 { 0.0 } else { floor(k - 1) };
+                if u < contact / 2.0 {
+                    G * (before + (2.5 - before) * (PI * u / contact).sin())
+                } else if u < contact {
+                    G * (floor(k) + (2.5 - floor(k)) * (PI * u / contact).sin())
+                } else {
+                    G * floor(k)
+                }
+            })
+            .collect();
+        let found = sacrum_contacts(&v, &[], rate, &SacrumOptions::default()).unwrap();
+        let steps = (12.0 / step) as usize;
+        assert!(
+            found.len() >= steps - 3,
+            "{} contacts for {steps} steps",
+            found.len()
+        );
+        for (ic, to) in &found {
+            assert!(to - ic < step, "a contact of {} s spans two steps", to - ic);
+            // IC within 15 ms of the construction's contact start
+            let k = (ic / step).round();
+            assert!((ic - k * step).abs() < 0.015, "IC {ic}");
+        }
+    }
 
     /// A shank-like sagittal angular velocity for strides of `t` s, built piece by piece so that
     /// contact is at phase 0 exactly: the forward swing (a positive half sine over 0.6–1.0 t)

@@ -1135,6 +1135,20 @@ fn tibial_events(
     ))
 }
 
+/// Contacts (IC, TO in s) from a lower-back accelerometer by Auvinet et al. 2002
+/// (`imu::events::auvinet_contacts`); vertical and AP specific force in m/s².
+#[pyfunction]
+fn auvinet_contacts(
+    py: Python<'_>,
+    vertical: PyReadonlyArray1<'_, f64>,
+    ap: PyReadonlyArray1<'_, f64>,
+    rate_hz: f64,
+) -> PyResult<Vec<(f64, f64)>> {
+    let (v, a) = (vector(&vertical)?, vector(&ap)?);
+    py.detach(|| crate::imu::events::auvinet_contacts(v, a, rate_hz))
+        .map_err(DataError::new_err)
+}
+
 /// Contacts (IC, TO in s) from a sacrum sensor's vertical and anteroposterior acceleration.
 #[pyfunction]
 #[pyo3(signature = (vertical, ap, rate_hz))]
@@ -1341,6 +1355,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
     m.add_function(wrap_pyfunction!(gravity_tilt, m)?)?;
     m.add_function(wrap_pyfunction!(tibial_events, m)?)?;
+    m.add_function(wrap_pyfunction!(auvinet_contacts, m)?)?;
     m.add_function(wrap_pyfunction!(tibial_axial, m)?)?;
     m.add_function(wrap_pyfunction!(ap_reversed, m)?)?;
     m.add_function(wrap_pyfunction!(sacrum_contacts, m)?)?;
