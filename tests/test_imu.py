@@ -809,3 +809,79 @@ def test_auvinet_on_both_lower_back_recordings(
         right = phase[np.abs(phase) < period / 4]
         assert right.size >= 5
         assert lo < float(np.median(right)) < hi, (method, np.median(right))
+
+
+def test_a_tilted_lower_back_sensor_runs_through_events_analyze_and_batch(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """A lower-back sensor mounted 30 deg pitched and 15 deg rolled, in m/s2, as a file: the
+    CLI's events, analyze and batch level it (`method` says so) and give the original's
+    contacts, with a quality per event."""
+    acc, rate = _tiled_pelvis_cycle(data_dir)
+    tilted = _rotated(acc, 30.0, 15.0)
+    p = tmp_path / "lowback.csv"
+    pl.DataFrame(
+        {
+            "time_s": np.arange(tilted.shape[0]) / rate,
+            **{f"lower_back_acc_{a}_m_s2": tilted[:, i] for i, a in enumerate("xyz")},
+        }
+    ).write_csv(p)
+    runner = CliRunner()
+    res = runner.invoke(main, ["events", str(p)])
+    assert res.exit_code == 0, res.output
+    ev = imu.detect_events(imu.read_imu(p))
+    assert ev["method"].str.contains("levelled").all()
+    assert ev["quality"].is_between(0.0, 1.0).all()
+    assert (ev["quality"] == 1.0).mean() > 0.8  # the repeated stride is perfectly regular
+    straight = _native.sacrum_contacts(
+        np.ascontiguousarray(acc[:, 2]), np.ascontiguousarray(acc[:, 0]), rate
+    )
+    ics = ev.filter(pl.col("event") == "IC")["time_s"].to_numpy()
+    assert np.max([np.min(np.abs(ics - ic)) for ic, _ in straight[1:-1]]) <= 1 / rate
+    res = runner.invoke(main, ["analyze", str(p), "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    assert pl.read_parquet(tmp_path / "a" / "results.parquet").height >= 30
+    res = runner.invoke(main, ["batch", str(p), "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize(
+    "how",
+    [{"rate": 100.0}, {"rate": 200.0}, {"rate": 500.0}, {"deg": True}, {"noise": 0.2}],
+    ids=lambda h: ",".join(h),
+)
+def test_leg_gyroscope_perturbed_copies_give_the_same_events(
+    cycle: tuple[Path, pl.DataFrame], tmp_path: Path, how: dict
+) -> None:
+    """The real foot and shank gyroscope stride resampled, in deg/s or with 0.2 rad/s of noise:
+    every event within one sample + 5 ms of the original's."""
+    path, _ = cycle
+    src = pl.read_csv(path)
+    t = src["time_s"].to_numpy()
+    rate0 = 1 / float(np.median(np.diff(t)))
+    rate = float(how.get("rate", rate0))
+    tt = np.arange(0, t[-1], 1 / rate)
+    cols = {}
+    for c in src.columns[1:]:
+        x = np.interp(tt, t, src[c].to_numpy())
+        if "gyro" in c and how.get("noise"):
+            x = x + np.random.default_rng(5).normal(0, how["noise"], x.size)
+        if "gyro" in c and how.get("deg"):
+            x = np.degrees(x)
+        cols[c] = x
+    p = tmp_path / "perturbed.csv"
+    pl.DataFrame({"time_s": tt, **cols}).write_csv(p)
+    base = imu.detect_events(
+        imu.read_imu(path, axes=OPENSIM_AXES, acc_unit="m/s2", gyro_unit="rad/s")
+    )
+    other = imu.detect_events(
+        imu.read_imu(
+            p, axes=OPENSIM_AXES, acc_unit="m/s2", gyro_unit="deg/s" if how.get("deg") else None
+        )
+    )
+    for kind in ("IC", "TO"):
+        b = base.filter(pl.col("event") == kind)["time_s"].to_numpy()
+        o = other.filter(pl.col("event") == kind)["time_s"].to_numpy()
+        inner = b[(b > 0.2) & (b < b.max() - 0.2)]
+        worst = max(float(np.min(np.abs(o - x))) for x in inner)
+        assert worst <= 1 / rate + 1 / rate0 + 0.005, (kind, how, worst)

@@ -211,7 +211,8 @@ def _zeni(trial: Trial) -> tuple[pl.DataFrame, float | None]:
 
 def _timing_quality(rows: list[tuple[str, str, float]]) -> list[float]:
     """Per event: mean of (strides either side within 15 % of the side's median stride) and
-    (its contact within 15 % of the side's median contact)."""
+    (its contact within 15 % of the side's median contact). Used for Zeni's and the IMU
+    events, whose detectors grade nothing themselves."""
     out = [float("nan")] * len(rows)
     for side in {r[0] for r in rows}:
         idx = sorted((i for i, r in enumerate(rows) if r[0] == side), key=lambda i: rows[i][2])

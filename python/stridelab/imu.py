@@ -656,10 +656,13 @@ def detect_events(
     from a shank's when there is one, else the foot's; a shank (or ankle) accelerometer without
     a gyroscope gives that side's events from its axial impact (Mercer et al. 2003,
     ``imu::tibial``); without leg sensors the sacrum accelerometer gives the contacts (see
-    ``imu::events`` in the core). ``method`` names what was used. ``sacrum_method="auvinet"``
-    reads a lower-back sensor by Auvinet et al. 2002 instead (docs/imu.md compares the two).
+    ``imu::events`` in the core). ``method`` names what was used; ``quality`` (0–1) is, for a
+    tibial accelerometer, how clearly each impact stands out, otherwise the mean of two timing
+    checks (the strides either side, and the contact, within 15 % of the side's median).
+    ``sacrum_method="auvinet"`` reads a lower-back sensor by Auvinet et al. 2002 instead
+    (docs/imu.md compares the two).
     """
-    from stridelab.events import _frame
+    from stridelab.events import _frame, _timing_quality
 
     rows: list[tuple[str, str, float]] = []
     methods: list[str] = []
@@ -715,9 +718,12 @@ def detect_events(
         contacts, sides, how = _sacrum_events(trial, s, sacrum_method)
         for (ic, to), side in zip(contacts, sides, strict=True):
             rows += [(side, "IC", ic), (side, "TO", to)]
-        return _frame(rows, trial.rate_hz, "imu", method=how)
+        return _frame(rows, trial.rate_hz, "imu", method=how, quality=_timing_quality(rows))
     if acc_only:
         log.warning("%s: %s", trial.path.name, unused)
+    # gyroscope events: the stride and contact timing checks of Zeni's events (quality 0-1)
+    timing = _timing_quality(rows)
+    qualities = [t if math.isnan(q) else q for q, t in zip(qualities, timing, strict=True)]
     return _frame(rows, trial.rate_hz, "imu", method=methods, quality=qualities)
 
 

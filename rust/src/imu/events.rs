@@ -103,14 +103,27 @@ pub fn gyro_events(
         let to = match segment {
             GyroSegment::Foot => (lo..next).min_by(|&a, &b| w[a].total_cmp(&w[b])),
             GyroSegment::Shank => {
-                let mut j = next;
-                while j > lo && w[j - 1] <= w[j] {
+                // walking back from the next swing peak: down its flank to the early-swing
+                // trough, then up to the maximum before it; wiggles under 2 % of the signal's
+                // range (sensor noise left after the low-pass) do not stop either walk
+                // (hysteresis: a walk stops once the signal is 2 % back from the extreme it
+                // has reached)
+                let tol = 0.02 * (top - bottom);
+                let (mut j, mut trough) = (next, next);
+                while j > lo && w[j - 1] <= w[trough] + tol {
                     j -= 1;
+                    if w[j] < w[trough] {
+                        trough = j;
+                    }
                 }
-                while j > lo && w[j - 1] >= w[j] {
-                    j -= 1;
+                let (mut m, mut top_before) = (trough, trough);
+                while m > lo && w[m - 1] >= w[top_before] - tol {
+                    m -= 1;
+                    if w[m] > w[top_before] {
+                        top_before = m;
+                    }
                 }
-                (j > lo).then_some(j)
+                (m > lo).then_some(top_before)
             }
         };
         if let Some(t) = to {
