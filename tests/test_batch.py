@@ -9,6 +9,7 @@ from pathlib import Path
 import distributed
 import numpy as np
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 import stridelab
@@ -301,3 +302,63 @@ def test_lab_overview_links_every_runner(tmp_path: Path, rbds: Path) -> None:
     row = index.split("reports/RBDS032.html")[1].split("</tr>")[0]
     assert row.count("class='flagged'") == len(set(flagged))
     assert "sortBy(" in index
+
+
+def test_batch_imu_config_on_a_mixed_folder(tmp_path: Path, rbds: Path, data_dir: Path) -> None:
+    """A folder with a marker trial and an IMU export whose sensor name says nothing about
+    where it is: `stridelab batch --imu-config` locates it (the same sensor map as analyze),
+    without it the IMU file fails with the reason and the marker trial still goes through."""
+    acc = np.loadtxt(data_dir / "imu_sacrum" / "Accelerometer_one_sub.csv", delimiter=",")
+    n = acc.shape[1] // 2
+    imu_file = tmp_path / "unit7.csv"
+    pl.DataFrame(
+        {"time_s": np.arange(n) / 500.0, "dev7_acc_x_g": acc[3, n:], "dev7_acc_z_g": acc[3, :n]}
+    ).write_csv(imu_file)
+    sensors = tmp_path / "sensors.toml"
+    sensors.write_text('[sensors.dev7]\nlocation = "sacrum"\n')
+    args = [
+        "batch",
+        str(rbds / "RBDS001runT35.c3d"),
+        str(imu_file),
+        "--static",
+        str(rbds / "RBDS001static.txt"),
+        "--speed",
+        "3.5",
+    ]
+    res = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "without")])
+    status = pl.read_csv(tmp_path / "without" / "status.csv")
+    bad = status.filter(pl.col("file").str.ends_with("unit7.csv")).row(0, named=True)
+    assert bad["status"] == "failed"
+    assert "sensor located" in bad["reason"]
+    res = CliRunner().invoke(
+        main, [*args, "--imu-config", str(sensors), "--out", str(tmp_path / "with")]
+    )
+    assert res.exit_code == 0, res.output
+    status = pl.read_csv(tmp_path / "with" / "status.csv")
+    assert set(status["status"]) == {"ok"}
+    results = pl.read_parquet(tmp_path / "with" / "results.parquet")
+    assert set(results["trial"]) == {"RBDS001runT35.c3d", "unit7.csv"}
+
+
+def test_analyze_and_batch_take_the_one_trial_road(
+    tmp_path: Path, rbds: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`analyze_runner` (the analyze and demo commands) and `batch.process` (the batch command
+    and the Dask runner) both process a trial through `pipeline.process`, so their routes and
+    options cannot drift apart."""
+    from stridelab import analysis, pipeline
+
+    calls: list[str] = []
+    real = pipeline.process
+
+    def counting(source: object, *args: object, **kwargs: object) -> pipeline.TrialResult:
+        calls.append(str(source))
+        return real(source, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "process", counting)
+    run = str(rbds / "RBDS001runT35.c3d")
+    static = str(rbds / "RBDS001static.txt")
+    analysis.analyze_runner([run], static, runner="r", speed_m_s=3.5)
+    row = batch.process(batch.Job(run, static, 3.5), tmp_path)
+    assert row["status"] == "ok"
+    assert calls == [run, run]

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
-from stridelab import events, imu, kinematics, metrics, norms, patterns, squat, strides
+from stridelab import events, imu, kinematics, metrics, norms, patterns, pipeline, squat, strides
 from stridelab.io import Trial, _atomic, read
 from stridelab.provenance import log, provenance, safe_name
 from stridelab.report import html_report, terminal_summary
@@ -138,43 +138,31 @@ def analyze_runner(
     findings: list[tuple[str, str]] = []
     cycles: dict[str, dict[str, npt.NDArray[np.float64]]] = {}
     for p in paths:
-        kin = trial = None
         try:
-            if imu.looks_like_imu(p):
-                rec = imu.read_imu(p, locations=cfg["locations"], axes=cfg["axes"])
-                ev = imu.detect_events(rec)
-                table = imu.per_stride(rec, ev, runner=runner, speed_m_s=speed_m_s)
-                name = rec.path.name
-            else:
-                trial = read(p)
-                for w in trial.warnings:
-                    log.warning("%s: %s", trial.path.name, w)
-                    findings.append((trial.path.name, w))
-                kin = kinematics.compute(trial, static)
-                qa_warnings = kinematics.warnings(kin)
-                for n in kin.notes:
-                    (log.warning if n in qa_warnings else log.info)("%s: %s", trial.path.name, n)
-                findings += [(trial.path.name, n) for n in qa_warnings]
-                ev = events.detect(trial, static=static)
-                for w in events.check(ev, trial.duration_s):
-                    log.warning("%s: %s", trial.path.name, w)
-                    findings.append((trial.path.name, w))
-                table = metrics.per_stride(
-                    trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
-                )
-                name = trial.path.name
-            if table.height == 0:
-                raise ValueError(f"{p}: no complete strides")
+            result = pipeline.process(
+                p,
+                static,
+                static_kin=static_kin,
+                runner=runner,
+                speed_m_s=speed_m_s,
+                imu_config=cfg,
+            )
         except (ValueError, OSError) as err:
             failures.append((str(p), str(err)))
             continue
-        tables.append(table)
-        all_events.append(ev.with_columns(pl.lit(name).alias("trial")))
-        done.append(name)
+        for w in result.findings:
+            log.warning("%s: %s", result.name, w)
+        for n in result.notes:
+            log.info("%s: %s", result.name, n)
+        findings += [(result.name, w) for w in result.findings]
+        tables.append(result.table)
+        all_events.append(result.events.with_columns(pl.lit(result.name).alias("trial")))
+        done.append(result.name)
+        kin = result.kinematics
         if kin is not None:
-            qa.append(kin.crosstalk.select(pl.lit(name).alias("trial"), pl.all()))
-        if not cycles and trial is not None and kin is not None:
-            cycles = _cycles(trial, kin, strides.strides(ev))
+            qa.append(kin.crosstalk.select(pl.lit(result.name).alias("trial"), pl.all()))
+            if not cycles and isinstance(result.trial, Trial):
+                cycles = _cycles(result.trial, kin, strides.strides(result.events))
     table = pl.concat(tables, how="diagonal_relaxed") if tables else pl.DataFrame()
     squat_result = None
     if squat_path is not None:

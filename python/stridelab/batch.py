@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from stridelab import events, imu, kinematics, metrics
+from stridelab import events, imu, kinematics, pipeline
 from stridelab.errors import StridelabError
 from stridelab.io import Trial, _atomic, read, read_many
 from stridelab.provenance import SCHEMA_VERSION, provenance, safe_name
@@ -57,6 +57,8 @@ class Job:
     static: str | None = None
     speed_m_s: float | None = None
     runner: str | None = None
+    #: the TOML sensor map of an IMU export (locations, axes)
+    imu_config: str | None = None
 
     @property
     def name(self) -> str:
@@ -98,28 +100,28 @@ def process(
         "usable_stride_share": None,
     }
     try:
-        if trial is None and imu.looks_like_imu(job.path):
-            _process_imu(job, Path(out), stage, row)
-            row["seconds"] = time.perf_counter() - t0
-            return row
-        trial = trial if trial is not None else read(job.path)
-        static = _static(job.static) if job.static and stage != "read" else None
-        if stage != "read":
-            ev = events.detect(trial, static=static[0] if static else None)
-            row["strides"] = int((ev["event"] == "IC").sum())
         if stage == "full":
-            kin = kinematics.compute(trial, static[0] if static else None)
-            table = metrics.per_stride(
-                trial,
-                kin,
-                ev,
+            static = _static(job.static) if job.static else None
+            result = pipeline.process(
+                trial if trial is not None else job.path,
+                static[0] if static else None,
                 static_kin=static[1] if static else None,
-                speed_m_s=job.speed_m_s,
                 runner=job.name,
+                speed_m_s=job.speed_m_s,
+                imu_config=job.imu_config,
             )
-            row["strides"] = table.height
-            _quality(row, trial, table, kin, events.check(ev, trial.duration_s))
-            _write(table, Path(out), job)
+            row["strides"] = result.table.height
+            if result.kinematics is not None and isinstance(result.trial, Trial):
+                _quality(row, result.trial, result.table, result.kinematics, result.findings)
+            _write(result.table, Path(out), job)
+        elif trial is None and imu.looks_like_imu(job.path):
+            _read_or_detect_imu(job, stage, row)
+        else:
+            trial = trial if trial is not None else read(job.path)
+            if stage == "events":
+                static = _static(job.static) if job.static else None
+                ev = events.detect(trial, static=static[0] if static else None)
+                row["strides"] = int((ev["event"] == "IC").sum())
     except (StridelabError, OSError, ValueError) as err:
         row.update(status="failed", reason=str(err))
     row["seconds"] = time.perf_counter() - t0
@@ -131,14 +133,14 @@ def _quality(
     trial: Trial,
     table: pl.DataFrame,
     kin: kinematics.Kinematics,
-    event_warnings: list[str],
+    findings: list[str],
 ) -> None:
     """QA columns of a status row, and ``partial`` (with the reason) for a trial whose outputs
     are mostly NaN or whose usable strides fall well short of what its duration holds (a
-    damaged file reads "ok" otherwise)."""
+    damaged file reads "ok" otherwise). ``findings`` are the pipeline's (reader, kinematics
+    QA, event checks)."""
     qa_warnings = kinematics.warnings(kin)
-    notes = [*trial.warnings, *qa_warnings, *event_warnings]
-    row["warnings"] = "; ".join(notes) or None
+    row["warnings"] = "; ".join(findings) or None
     skip = {"stride", "ic_s", "to_s", "midstance_s", "strike_index"}
     numeric = [c for c, t in table.schema.items() if t.is_float() and c not in skip]
     empty_row = table.select(pl.col(numeric).is_nan().all()).row(0) if numeric else ()
@@ -167,17 +169,13 @@ def _quality(
         row.update(status="partial", reason="; ".join(reasons))
 
 
-def _process_imu(job: Job, out: Path, stage: Stage, row: dict[str, Any]) -> None:
-    """:func:`process` for an IMU export (sensors located from their names)."""
-    rec = imu.read_imu(job.path)
-    if stage == "read":
-        return
-    ev = imu.detect_events(rec)
-    row["strides"] = int((ev["event"] == "IC").sum())
-    if stage == "full":
-        table = imu.per_stride(rec, ev, runner=job.name, speed_m_s=job.speed_m_s)
-        row["strides"] = table.height
-        _write(table, out, job)
+def _read_or_detect_imu(job: Job, stage: Stage, row: dict[str, Any]) -> None:
+    """The ``read`` and ``events`` stages of :func:`process` for an IMU export."""
+    cfg = imu.load_config(job.imu_config)
+    rec = imu.read_imu(job.path, locations=cfg["locations"], axes=cfg["axes"])
+    if stage == "events":
+        ev = imu.detect_events(rec)
+        row["strides"] = int((ev["event"] == "IC").sum())
 
 
 def _chunks(items: Sequence[Job], size: int) -> Iterable[Sequence[Job]]:

@@ -519,10 +519,11 @@ def analyze(
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @_static_option
 @_speed_option
+@_imu_option
 @click.option(
     "--manifest",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="CSV with columns path, static, speed_m_s, runner (one row per trial).",
+    help="CSV with columns path, static, speed_m_s, runner, imu_config (one row per trial).",
 )
 @click.option(
     "--stage",
@@ -555,12 +556,14 @@ def analyze(
         "stage": "stage",
         "out": "out",
         "jobs": "workers",
+        "imu-config": "imu_config",
     }
 )
 def batch(
     paths: tuple[Path, ...],
     static_path: Path | None,
     speed_m_s: float | None,
+    imu_config: Path | None,
     manifest: Path | None,
     stage: str,
     out: Path,
@@ -573,10 +576,22 @@ def batch(
 
     from stridelab.batch import Job, overview, run
 
-    jobs = [Job(str(p), str(static_path) if static_path else None, speed_m_s) for p in paths]
+    sensors = str(imu_config) if imu_config else None
+    jobs = [
+        Job(str(p), str(static_path) if static_path else None, speed_m_s, imu_config=sensors)
+        for p in paths
+    ]
     if manifest is not None:
         for r in pl.read_csv(manifest).iter_rows(named=True):
-            jobs.append(Job(str(r["path"]), r.get("static"), r.get("speed_m_s"), r.get("runner")))
+            jobs.append(
+                Job(
+                    str(r["path"]),
+                    r.get("static"),
+                    r.get("speed_m_s"),
+                    r.get("runner"),
+                    r.get("imu_config") or sensors,
+                )
+            )
     if not jobs:
         raise click.UsageError("give files or --manifest")
     with click.progressbar(

@@ -44,6 +44,8 @@ import numpy.typing as npt
 import polars as pl
 
 from stridelab import _native
+from stridelab._event_table import frame as _frame
+from stridelab._event_table import timing_quality as _timing_quality
 from stridelab.errors import DataError, UnsupportedFormatError
 
 log = logging.getLogger("stridelab")
@@ -662,7 +664,6 @@ def detect_events(
     ``sacrum_method="auvinet"`` reads a lower-back sensor by Auvinet et al. 2002 instead
     (docs/imu.md compares the two).
     """
-    from stridelab.events import _frame, _timing_quality
 
     rows: list[tuple[str, str, float]] = []
     methods: list[str] = []
