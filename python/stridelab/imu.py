@@ -883,6 +883,12 @@ def per_stride(
         # tilt, obliquity (left up +), rotation unwrapped so that a range never spans ±180°
         pelvis = (angles[:, 0], angles[:, 1], np.unwrap(angles[:, 2], period=360.0))
     rows = []
+    # each shank's axial signal once (the quiet-standing search runs over the whole recording)
+    axials = {
+        w: _shank_axial(sensor, rate)
+        for w in ("left", "right")
+        if (sensor := trial.at(f"{w}_shank")) is not None
+    }
     for r in st.iter_rows(named=True):
         side = r["side"]
         ic, to, nxt = r["ic_s"], r["to_s"], r["next_ic_s"]
@@ -900,9 +906,8 @@ def per_stride(
         if speed_m_s is not None:
             row["stride_length_m"] = speed_m_s * r["stride_time_s"]
         word = {"L": "left", "R": "right"}.get(side)
-        shank = trial.at(f"{word}_shank") if word else None
-        if shank is not None:
-            axial = _window(_shank_axial(shank, rate), ic, ic + (to - ic) / 2, rate)
+        if word in axials:
+            axial = _window(axials[word], ic, ic + (to - ic) / 2, rate)
             row["peak_tibial_acceleration_g"] = (
                 float(np.nanmax(axial)) / G if np.isfinite(axial).any() else math.nan
             )

@@ -25,6 +25,36 @@ pub(crate) fn percentile(values: &[f64], p: f64) -> Option<f64> {
     Some(v[i.min(v.len() - 1)])
 }
 
+/// Of `candidates` (indices into `x`), the tallest first, keeping each only if it is at least
+/// `distance` samples from every one kept (as MATLAB's `findpeaks(..., 'MinPeakDistance')`);
+/// returned in time order.
+pub(crate) fn separated_peaks(
+    x: &[f64],
+    mut candidates: Vec<usize>,
+    distance: usize,
+) -> Vec<usize> {
+    candidates.sort_by(|&a, &b| x[b].total_cmp(&x[a]));
+    let mut kept: Vec<usize> = Vec::new();
+    for c in candidates {
+        if kept.iter().all(|&k| k.abs_diff(c) >= distance) {
+            kept.push(c);
+        }
+    }
+    kept.sort_unstable();
+    kept
+}
+
+/// Sub-sample offset (−0.5…0.5 samples) of the extremum of the parabola through three
+/// consecutive samples `a`, `b` (the extremum sample), `c`.
+pub(crate) fn parabolic_offset(a: f64, b: f64, c: f64) -> f64 {
+    let d = a - 2.0 * b + c;
+    if d.abs() > 1e-12 {
+        (0.5 * (a - c) / d).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    }
+}
+
 /// The 5th and 95th percentiles of the finite values of `x` within `half` samples either side
 /// of every `grid`-th sample (sample `i` is covered by entry `i / grid`), None where a window has
 /// none: levels that follow a baseline drifting over a recording.

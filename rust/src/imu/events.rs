@@ -67,18 +67,10 @@ pub fn gyro_events(
     }
     // swing peaks: local maxima above half the 98th percentile, at least 0.35 s apart
     let th = 0.5 * top;
-    let mut cands: Vec<usize> = (1..n.saturating_sub(1))
+    let cands: Vec<usize> = (1..n.saturating_sub(1))
         .filter(|&i| w[i] > th && w[i] >= w[i - 1] && w[i] > w[i + 1])
         .collect();
-    cands.sort_by(|&a, &b| w[b].total_cmp(&w[a]));
-    let gap = (0.35 * rate_hz) as usize;
-    let mut peaks: Vec<usize> = Vec::new();
-    for c in cands {
-        if peaks.iter().all(|&p| p.abs_diff(c) >= gap) {
-            peaks.push(c);
-        }
-    }
-    peaks.sort_unstable();
+    let peaks = crate::events::separated_peaks(&w, cands, (0.35 * rate_hz) as usize);
     let mut out = Vec::new();
     let max_ic = (0.25 * rate_hz) as usize;
     let min_contact = (0.08 * rate_hz) as usize;
@@ -509,17 +501,10 @@ pub fn auvinet_contacts(
     let v: Vec<f64> = vertical.iter().map(|x| x - super::G).collect();
     let distance = ((MIN_STEP_S * rate_hz).round() as usize).max(1);
     // tallest first, at least a step apart (MATLAB's findpeaks MinPeakDistance)
-    let mut cand: Vec<usize> = (1..n - 1)
+    let cand: Vec<usize> = (1..n - 1)
         .filter(|&i| v[i].is_finite() && v[i] >= v[i - 1] && v[i] > v[i + 1])
         .collect();
-    cand.sort_by(|&a, &b| v[b].total_cmp(&v[a]));
-    let mut peaks: Vec<usize> = Vec::new();
-    for c in cand {
-        if peaks.iter().all(|&k| k.abs_diff(c) >= distance) {
-            peaks.push(c);
-        }
-    }
-    peaks.sort_unstable();
+    let peaks = crate::events::separated_peaks(&v, cand, distance);
     if peaks.len() < 4 {
         return Err("fewer than four vertical acceleration peaks: no steps".into());
     }

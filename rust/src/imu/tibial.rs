@@ -38,34 +38,12 @@ fn local_maxima(x: &[f64]) -> Vec<usize> {
         .collect()
 }
 
-/// Peaks of `x` at least `distance` samples apart, tallest first kept (as MATLAB's
-/// `findpeaks(..., 'MinPeakDistance')`), returned in time order.
-fn separated_peaks(x: &[f64], distance: usize) -> Vec<usize> {
-    let mut cand = local_maxima(x);
-    cand.sort_by(|&a, &b| x[b].total_cmp(&x[a]));
-    let mut kept: Vec<usize> = Vec::new();
-    for c in cand {
-        if kept.iter().all(|&k| k.abs_diff(c) >= distance) {
-            kept.push(c);
-        }
-    }
-    kept.sort_unstable();
-    kept
-}
-
 /// Sub-sample time of a local minimum at `i` (parabola through it and its neighbours), s.
 fn refined(x: &[f64], i: usize, rate_hz: f64) -> f64 {
     if i == 0 || i + 1 >= x.len() {
         return i as f64 / rate_hz;
     }
-    let (a, b, c) = (x[i - 1], x[i], x[i + 1]);
-    let d = a - 2.0 * b + c;
-    let off = if d.abs() > 1e-12 {
-        (0.5 * (a - c) / d).clamp(-0.5, 0.5)
-    } else {
-        0.0
-    };
-    (i as f64 + off) / rate_hz
+    (i as f64 + crate::events::parabolic_offset(x[i - 1], x[i], x[i + 1])) / rate_hz
 }
 
 /// Strides (IC, TO, peak) from the axial specific force of a shank or ankle accelerometer
@@ -81,7 +59,7 @@ pub fn tibial_events(axial: &[f64], rate_hz: f64) -> Result<Vec<TibialStride>, S
     let sos = crate::signal::butter_lowpass_sos(4, PICK_LOWPASS_HZ, rate_hz)?;
     let f = crate::signal::sosfiltfilt(&sos, axial);
     let distance = ((MIN_STRIDE_S * rate_hz).round() as usize).max(1);
-    let mut peaks = separated_peaks(axial, distance);
+    let mut peaks = crate::events::separated_peaks(axial, local_maxima(axial), distance);
     // impacts only: a stride's peak reaches at least half way from the signal's median to the
     // typical (90th percentile) impact; standing or walking about between runs has none
     let heights: Vec<f64> = peaks.iter().map(|&p| axial[p]).collect();
