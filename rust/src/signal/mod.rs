@@ -4,10 +4,12 @@
 
 mod butter;
 mod gaps;
+mod matrix;
 mod residual;
 
 pub use butter::{
     butter_lowpass_sos, filtfilt_segments, sosfilt, sosfiltfilt, sosfiltfilt_block, Sos,
 };
 pub use gaps::{fill_gaps_spline, Gap};
+pub use matrix::filtfilt_matrix;
 pub use residual::{residual_analysis, ResidualAnalysis};

@@ -1,0 +1,202 @@
+//! Inertial sensors: orientation, pelvis angles, events from gyroscopes and accelerometers.
+
+use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use super::convert::{acc_rows, contiguous, rows3, rows_to_array, vector, DataError};
+
+/// Orientation per sample (w, x, y, z) from a Madgwick filter (see `imu::orientation`).
+#[pyfunction]
+#[pyo3(signature = (acc_m_s2, gyro_rad_s, rate_hz, beta = 0.1, gate = 0.2, init_s = 0.5))]
+fn imu_orientation<'py>(
+    py: Python<'py>,
+    acc_m_s2: PyReadonlyArray2<'py, f64>,
+    gyro_rad_s: PyReadonlyArray2<'py, f64>,
+    rate_hz: f64,
+    beta: f64,
+    gate: f64,
+    init_s: f64,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    let acc = rows3(&acc_m_s2, "acceleration")?;
+    let gyro = rows3(&gyro_rad_s, "angular velocity")?;
+    let opts = crate::imu::orientation::MadgwickOptions { beta, gate, init_s };
+    let q = py
+        .detach(|| crate::imu::madgwick(acc, gyro, rate_hz, &opts))
+        .map_err(DataError::new_err)?;
+    rows_to_array(py, q)
+}
+
+/// Pelvis (tilt, obliquity, rotation) in degrees from orientations (n, 4).
+#[pyfunction]
+fn pelvis_angles<'py>(
+    py: Python<'py>,
+    quaternions: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Bound<'py, numpy::PyArray2<f64>>> {
+    if quaternions.shape()[1] != 4 {
+        return Err(PyValueError::new_err("quaternions must have 4 columns"));
+    }
+    let q: Vec<[f64; 4]> = contiguous(&quaternions)?
+        .chunks_exact(4)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
+    rows_to_array(py, crate::imu::pelvis_angles_deg(&q))
+}
+
+/// IC/TO events from a shank or foot sagittal angular velocity: list of (event, time_s).
+#[pyfunction]
+fn gyro_events<'py>(
+    py: Python<'py>,
+    sagittal_rad_s: PyReadonlyArray1<'py, f64>,
+    rate_hz: f64,
+    segment: &str,
+) -> PyResult<Vec<(String, f64)>> {
+    let seg = match segment {
+        "shank" => crate::imu::GyroSegment::Shank,
+        "foot" => crate::imu::GyroSegment::Foot,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "segment must be 'shank' or 'foot', not {other:?}"
+            )))
+        }
+    };
+    let w = vector(&sagittal_rad_s)?;
+    let ev = py
+        .detach(|| crate::imu::gyro_events(w, rate_hz, seg))
+        .map_err(DataError::new_err)?;
+    Ok(ev
+        .into_iter()
+        .map(|(k, t)| (k.as_str().to_string(), t))
+        .collect())
+}
+
+/// The axial specific force of a shank or ankle sensor (`imu::tibial::axial`): (samples,),
+/// and how its long axis was found.
+#[pyfunction]
+fn tibial_axial<'py>(
+    py: Python<'py>,
+    acc: PyReadonlyArray2<'py, f64>,
+    rate_hz: f64,
+) -> PyResult<(Bound<'py, numpy::PyArray1<f64>>, String)> {
+    let rows = acc_rows(&acc)?;
+    let (x, how) = py.detach(move || crate::imu::tibial::axial(&rows, rate_hz));
+    Ok((x.into_pyarray(py), how.to_string()))
+}
+
+/// Strides from a shank or ankle accelerometer without a gyroscope (`imu::tibial`): acc is
+/// (samples, 3) in the segment frame, m/s². Returns (list of (IC s, TO s or None, impact peak
+/// m/s², margin of the impact peak 0–1), how the long axis was found).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn tibial_events(
+    py: Python<'_>,
+    acc: PyReadonlyArray2<'_, f64>,
+    rate_hz: f64,
+) -> PyResult<(Vec<(f64, Option<f64>, f64, f64)>, String)> {
+    let rows = acc_rows(&acc)?;
+    let (strides, how) = py
+        .detach(move || {
+            let (x, how) = crate::imu::tibial::axial(&rows, rate_hz);
+            crate::imu::tibial::tibial_events(&x, rate_hz).map(|s| (s, how))
+        })
+        .map_err(DataError::new_err)?;
+    Ok((
+        strides
+            .into_iter()
+            .map(|s| (s.ic_s, s.to_s, s.peak_m_s2, s.margin))
+            .collect(),
+        how.to_string(),
+    ))
+}
+
+/// Contacts (IC, TO in s) from a lower-back accelerometer by Auvinet et al. 2002
+/// (`imu::events::auvinet_contacts`); vertical and AP specific force in m/s².
+#[pyfunction]
+fn auvinet_contacts(
+    py: Python<'_>,
+    vertical: PyReadonlyArray1<'_, f64>,
+    ap: PyReadonlyArray1<'_, f64>,
+    rate_hz: f64,
+) -> PyResult<Vec<(f64, f64)>> {
+    let (v, a) = (vector(&vertical)?, vector(&ap)?);
+    py.detach(|| crate::imu::events::auvinet_contacts(v, a, rate_hz))
+        .map_err(DataError::new_err)
+}
+
+/// Contacts (IC, TO in s) from a sacrum sensor's vertical and anteroposterior acceleration.
+#[pyfunction]
+#[pyo3(signature = (vertical, ap, rate_hz))]
+fn sacrum_contacts<'py>(
+    py: Python<'py>,
+    vertical: PyReadonlyArray1<'py, f64>,
+    ap: Option<PyReadonlyArray1<'py, f64>>,
+    rate_hz: f64,
+) -> PyResult<Vec<(f64, f64)>> {
+    let v = vector(&vertical)?;
+    let a = match &ap {
+        Some(a) => vector(a)?,
+        None => &[],
+    };
+    py.detach(|| {
+        crate::imu::sacrum_contacts(v, a, rate_hz, &crate::imu::events::SacrumOptions::default())
+    })
+    .map_err(DataError::new_err)
+}
+
+/// A trunk sensor's mounting tilt from gravity (`imu::align::gravity_tilt`): (3×3 rotation to
+/// apply to its samples, tilt in degrees). DataError when the mean specific force is not 1 g.
+#[pyfunction]
+fn gravity_tilt<'py>(
+    py: Python<'py>,
+    acc_m_s2: PyReadonlyArray2<'py, f64>,
+) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, f64)> {
+    if acc_m_s2.shape()[1] != 3 {
+        return Err(PyValueError::new_err("acc_m_s2 must be (samples, 3)"));
+    }
+    let acc: Vec<[f64; 3]> = contiguous(&acc_m_s2)?
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    let (rot, tilt) = py
+        .detach(|| crate::imu::align::gravity_tilt(&acc))
+        .map_err(DataError::new_err)?;
+    let rows: Vec<[f64; 3]> = (0..3)
+        .map(|i| [rot[(i, 0)], rot[(i, 1)], rot[(i, 2)]])
+        .collect();
+    Ok((rows_to_array(py, rows)?, tilt))
+}
+
+/// Whether a trunk sensor's anteroposterior axis is reversed, from the braking that opens each
+/// contact (`imu::align::ap_reversed`); None when the contacts do not tell.
+#[pyfunction]
+fn ap_reversed(
+    ap: PyReadonlyArray1<'_, f64>,
+    contacts: Vec<(f64, f64)>,
+    rate_hz: f64,
+) -> PyResult<Option<bool>> {
+    Ok(crate::imu::align::ap_reversed(
+        vector(&ap)?,
+        &contacts,
+        rate_hz,
+    ))
+}
+
+/// Step frequency (Hz) from a periodic signal's autocorrelation, or None.
+#[pyfunction]
+fn step_frequency(x: PyReadonlyArray1<'_, f64>, rate_hz: f64) -> PyResult<Option<f64>> {
+    Ok(crate::imu::step_frequency_hz(vector(&x)?, rate_hz))
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(imu_orientation, m)?)?;
+    m.add_function(wrap_pyfunction!(pelvis_angles, m)?)?;
+    m.add_function(wrap_pyfunction!(gyro_events, m)?)?;
+    m.add_function(wrap_pyfunction!(tibial_axial, m)?)?;
+    m.add_function(wrap_pyfunction!(tibial_events, m)?)?;
+    m.add_function(wrap_pyfunction!(auvinet_contacts, m)?)?;
+    m.add_function(wrap_pyfunction!(sacrum_contacts, m)?)?;
+    m.add_function(wrap_pyfunction!(gravity_tilt, m)?)?;
+    m.add_function(wrap_pyfunction!(ap_reversed, m)?)?;
+    m.add_function(wrap_pyfunction!(step_frequency, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,100 @@
+//! Per-stride metrics and the foot-strike class.
+
+use numpy::{IntoPyArray, PyReadonlyArray2, PyUntypedArrayMethods};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+use super::convert::{angles17, contiguous, rows3};
+
+/// A force plate for `stride_metrics`: (rate_hz, centre of pressure (n, 3), force (n, 3)).
+type PlateArgs<'py> = (f64, PyReadonlyArray2<'py, f64>, PyReadonlyArray2<'py, f64>);
+
+/// Per-stride metrics (see `metrics::per_stride`): list of (column, values).
+#[pyfunction]
+#[pyo3(signature = (rate_hz, angles_left, angles_right, landmarks, strides, plates, wrists, standing_tilt_deg, standing_heel_m, speed_m_s, constants))]
+#[allow(clippy::too_many_arguments)]
+fn stride_metrics<'py>(
+    py: Python<'py>,
+    rate_hz: f64,
+    angles_left: PyReadonlyArray2<'py, f64>,
+    angles_right: PyReadonlyArray2<'py, f64>,
+    landmarks: Vec<(String, PyReadonlyArray2<'py, f64>)>,
+    strides: PyReadonlyArray2<'py, f64>,
+    plates: Vec<PlateArgs<'py>>,
+    wrists: (
+        Option<PyReadonlyArray2<'py, f64>>,
+        Option<PyReadonlyArray2<'py, f64>>,
+    ),
+    standing_tilt_deg: Option<f64>,
+    standing_heel_m: (Option<f64>, Option<f64>),
+    speed_m_s: Option<f64>,
+    constants: Vec<(String, f64)>,
+) -> PyResult<Vec<(String, Bound<'py, numpy::PyArray1<f64>>)>> {
+    // the borrows below live as long as the arguments; nothing is copied
+    let (left, right) = (angles17(&angles_left)?, angles17(&angles_right)?);
+    if strides.shape()[1] != 7 {
+        return Err(PyValueError::new_err(
+            "strides must have 7 columns: side, ic, to, next_ic, midstance, stride_time, step_time",
+        ));
+    }
+    let stride_rows = contiguous(&strides)?;
+    let lms: Vec<(&str, &[[f64; 3]])> = landmarks
+        .iter()
+        .map(|(n, a)| Ok((n.as_str(), rows3(a, "a landmark")?)))
+        .collect::<PyResult<_>>()?;
+    let plate_signals: Vec<crate::metrics::PlateSignals<'_>> = plates
+        .iter()
+        .map(|(rate, cop, force)| {
+            Ok(crate::metrics::PlateSignals {
+                rate_hz: *rate,
+                cop_m: rows3(cop, "centre of pressure")?,
+                force_n: rows3(force, "force")?,
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    let wl = wrists.0.as_ref().map(|a| rows3(a, "wrist")).transpose()?;
+    let wr = wrists.1.as_ref().map(|a| rows3(a, "wrist")).transpose()?;
+    let consts: Vec<(&str, f64)> = constants.iter().map(|(n, v)| (n.as_str(), *v)).collect();
+    let columns = py.detach(|| {
+        let rows: Vec<crate::metrics::StrideTimes> = stride_rows
+            .chunks_exact(7)
+            .map(|c| crate::metrics::StrideTimes {
+                side: usize::from(c[0] > 0.5),
+                ic: c[1],
+                to: c[2],
+                next_ic: c[3],
+                midstance: c[4],
+                stride_time: c[5],
+                step_time: c[6],
+            })
+            .collect();
+        crate::metrics::per_stride(&crate::metrics::MetricInputs {
+            rate_hz,
+            angles: [left, right],
+            landmarks: &lms,
+            strides: &rows,
+            plates: &plate_signals,
+            wrists: [wl, wr],
+            standing_tilt_deg,
+            standing_heel_m: [standing_heel_m.0, standing_heel_m.1],
+            speed_m_s,
+            constants: &consts,
+        })
+    });
+    Ok(columns
+        .into_iter()
+        .map(|(n, v)| (n, v.into_pyarray(py)))
+        .collect())
+}
+
+/// Foot strike class index into `STRIKE_CLASSES` (see `metrics::classify_strike`).
+#[pyfunction]
+fn strike_class(strike_index: f64, strike_angle_deg: f64) -> usize {
+    crate::metrics::classify_strike(strike_index, strike_angle_deg)
+}
+
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(stride_metrics, m)?)?;
+    m.add_function(wrap_pyfunction!(strike_class, m)?)?;
+    Ok(())
+}
