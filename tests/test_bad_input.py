@@ -264,3 +264,40 @@ def test_trc_without_known_markers_is_refused_by_name(tmp_path: Path) -> None:
         kinematics.compute(trial)
     with pytest.raises(DataError, match=r"mystery\.trc"):
         stridelab.events.detect(trial)
+
+
+def test_every_error_carries_a_stable_reason_code(tmp_path: Path, good: bytes) -> None:
+    """Readers and processing stages raise with a `reason` from the documented list, and a
+    stage that worked on arrays gets the file named once by its caller."""
+    from stridelab import errors, events, signal
+
+    with pytest.raises(FileNotFoundError) as missing:
+        stridelab.read(tmp_path / "nope.c3d")
+    assert errors.reason_code(missing.value) == "file_not_found"
+    cut = tmp_path / "cut.c3d"
+    cut.write_bytes(good[:5000])
+    with pytest.raises(TruncatedFileError) as truncated:
+        stridelab.read(cut)
+    assert truncated.value.reason == "truncated_file"
+    with pytest.raises(DataError, match="Nyquist") as nyquist:
+        signal.butter_lowpass(80.0, 100.0)
+    assert nyquist.value.reason == "bad_parameter"
+    # a trial with only pelvis markers: the marker event detector says which markers are missing
+    trial = stridelab.read(stridelab.example_path())
+    pelvis = [i for i, n in enumerate(trial.marker_names) if "ASIS" in n or "PSIS" in n]
+    import dataclasses
+
+    bare = dataclasses.replace(
+        trial,
+        points=trial.points[:, pelvis],
+        marker_names=tuple(trial.marker_names[i] for i in pelvis),
+    )
+    with pytest.raises(DataError) as no_feet:
+        events.from_markers(bare)
+    assert no_feet.value.reason == "missing_markers"
+    message = str(no_feet.value)
+    assert message.startswith(f"{trial.path}: ")
+    assert message.count(str(trial.path)) == 1
+    for err in (missing.value, truncated.value, nyquist.value, no_feet.value):
+        assert errors.reason_code(err) in errors.REASONS
+    assert errors.reason_code(RuntimeError("x")) == "invalid_value"

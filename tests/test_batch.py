@@ -37,6 +37,8 @@ def test_full_batch_with_bad_files(tmp_path: Path) -> None:
     assert status["status"].to_list() == ["ok", "ok", "ok", "failed", "failed"]
     assert "truncated" in status["reason"][3]
     assert "missing.c3d" in status["reason"][4]
+    # a stable code beside the message, for scripts that branch on why
+    assert status["reason_code"].to_list() == [None, None, None, "truncated_file", "file_not_found"]
     results = pl.read_parquet(tmp_path / "out" / "results.parquet")
     assert results.height == sum(status["strides"])
     assert results["trial"].n_unique() == 3

@@ -39,3 +39,11 @@ def test_docstring_examples_run() -> None:
         assert result.failed == 0, module.__name__
         attempted += result.attempted
     assert attempted >= 2
+
+
+def test_every_reason_code_is_documented() -> None:
+    from stridelab.errors import REASONS
+
+    page = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text()
+    for code in REASONS:
+        assert f"| `{code}` |" in page, code

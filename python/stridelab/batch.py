@@ -23,7 +23,7 @@ from typing import Any, Literal
 import polars as pl
 
 from stridelab import events, imu, kinematics, pipeline
-from stridelab.errors import StridelabError
+from stridelab.errors import StridelabError, reason_code
 from stridelab.io import Trial, _atomic, read, read_many
 from stridelab.provenance import SCHEMA_VERSION, provenance, safe_name
 
@@ -36,6 +36,7 @@ STATUS_SCHEMA = {
     "runner": pl.String,
     "status": pl.String,
     "reason": pl.String,
+    "reason_code": pl.String,
     "strides": pl.Int64,
     "seconds": pl.Float64,
     "warnings": pl.String,
@@ -94,6 +95,7 @@ def process(
         "runner": job.name,
         "status": "ok",
         "reason": None,
+        "reason_code": None,
         "strides": 0,
         "warnings": None,
         "nan_share": None,
@@ -123,7 +125,7 @@ def process(
                 ev = events.detect(trial, static=static[0] if static else None)
                 row["strides"] = int((ev["event"] == "IC").sum())
     except (StridelabError, OSError, ValueError) as err:
-        row.update(status="failed", reason=str(err))
+        row.update(status="failed", reason=str(err), reason_code=reason_code(err))
     row["seconds"] = time.perf_counter() - t0
     return row
 
@@ -151,8 +153,10 @@ def _quality(
         for n in qa_warnings
         if "this runner's" in n
     ][:1]
+    codes = ["static_mismatch"] if reasons else []
     if row["nan_share"] > PARTIAL_NAN_SHARE:
         reasons.append(f"{n_empty} of {len(numeric)} metric columns are entirely NaN")
+        codes.append("mostly_nan")
     duration = trial.duration_s
     per_side = table.group_by("side").agg(pl.len(), pl.col("stride_time_s").median())
     shares = [
@@ -165,8 +169,9 @@ def _quality(
             f"only {row['usable_stride_share']:.0%} of the strides its {duration:.0f} s could "
             "hold are usable (damaged or gappy data?)"
         )
+        codes.append("few_strides")
     if reasons:
-        row.update(status="partial", reason="; ".join(reasons))
+        row.update(status="partial", reason="; ".join(reasons), reason_code=",".join(codes))
 
 
 def _read_or_detect_imu(job: Job, stage: Stage, row: dict[str, Any]) -> None:
@@ -237,6 +242,7 @@ def run(
                             "runner": job.name,
                             "status": "failed",
                             "reason": str(trial),
+                            "reason_code": reason_code(trial),
                             "strides": 0,
                             "seconds": 0.0,
                         }

@@ -31,7 +31,7 @@ from stridelab import _native
 from stridelab._event_table import EVENT_SCHEMA
 from stridelab._event_table import frame as _frame
 from stridelab._event_table import timing_quality as _timing_quality
-from stridelab.errors import DataError
+from stridelab.errors import DataError, data_error, in_file, reason_code
 from stridelab.imu import ImuTrial, detect_events
 from stridelab.io import Trial, label_words
 
@@ -60,7 +60,7 @@ def from_force(
 ) -> pl.DataFrame:
     """Events from every force plate of ``trial`` (see the module notes)."""
     if not trial.force_plates:
-        raise DataError(f"{trial.path}: no force plate")
+        raise data_error(f"{trial.path}: no force plate", "no_force_plate")
     rows: list[tuple[str, str, float]] = []
     flat = np.ascontiguousarray(trial.points.reshape(trial.points.shape[0], -1))
     for plate in trial.force_plates:
@@ -78,7 +78,7 @@ def from_force(
                 min_flight_s=min_flight_s,
             )
         except DataError as err:
-            raise DataError(f"{trial.path}: {err}") from None
+            raise in_file(err, f"{trial.path}") from None
     return _frame(rows, _trial_rate(trial), "force", method=f"force {threshold_n:g} N", quality=1.0)
 
 
@@ -100,13 +100,13 @@ def from_markers(trial: Trial) -> pl.DataFrame:
         points = trial.rotations[:, :, :3, 3]
         names = list(trial.rotation_names)
     else:
-        raise DataError(f"{trial.path}: no markers or segment poses")
+        raise data_error(f"{trial.path}: no markers or segment poses", "missing_markers")
     flat = np.ascontiguousarray(points.reshape(points.shape[0], -1))
     rate = trial.point_rate_hz or trial.rotation_rate_hz
     try:
         found, methods = _native.marker_events(flat, names, rate)
     except DataError as err:
-        raise DataError(f"{trial.path}: {err}") from None
+        raise in_file(err, f"{trial.path}") from None
     landmark = {(side, "IC"): f"touchdown {ic}" for side, ic, _, _ in methods}
     landmark |= {(side, "TO"): f"lift {to}" for side, _, to, _ in methods}
     return _frame(
@@ -140,7 +140,7 @@ def _zeni(trial: Trial) -> tuple[pl.DataFrame, float | None]:
     try:
         rows, vault_m = _native.zeni_events(flat, list(trial.marker_names), trial.point_rate_hz)
     except DataError as err:
-        raise DataError(f"{trial.path}: {err}") from None
+        raise in_file(err, f"{trial.path}") from None
     quality = _timing_quality(rows)
     table = _frame(
         [(r[0], r[1], r[2]) for r in rows],
@@ -338,7 +338,7 @@ def _sole_from_static(
             side,
         )
     except DataError as err:
-        raise DataError(f"{static.path}: {side} foot: {err}") from None
+        raise in_file(err, f"{static.path}: {side} foot") from None
     return pts, labels
 
 
@@ -370,7 +370,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
                 rate,
             )
         except DataError as err:
-            raise DataError(f"{trial.path}: {side} foot ({what}): {err}") from None
+            raise in_file(err, f"{trial.path}: {side} foot ({what})") from None
         for kind, t, q in found:
             k = ic_k if kind == "IC" else to_k
             verb = "touchdown" if kind == "IC" else "lift"
@@ -425,7 +425,9 @@ def detect(
         try:
             return from_segments(trial, static)
         except DataError as segments_err:
-            raise DataError(f"{markers_err}; from the foot segment: {segments_err}") from None
+            raise data_error(
+                f"{markers_err}; from the foot segment: {segments_err}", reason_code(markers_err)
+            ) from None
 
 
 def _walking_events(trial: Trial) -> pl.DataFrame | None:

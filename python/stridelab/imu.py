@@ -46,7 +46,7 @@ import polars as pl
 from stridelab import _native
 from stridelab._event_table import frame as _frame
 from stridelab._event_table import timing_quality as _timing_quality
-from stridelab.errors import DataError, UnsupportedFormatError
+from stridelab.errors import DataError, UnsupportedFormatError, data_error, in_file
 
 log = logging.getLogger("stridelab")
 
@@ -164,7 +164,7 @@ def _axis_matrix(spec: str, where: str) -> FloatArray:
         ) from None
     det = np.linalg.det(m)
     if abs(abs(det) - 1) > 1e-9:
-        raise DataError(f"{where}: axis map {spec!r} uses a sensor axis twice")
+        raise data_error(f"{where}: axis map {spec!r} uses a sensor axis twice", "bad_config")
     if det < 0:
         raise DataError(
             f"{where}: axis map {spec!r} is left-handed (a mirror image); sensors are "
@@ -569,7 +569,7 @@ def read_imu(
                 gyro_unit or units.get("gyro") or None,
             )
         except DataError as err:
-            raise DataError(f"{files[0]}: sensor {name}: {err}") from None
+            raise in_file(err, f"{files[0]}: sensor {name}") from None
         if h != "declared":
             how = h
         units["acc"], units["gyro"] = au, gu
@@ -609,10 +609,10 @@ def load_config(path: str | os.PathLike[str] | None) -> dict[str, dict[str, str]
     try:
         doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise DataError(f"{path}: not a TOML sensor map ({err})") from None
+        raise data_error(f"{path}: not a TOML sensor map ({err})", "bad_config") from None
     for name, spec in doc.get("sensors", {}).items():
         if not isinstance(spec, dict):
-            raise DataError(f"{path}: [sensors.{name}] must be a table")
+            raise data_error(f"{path}: [sensors.{name}] must be a table", "bad_config")
         if "location" in spec:
             out["locations"][name] = str(spec["location"])
         if "axes" in spec:
@@ -680,7 +680,7 @@ def detect_events(
             try:
                 found[seg] = _native.gyro_events(s.sagittal_rad_s, trial.rate_hz, seg)
             except DataError as err:
-                raise DataError(f"{trial.path}: {word} {seg} sensor {s.name}: {err}") from None
+                raise in_file(err, f"{trial.path}: {word} {seg} sensor {s.name}") from None
         shank = trial.at(f"{word}_shank")
         if not found and shank is not None and not shank.has_gyro:
             side_rows = _tibial_rows(trial, shank, side)
@@ -743,7 +743,7 @@ def _tibial_rows(trial: ImuTrial, shank: Sensor, side: str) -> list[tuple[str, f
     try:
         strides, how = _native.tibial_events(acc, trial.rate_hz)
     except DataError as err:
-        raise DataError(f"{trial.path}: {side} shank accelerometer {shank.name}: {err}") from None
+        raise in_file(err, f"{trial.path}: {side} shank accelerometer {shank.name}") from None
     ic_method = f"tibial acceleration, minimum before the impact (Mercer 2003); {how}"
     to_method = f"tibial acceleration, minimum after push-off (Mercer 2003); {how}"
     out: list[tuple[str, float, str, float]] = []
@@ -784,7 +784,7 @@ def _sacrum_events(
         try:
             return _native.sacrum_contacts(vert, ap_signal, trial.rate_hz)
         except DataError as err:
-            raise DataError(f"{trial.path}: sacrum sensor {s.name}: {err}") from None
+            raise in_file(err, f"{trial.path}: sacrum sensor {s.name}") from None
 
     # the vote on the axis's sign uses contacts from the vertical alone (a reversed axis would
     # shift the ICs the AP signal refines)
@@ -807,7 +807,7 @@ def _sacrum_events(
         try:
             contacts = _native.auvinet_contacts(vert, ap, trial.rate_hz)
         except DataError as err:
-            raise DataError(f"{trial.path}: sacrum sensor {s.name}: {err}") from None
+            raise in_file(err, f"{trial.path}: sacrum sensor {s.name}") from None
         notes.append("Auvinet et al. 2002")
     elif method == "stridelab":
         contacts = contacts_with(ap if has_ap else None)

@@ -460,21 +460,10 @@ def _is_number(text: str) -> bool:
 def read_many(paths: list[str | os.PathLike[str]]) -> list[Trial | Exception]:
     """Reads many files in parallel in the Rust core (GIL released). Each item is a
     :class:`Trial`, or the exception that file raised: a bad file never stops the others."""
-    from stridelab import errors
-
-    out: list[Trial | Exception] = []
-    for item in _native.read_many([os.fspath(p) for p in paths]):
-        if isinstance(item, dict):
-            out.append(_trial_from_dict(item))
-        else:
-            kind, message = item
-            cls = getattr(errors, kind, None) or {
-                "FileNotFoundError": FileNotFoundError,
-                "PermissionError": PermissionError,
-                "IsADirectoryError": IsADirectoryError,
-            }.get(kind, OSError)
-            out.append(cls(message))
-    return out
+    return [
+        _trial_from_dict(item) if isinstance(item, dict) else item
+        for item in _native.read_many([os.fspath(p) for p in paths])
+    ]
 
 
 def _trial_from_dict(d: dict[str, Any]) -> Trial:

@@ -22,7 +22,7 @@ from typing import Literal
 import polars as pl
 
 from stridelab import events, imu, kinematics, metrics
-from stridelab.errors import DataError
+from stridelab.errors import data_error
 from stridelab.io import Trial, read
 
 __all__ = ["Route", "TrialResult", "process", "route_of"]
@@ -100,7 +100,7 @@ def process(
         trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
     )
     if table.height == 0:
-        raise ValueError(f"{trial.path}: no complete strides")
+        raise data_error(f"{trial.path}: no complete strides", "no_strides")
     return TrialResult(
         name=trial.path.name,
         route=route_of(trial),
@@ -128,7 +128,7 @@ def _process_imu(
     ev = imu.detect_events(rec)
     table = imu.per_stride(rec, ev, runner=runner, speed_m_s=speed_m_s)
     if table.height == 0:
-        raise DataError(f"{rec.path}: no complete strides")
+        raise data_error(f"{rec.path}: no complete strides", "no_strides")
     return TrialResult(
         name=Path(rec.path).name,
         route="imu",

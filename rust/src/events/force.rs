@@ -34,7 +34,7 @@ pub fn contacts(
     fz: &[f64],
     rate_hz: f64,
     opts: &ForceEventOptions,
-) -> Result<Vec<(f64, f64)>, String> {
+) -> crate::error::Result<Vec<(f64, f64)>> {
     let mut f = fz.to_vec();
     // A plate that reads a few newtons (or tens) when nobody is on it would shift every
     // threshold crossing: its unloaded level, the median of the lowest tenth of samples, is
@@ -131,12 +131,15 @@ pub fn plate_events(
     trial: &Trial,
     plate: &ForcePlate,
     opts: &ForceEventOptions,
-) -> Result<Vec<GaitEvent>, String> {
+) -> crate::error::Result<Vec<GaitEvent>> {
     let fz: Vec<f64> = plate.force_n.chunks_exact(3).map(|f| f[2]).collect();
     let found = contacts(&fz, plate.rate_hz, opts)?;
     let feet = foot_markers(trial);
     if feet[0].is_empty() || feet[1].is_empty() {
-        return Err("no left and right foot markers to tell which foot is on the plate".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::MissingMarkers,
+            "no left and right foot markers to tell which foot is on the plate",
+        ));
     }
     let mut out = Vec::new();
     for (ic, to) in found {
@@ -195,9 +198,15 @@ pub fn plate_events(
 }
 
 /// Events from every force plate of a trial, sorted by time.
-pub fn trial_events(trial: &Trial, opts: &ForceEventOptions) -> Result<Vec<GaitEvent>, String> {
+pub fn trial_events(
+    trial: &Trial,
+    opts: &ForceEventOptions,
+) -> crate::error::Result<Vec<GaitEvent>> {
     if trial.force_plates.is_empty() {
-        return Err("the trial has no force plate".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoForcePlate,
+            "the trial has no force plate",
+        ));
     }
     let mut out = Vec::new();
     for plate in &trial.force_plates {

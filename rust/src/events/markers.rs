@@ -439,7 +439,10 @@ pub struct MarkerEvents {
 }
 
 /// Marker events of both feet of a trial, sorted by time.
-pub fn trial_events(trial: &Trial, opts: &MarkerEventOptions) -> Result<MarkerEvents, String> {
+pub fn trial_events(
+    trial: &Trial,
+    opts: &MarkerEventOptions,
+) -> crate::error::Result<MarkerEvents> {
     let mut out = Vec::new();
     let mut methods = Vec::new();
     for side in [Side::L, Side::R] {
@@ -462,10 +465,10 @@ pub fn trial_events(trial: &Trial, opts: &MarkerEventOptions) -> Result<MarkerEv
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            return Err(format!(
+            return Err(crate::error::Error::stage(crate::error::Reason::MissingMarkers, format!(
                 "marker-only events need a heel and a toe or metatarsal marker on each foot; the {} foot has {found}",
                 side.as_char()
-            ));
+            )));
         }
         let z: Vec<Vec<f64>> = idx
             .iter()

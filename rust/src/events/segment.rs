@@ -123,17 +123,26 @@ pub fn foot_events_from_segment(
     probe: Option<&V3>,
     rate_hz: f64,
     opts: &MarkerEventOptions,
-) -> Result<FootEvents, String> {
+) -> crate::error::Result<FootEvents> {
     if points.is_empty() || points.iter().any(|p| p.iter().any(|v| !v.is_finite())) {
-        return Err("no finite foot points to carry with the segment".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::MissingMarkers,
+            "no finite foot points to carry with the segment",
+        ));
     }
     if !(rate_hz.is_finite() && rate_hz > 0.0) {
-        return Err(format!("frame rate {rate_hz} Hz is not a rate"));
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            format!("frame rate {rate_hz} Hz is not a rate"),
+        ));
     }
     let tracked = poses.iter().filter(|p| p.is_valid()).count();
     if (tracked as f64) < rate_hz {
-        return Err(format!(
-            "the foot segment has a pose in {tracked} frames, under a second at {rate_hz} Hz"
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::TooShort,
+            format!(
+                "the foot segment has a pose in {tracked} frames, under a second at {rate_hz} Hz"
+            ),
         ));
     }
     let poses = drop_glitches(poses, rate_hz, MAX_FOOT_TURN_RAD_S, 0.05);
@@ -300,6 +309,7 @@ mod tests {
             &MarkerEventOptions::default()
         )
         .unwrap_err()
+        .to_string()
         .contains("under a second"));
         assert!(foot_events_from_segment(
             &poses,

@@ -90,16 +90,22 @@ fn maxima(x: &[Option<f64>], half: usize, rate_hz: f64) -> Vec<f64> {
 
 /// Zeni events of both feet, sorted by time, and the pelvis's rise in mid-contact
 /// ([`vaulting_m`]); `Err` names what is missing.
-pub fn trial_events(trial: &Trial) -> Result<(Vec<GaitEvent>, Option<f64>), String> {
+pub fn trial_events(trial: &Trial) -> crate::error::Result<(Vec<GaitEvent>, Option<f64>)> {
     let rate = trial.point_rate_hz;
     if rate.is_nan() || rate <= 0.0 || trial.n_frames < 3 {
-        return Err("too few frames or no frame rate".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::TooShort,
+            "too few frames or no frame rate",
+        ));
     }
     let pelvis_idx: Vec<usize> = (0..trial.marker_names.len())
         .filter(|&i| is_pelvis_label(&trial.marker_names[i]))
         .collect();
     if pelvis_idx.is_empty() {
-        return Err("Zeni's events need pelvis markers (ASIS, PSIS or sacrum)".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::MissingMarkers,
+            "Zeni's events need pelvis markers (ASIS, PSIS or sacrum)",
+        ));
     }
     let pelvis: Vec<Option<[f64; 3]>> = (0..trial.n_frames)
         .map(|f| mean_of(trial, &pelvis_idx, f))
@@ -118,9 +124,12 @@ pub fn trial_events(trial: &Trial) -> Result<(Vec<GaitEvent>, Option<f64>), Stri
         };
         let (heel, forefoot) = (of_side(is_heel_label), of_side(is_forefoot_label));
         if heel.is_empty() || forefoot.is_empty() {
-            return Err(format!(
+            return Err(crate::error::Error::stage(
+                crate::error::Reason::MissingMarkers,
+                format!(
                 "Zeni's events need a heel and a toe marker on each foot; the {} foot lacks one",
                 side.as_char()
+            ),
             ));
         }
         // along travel, relative to the pelvis
@@ -309,6 +318,8 @@ mod tests {
     #[test]
     fn no_pelvis_is_an_error() {
         let t = Trial::from_points("x".into(), 100.0, vec!["L.Heel".into()], vec![0.0; 30]);
-        assert!(trial_events(&t).unwrap_err().contains("pelvis"));
+        let e = trial_events(&t).unwrap_err();
+        assert!(e.to_string().contains("pelvis"));
+        assert_eq!(e.code(), "missing_markers");
     }
 }

@@ -24,7 +24,7 @@ use super::G;
 /// # Errors
 /// Under a second of finite samples, or a mean specific force not within 10 % of 1 g (with its
 /// value in the message).
-pub fn gravity_tilt(acc: &[[f64; 3]]) -> Result<(Matrix3<f64>, f64), String> {
+pub fn gravity_tilt(acc: &[[f64; 3]]) -> crate::error::Result<(Matrix3<f64>, f64)> {
     // a sensor without a mediolateral axis (NaN) is levelled in its sagittal plane
     let mut sum = Vector3::zeros();
     let mut n = 0usize;
@@ -36,15 +36,18 @@ pub fn gravity_tilt(acc: &[[f64; 3]]) -> Result<(Matrix3<f64>, f64), String> {
         }
     }
     if n < 100 {
-        return Err(format!("{n} samples: too few to find gravity"));
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::TooShort,
+            format!("{n} samples: too few to find gravity"),
+        ));
     }
     let mean = sum / n as f64;
     let g = mean.norm();
     if !(0.9 * G..=1.1 * G).contains(&g) {
-        return Err(format!(
+        return Err(crate::error::Error::stage(crate::error::Reason::BadData, format!(
             "the mean specific force is {:.2} g, not 1 g (clipped or partial data, or a wrong unit): the mounting tilt cannot be read from it",
             g / G
-        ));
+        )));
     }
     let up = mean / g;
     let tilt = up.z.clamp(-1.0, 1.0).acos().to_degrees();
@@ -111,6 +114,7 @@ mod tests {
         assert!((gravity_tilt(&biaxial).unwrap().1 - 30.0).abs() < 1e-9);
         assert!(gravity_tilt(&vec![[0.0, 0.0, 1.3 * G]; 500])
             .unwrap_err()
+            .to_string()
             .contains("1.30 g"));
         assert!(gravity_tilt(&vec![g; 10]).is_err());
     }

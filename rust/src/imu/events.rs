@@ -30,13 +30,17 @@ pub enum GyroSegment {
     Foot,
 }
 
-pub(crate) fn check_rate(rate_hz: f64, n: usize) -> Result<(), String> {
+pub(crate) fn check_rate(rate_hz: f64, n: usize) -> crate::error::Result<()> {
     if !(rate_hz.is_finite() && rate_hz > 0.0) {
-        return Err(format!("sampling rate {rate_hz} Hz is not positive"));
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            format!("sampling rate {rate_hz} Hz is not positive"),
+        ));
     }
     if n < (rate_hz * 1.0) as usize {
-        return Err(format!(
-            "{n} samples at {rate_hz} Hz is under 1 s, too short for running events"
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::TooShort,
+            format!("{n} samples at {rate_hz} Hz is under 1 s, too short for running events"),
         ));
     }
     Ok(())
@@ -51,7 +55,7 @@ pub fn gyro_events(
     omega: &[f64],
     rate_hz: f64,
     segment: GyroSegment,
-) -> Result<Vec<(Kind, f64)>, String> {
+) -> crate::error::Result<Vec<(Kind, f64)>> {
     check_rate(rate_hz, omega.len())?;
     let sos = butter_lowpass_sos(2, 15.0f64.min(rate_hz * 0.4), rate_hz)?;
     let mut w = omega.to_vec();
@@ -60,9 +64,12 @@ pub fn gyro_events(
     let top = percentile(&w, 0.98).unwrap_or(f64::NAN);
     let bottom = percentile(&w, 0.02).unwrap_or(f64::NAN);
     if !(top.is_finite() && top > 1.0 && top > -bottom * 0.5) {
-        return Err(format!(
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoEvents,
+            format!(
             "no swing peaks in the sagittal angular velocity (98th percentile {top:.2} rad/s): \
              is the sensor on a running leg, with its axes mapped so that y points left?"
+        ),
         ));
     }
     // swing peaks: local maxima above half the 98th percentile, at least 0.35 s apart
@@ -123,7 +130,10 @@ pub fn gyro_events(
         }
     }
     if out.is_empty() {
-        return Err("no initial contact after any swing peak".to_string());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoEvents,
+            "no initial contact after any swing peak",
+        ));
     }
     out.sort_by(|a, b| a.1.total_cmp(&b.1));
     Ok(out)
@@ -180,17 +190,20 @@ pub fn sacrum_contacts(
     ap: &[f64],
     rate_hz: f64,
     opts: &SacrumOptions,
-) -> Result<Vec<(f64, f64)>, String> {
+) -> crate::error::Result<Vec<(f64, f64)>> {
     check_rate(rate_hz, vertical.len())?;
     let use_ap = !ap.is_empty() && ap.iter().any(|v| v.is_finite());
     if use_ap && ap.len() != vertical.len() {
-        return Err(format!(
-            "vertical signal has {} samples, anteroposterior {}",
-            vertical.len(),
-            ap.len()
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::LengthMismatch,
+            format!(
+                "vertical signal has {} samples, anteroposterior {}",
+                vertical.len(),
+                ap.len()
+            ),
         ));
     }
-    let smooth = |x: &[f64]| -> Result<Vec<f64>, String> {
+    let smooth = |x: &[f64]| -> crate::error::Result<Vec<f64>> {
         match opts.lowpass_hz {
             Some(fc) if fc < 0.45 * rate_hz => {
                 let sos = butter_lowpass_sos(4, fc, rate_hz)?;
@@ -208,7 +221,10 @@ pub fn sacrum_contacts(
     let lo_all = percentile(v, 0.05).unwrap_or(f64::NAN);
     let hi_all = percentile(v, 0.95).unwrap_or(f64::NAN);
     if (hi_all - lo_all).is_nan() || hi_all - lo_all <= 1e-9 {
-        return Err("the vertical acceleration is flat: no contacts".to_string());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoEvents,
+            "the vertical acceleration is flat: no contacts",
+        ));
     }
     // levels from the 5-95 % range of the 2 s around each sample (several strides), so a
     // baseline that drifts over a long outdoor recording (a sensor whose tilt or strap shifts,
@@ -488,13 +504,16 @@ pub fn auvinet_contacts(
     vertical: &[f64],
     ap: &[f64],
     rate_hz: f64,
-) -> Result<Vec<(f64, f64)>, String> {
+) -> crate::error::Result<Vec<(f64, f64)>> {
     check_rate(rate_hz, vertical.len())?;
     if ap.len() != vertical.len() {
-        return Err(format!(
-            "vertical signal has {} samples, anteroposterior {}",
-            vertical.len(),
-            ap.len()
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::LengthMismatch,
+            format!(
+                "vertical signal has {} samples, anteroposterior {}",
+                vertical.len(),
+                ap.len()
+            ),
         ));
     }
     let n = vertical.len();
@@ -506,7 +525,10 @@ pub fn auvinet_contacts(
         .collect();
     let peaks = crate::events::separated_peaks(&v, cand, distance);
     if peaks.len() < 4 {
-        return Err("fewer than four vertical acceleration peaks: no steps".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoEvents,
+            "fewer than four vertical acceleration peaks: no steps",
+        ));
     }
     let peaks = &peaks[1..peaks.len() - 1];
     let argmin = |x: &[f64], a: usize, b: usize| -> Option<usize> {

@@ -54,16 +54,22 @@ pub fn madgwick(
     gyro: &[[f64; 3]],
     rate_hz: f64,
     opts: &MadgwickOptions,
-) -> Result<Vec<[f64; 4]>, String> {
+) -> crate::error::Result<Vec<[f64; 4]>> {
     if acc.len() != gyro.len() {
-        return Err(format!(
-            "accelerometer has {} samples, gyroscope {}",
-            acc.len(),
-            gyro.len()
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::LengthMismatch,
+            format!(
+                "accelerometer has {} samples, gyroscope {}",
+                acc.len(),
+                gyro.len()
+            ),
         ));
     }
     if !(rate_hz.is_finite() && rate_hz > 0.0) {
-        return Err(format!("sampling rate {rate_hz} Hz is not positive"));
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            format!("sampling rate {rate_hz} Hz is not positive"),
+        ));
     }
     let dt = 1.0 / rate_hz;
     let n_init = ((opts.init_s * rate_hz) as usize).clamp(1, acc.len().max(1));

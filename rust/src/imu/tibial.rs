@@ -51,10 +51,13 @@ fn refined(x: &[f64], i: usize, rate_hz: f64) -> f64 {
 ///
 /// # Errors
 /// A bad rate, under a second of data, non-finite samples, or no impact peaks.
-pub fn tibial_events(axial: &[f64], rate_hz: f64) -> Result<Vec<TibialStride>, String> {
+pub fn tibial_events(axial: &[f64], rate_hz: f64) -> crate::error::Result<Vec<TibialStride>> {
     super::events::check_rate(rate_hz, axial.len())?;
     if axial.iter().any(|v| !v.is_finite()) {
-        return Err("the axial acceleration has missing samples".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::MissingSamples,
+            "the axial acceleration has missing samples",
+        ));
     }
     let sos = crate::signal::butter_lowpass_sos(4, PICK_LOWPASS_HZ, rate_hz)?;
     let f = crate::signal::sosfiltfilt(&sos, axial);
@@ -72,7 +75,10 @@ pub fn tibial_events(axial: &[f64], rate_hz: f64) -> Result<Vec<TibialStride>, S
     let filtered_peaks = local_maxima(&f);
     let raw_maxima = local_maxima(axial);
     if peaks.is_empty() || filtered_peaks.is_empty() {
-        return Err("no impact peaks in the axial acceleration".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoEvents,
+            "no impact peaks in the axial acceleration",
+        ));
     }
     let mut ics: Vec<(usize, usize, usize)> = Vec::new(); // (IC, filtered peak, raw peak)
     for &p in &peaks {
@@ -122,7 +128,10 @@ pub fn tibial_events(axial: &[f64], rate_hz: f64) -> Result<Vec<TibialStride>, S
         });
     }
     if out.is_empty() {
-        return Err("no initial contact before any impact peak".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoEvents,
+            "no initial contact before any impact peak",
+        ));
     }
     Ok(out)
 }
@@ -283,6 +292,6 @@ mod tests {
         assert!(tibial_events(&[1.0; 50], 100.0).is_err());
         let mut x = vec![9.81; 500];
         x[10] = f64::NAN;
-        assert!(tibial_events(&x, 100.0).unwrap_err().contains("missing"));
+        assert!(tibial_events(&x, 100.0).unwrap_err().code() == "missing_samples");
     }
 }

@@ -395,14 +395,14 @@ pub fn from_markers(
     preset: crate::model::Preset,
     options: crate::model::ModelOptions,
     fix_swaps: bool,
-) -> Result<Kinematics, String> {
+) -> crate::error::Result<Kinematics> {
     use crate::model::{calibrate, qa, track};
     let model = calibrate(static_trial, preset, options)?;
     let mut notes = model.notes.clone();
     if let Some(r) = qa::unit_mismatch(&model, trial) {
-        return Err(format!(
+        return Err(crate::error::Error::stage(crate::error::Reason::Calibration, format!(
             "marker clusters are {r:.3} times their static size: the static and dynamic trials disagree on units"
-        ));
+        )));
     }
     let swaps = qa::detect_swaps(&model, trial);
     let mut fixed;
@@ -516,12 +516,15 @@ pub fn from_landmarks(
     trial: &crate::trial::Trial,
     preset: crate::model::Preset,
     options: crate::model::ModelOptions,
-) -> Result<Kinematics, String> {
+) -> crate::error::Result<Kinematics> {
     use crate::model::{calibrate, preset::segments, track, Model};
     use rayon::prelude::*;
     let nm = trial.marker_names.len();
     if trial.n_frames == 0 || nm == 0 {
-        return Err("the trial has no marker frames".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::TooShort,
+            "the trial has no marker frames",
+        ));
     }
     let per_frame: Vec<Option<(Model, Vec<Pose>)>> = (0..trial.n_frames)
         .into_par_iter()
@@ -544,7 +547,12 @@ pub fn from_landmarks(
         .filter(|&f| per_frame[f].is_some())
         .min_by_key(|&f| f.abs_diff(middle))
         .and_then(|f| per_frame[f].as_ref().map(|(m, _)| m))
-        .ok_or("no frame has the landmarks to build any segment")?;
+        .ok_or_else(|| {
+            crate::error::Error::stage(
+                crate::error::Reason::MissingMarkers,
+                "no frame has the landmarks to build any segment",
+            )
+        })?;
     let defs = segments(preset);
     let mut poses = vec![vec![Pose::nan(); trial.n_frames]; defs.len()];
     for (f, entry) in per_frame.iter().enumerate() {
@@ -612,7 +620,7 @@ pub fn from_landmarks(
 
 /// Angles straight from segment poses (Theia3D 4×4 matrices, Visual3D-style axes: X right,
 /// Y anterior, Z up), remapped to ISB axes.
-pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String> {
+pub fn from_rotations(trial: &crate::trial::Trial) -> crate::error::Result<Kinematics> {
     use crate::model::V3;
     let names: [(&str, SegmentKind, Option<Side>); 8] = [
         ("pelvis", SegmentKind::Pelvis, None),
@@ -626,7 +634,10 @@ pub fn from_rotations(trial: &crate::trial::Trial) -> Result<Kinematics, String>
     ];
     let nr = trial.n_rotations();
     if nr == 0 {
-        return Err("the trial has no segment poses (ROTATION group)".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::NoPoses,
+            "the trial has no segment poses (ROTATION group)",
+        ));
     }
     // ISB X (anterior) = Theia Y, ISB Y (up) = Theia Z, ISB Z (right) = Theia X.
     let remap = M3::new(0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0);

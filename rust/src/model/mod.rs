@@ -468,7 +468,7 @@ pub fn calibrate(
     static_trial: &Trial,
     preset: Preset,
     options: ModelOptions,
-) -> Result<Model, String> {
+) -> crate::error::Result<Model> {
     preset::calibrate(static_trial, preset, options)
 }
 

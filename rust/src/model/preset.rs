@@ -446,9 +446,16 @@ struct StaticFrames {
     extra: Vec<(String, V3)>,
 }
 
-pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result<Model, String> {
+pub fn calibrate(
+    trial: &Trial,
+    preset: Preset,
+    options: ModelOptions,
+) -> crate::error::Result<Model> {
     if trial.n_frames == 0 {
-        return Err("the static trial has no frames".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::TooShort,
+            "the static trial has no frames",
+        ));
     }
     let mut lm = Landmarks {
         trial,
@@ -854,9 +861,12 @@ pub fn calibrate(trial: &Trial, preset: Preset, options: ModelOptions) -> Result
         ));
     }
     if segments_out.is_empty() {
-        return Err(format!(
-            "no segment could be calibrated from the static trial ({})",
-            notes.join("; ")
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::Calibration,
+            format!(
+                "no segment could be calibrated from the static trial ({})",
+                notes.join("; ")
+            ),
         ));
     }
     Ok(Model {

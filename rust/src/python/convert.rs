@@ -45,10 +45,12 @@ create_exception!(
     "Well-formed input whose content cannot be used as asked."
 );
 
-/// The one mapping from core errors to Python exceptions.
+/// The one mapping from core errors to Python exceptions; each exception carries the error's
+/// stable code as its `reason` attribute (see `Error::code`).
 pub(super) fn to_py(e: Error) -> PyErr {
     let msg = e.to_string();
-    match e {
+    let code = e.code();
+    let err = match e {
         Error::Io { source, .. } => match source.kind() {
             std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
             std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
@@ -59,7 +61,13 @@ pub(super) fn to_py(e: Error) -> PyErr {
         Error::Corrupt { .. } => CorruptFileError::new_err(msg),
         Error::Unsupported { .. } => UnsupportedFormatError::new_err(msg),
         Error::Data { .. } => DataError::new_err(msg),
-    }
+    };
+    Python::attach(|py| {
+        // setting an attribute on a fresh exception instance cannot fail in practice; if it
+        // did, the exception itself is still the right one to raise
+        let _ = err.value(py).setattr("reason", code);
+    });
+    err
 }
 
 pub(super) fn contiguous<'a>(a: &'a PyReadonlyArray2<'_, f64>) -> PyResult<&'a [f64]> {

@@ -3,7 +3,7 @@
 use numpy::{PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 
-use super::convert::{contiguous, event_rows, points_trial, pose_rows, v3_rows, DataError};
+use super::convert::{contiguous, event_rows, points_trial, pose_rows, to_py, v3_rows};
 
 /// Contacts on one force plate with the side of each, from foot markers and the centre of
 /// pressure: list of (side, event, time_s).
@@ -44,7 +44,7 @@ fn force_events<'py>(
     };
     let events = py
         .detach(move || crate::events::force::plate_events(&trial, &plate, &opts))
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     Ok(event_rows(events))
 }
 
@@ -61,7 +61,7 @@ fn zeni_events(
     let trial = points_trial(&points, names, rate_hz)?;
     let (found, vault) = py
         .detach(move || crate::events::zeni::trial_events(&trial))
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     let rows = found
         .into_iter()
         .map(|e| {
@@ -97,7 +97,7 @@ fn marker_events<'py>(
                 &crate::events::MarkerEventOptions::default(),
             )
         })
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     let rows = found
         .events
         .into_iter()
@@ -151,7 +151,7 @@ fn segment_events<'py>(
                 &crate::events::MarkerEventOptions::default(),
             )
         })
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     let mut rows: Vec<(String, f64, f64)> = fe
         .events
         .into_iter()

@@ -4,7 +4,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMetho
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::convert::{acc_rows, contiguous, rows3, rows_to_array, vector, DataError};
+use super::convert::{acc_rows, contiguous, rows3, rows_to_array, to_py, vector};
 
 /// Orientation per sample (w, x, y, z) from a Madgwick filter (see `imu::orientation`).
 #[pyfunction]
@@ -23,7 +23,7 @@ fn imu_orientation<'py>(
     let opts = crate::imu::orientation::MadgwickOptions { beta, gate, init_s };
     let q = py
         .detach(|| crate::imu::madgwick(acc, gyro, rate_hz, &opts))
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     rows_to_array(py, q)
 }
 
@@ -63,7 +63,7 @@ fn gyro_events<'py>(
     let w = vector(&sagittal_rad_s)?;
     let ev = py
         .detach(|| crate::imu::gyro_events(w, rate_hz, seg))
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     Ok(ev
         .into_iter()
         .map(|(k, t)| (k.as_str().to_string(), t))
@@ -99,7 +99,7 @@ fn tibial_events(
             let (x, how) = crate::imu::tibial::axial(&rows, rate_hz);
             crate::imu::tibial::tibial_events(&x, rate_hz).map(|s| (s, how))
         })
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     Ok((
         strides
             .into_iter()
@@ -120,7 +120,7 @@ fn auvinet_contacts(
 ) -> PyResult<Vec<(f64, f64)>> {
     let (v, a) = (vector(&vertical)?, vector(&ap)?);
     py.detach(|| crate::imu::events::auvinet_contacts(v, a, rate_hz))
-        .map_err(DataError::new_err)
+        .map_err(to_py)
 }
 
 /// Contacts (IC, TO in s) from a sacrum sensor's vertical and anteroposterior acceleration.
@@ -140,7 +140,7 @@ fn sacrum_contacts<'py>(
     py.detach(|| {
         crate::imu::sacrum_contacts(v, a, rate_hz, &crate::imu::events::SacrumOptions::default())
     })
-    .map_err(DataError::new_err)
+    .map_err(to_py)
 }
 
 /// A trunk sensor's mounting tilt from gravity (`imu::align::gravity_tilt`): (3×3 rotation to
@@ -159,7 +159,7 @@ fn gravity_tilt<'py>(
         .collect();
     let (rot, tilt) = py
         .detach(|| crate::imu::align::gravity_tilt(&acc))
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     let rows: Vec<[f64; 3]> = (0..3)
         .map(|i| [rot[(i, 0)], rot[(i, 1)], rot[(i, 2)]])
         .collect();

@@ -136,8 +136,8 @@ fn trial_to_dict(py: Python<'_>, t: Trial) -> PyResult<Bound<'_, PyDict>> {
 }
 
 /// Reads many files in parallel (rayon, GIL released). Each item is the trial dict of
-/// `read_trial`, or `(error class name, message)` when that file fails: one bad file never stops
-/// the others.
+/// `read_trial`, or the exception (with its `reason`) when that file fails: one bad file never
+/// stops the others.
 #[pyfunction]
 fn read_many(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Vec<Py<PyAny>>> {
     let opts = ReadOptions::default();
@@ -147,17 +147,7 @@ fn read_many(py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Vec<Py<PyAny>>> {
         .into_iter()
         .map(|r| match r {
             Ok(t) => trial_to_dict(py, t).map(|d| d.into_any().unbind()),
-            Err(e) => {
-                let err = to_py(e);
-                let name = err
-                    .get_type(py)
-                    .name()
-                    .map_or_else(|_| "StridelabError".to_string(), |n| n.to_string());
-                Ok((name, err.value(py).to_string())
-                    .into_pyobject(py)?
-                    .into_any()
-                    .unbind())
-            }
+            Err(e) => Ok(to_py(e).into_value(py).into_any()),
         })
         .collect()
 }

@@ -7,7 +7,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::convert::{contiguous, points_slice, points_trial, rows_to_array, v3_rows, DataError};
+use super::convert::{
+    contiguous, points_slice, points_trial, rows_to_array, to_py, v3_rows, DataError,
+};
 use crate::trial::Trial;
 
 /// Kinematics with every array already flat, ready to hand to numpy without copying.
@@ -163,7 +165,7 @@ fn marker_kinematics<'py>(
             let dy = Trial::from_points(PathBuf::new(), rate_hz, names, dy_points.to_vec());
             crate::kinematics::from_markers(&st, &dy, preset, options, fix_swaps).map(flatten)
         })
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     kinematics_to_dict(py, k)
 }
 
@@ -192,7 +194,7 @@ fn landmark_kinematics<'py>(
             let t = Trial::from_points(PathBuf::new(), rate_hz, names, flat.to_vec());
             crate::kinematics::from_landmarks(&t, preset, options).map(flatten)
         })
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     kinematics_to_dict(py, k)
 }
 
@@ -213,7 +215,7 @@ fn pose_kinematics<'py>(
             t.rotation_names = names;
             crate::kinematics::from_rotations(&t).map(flatten)
         })
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     kinematics_to_dict(py, k)
 }
 
@@ -241,9 +243,9 @@ fn fill_rigid<'py>(
         .detach(|| {
             let model =
                 crate::model::calibrate(&st, preset, crate::model::ModelOptions::default())?;
-            Ok::<_, String>(crate::model::fill_rigid(&model, &mut dy))
+            Ok::<_, crate::error::Error>(crate::model::fill_rigid(&model, &mut dy))
         })
-        .map_err(DataError::new_err)?;
+        .map_err(to_py)?;
     let rows = report
         .into_iter()
         .map(|r| (r.marker, r.segment, r.frames))

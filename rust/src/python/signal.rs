@@ -7,7 +7,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::convert::{contiguous, vector};
+use super::convert::{contiguous, to_py, vector};
 use crate::signal;
 
 /// Butterworth low-pass as second-order sections (rows of b0 b1 b2 a0 a1 a2).
@@ -18,7 +18,7 @@ fn butter_lowpass_sos(
     cutoff_hz: f64,
     fs_hz: f64,
 ) -> PyResult<Bound<'_, numpy::PyArray2<f64>>> {
-    let sos = signal::butter_lowpass_sos(order, cutoff_hz, fs_hz).map_err(PyValueError::new_err)?;
+    let sos = signal::butter_lowpass_sos(order, cutoff_hz, fs_hz).map_err(to_py)?;
     let n = sos.len();
     sos.concat().into_pyarray(py).reshape([n, 6])
 }
@@ -55,7 +55,7 @@ fn residual_analysis<'py>(
     let data = vector(&x)?.to_vec();
     let r = py
         .detach(move || signal::residual_analysis(&data, fs_hz, &cutoffs_hz, tail_fraction))
-        .map_err(PyValueError::new_err)?;
+        .map_err(to_py)?;
     let d = PyDict::new(py);
     d.set_item("cutoffs_hz", r.cutoffs_hz.into_pyarray(py))?;
     d.set_item("residuals", r.residuals.into_pyarray(py))?;

@@ -42,17 +42,30 @@ impl C {
 /// Same design path as scipy.signal.butter: analog prototype poles, frequency pre-warping,
 /// bilinear transform, all zeros at z = −1; conjugate poles pair into sections, an odd order
 /// adds one first-order section `[b0, b1, 0, 1, a1, 0]`; the gain sits in the first section.
-pub fn butter_lowpass_sos(order: usize, cutoff_hz: f64, fs_hz: f64) -> Result<Vec<Sos>, String> {
+pub fn butter_lowpass_sos(
+    order: usize,
+    cutoff_hz: f64,
+    fs_hz: f64,
+) -> crate::error::Result<Vec<Sos>> {
     if order == 0 || order > 20 {
-        return Err(format!("filter order {order} is outside 1..=20"));
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            format!("filter order {order} is outside 1..=20"),
+        ));
     }
     if !(fs_hz.is_finite() && fs_hz > 0.0) {
-        return Err(format!("sampling rate {fs_hz} Hz is not positive"));
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            format!("sampling rate {fs_hz} Hz is not positive"),
+        ));
     }
     let nyquist = fs_hz / 2.0;
     if !(cutoff_hz.is_finite() && cutoff_hz > 0.0 && cutoff_hz < nyquist) {
-        return Err(format!(
-            "cutoff {cutoff_hz} Hz must lie between 0 and the Nyquist frequency {nyquist} Hz"
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            format!(
+                "cutoff {cutoff_hz} Hz must lie between 0 and the Nyquist frequency {nyquist} Hz"
+            ),
         ));
     }
     let n = order as f64;

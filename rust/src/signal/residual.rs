@@ -24,14 +24,18 @@ pub fn residual_analysis(
     fs_hz: f64,
     cutoffs_hz: &[f64],
     tail_fraction: f64,
-) -> Result<ResidualAnalysis, String> {
+) -> crate::error::Result<ResidualAnalysis> {
     if cutoffs_hz.len() < 4 {
-        return Err("residual analysis needs at least 4 cutoffs".into());
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            "residual analysis needs at least 4 cutoffs",
+        ));
     }
     let valid = x.iter().filter(|v| v.is_finite()).count();
     if valid < 20 {
-        return Err(format!(
-            "residual analysis needs at least 20 valid samples, got {valid}"
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::TooShort,
+            format!("residual analysis needs at least 20 valid samples, got {valid}"),
         ));
     }
     let mut residuals = Vec::with_capacity(cutoffs_hz.len());
