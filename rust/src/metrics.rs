@@ -6,7 +6,7 @@
 //! *over* [a, b] looks at frames ceil(a·rate) ..= floor(b·rate), NaN samples ignored, NaN when
 //! none is left.
 
-use crate::kinematics::COLUMNS;
+use crate::kinematics::Angle;
 
 /// One stride of one side (0 = left, 1 = right), times in s.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,7 +45,7 @@ const OVERGROUND_M_S: f64 = 0.5;
 #[derive(Debug, Clone, Copy)]
 pub struct MetricInputs<'a> {
     pub rate_hz: f64,
-    /// Angles per side, frames × [`COLUMNS`], degrees.
+    /// Angles per side, frames × [`crate::kinematics::COLUMNS`] (indexed by [`Angle`]), degrees.
     pub angles: [&'a [[f64; 17]]; 2],
     /// Landmark trajectories by name (`L_hjc`, `R_heel`, `pelvis_origin`…), frames × 3, m.
     pub landmarks: &'a [(&'a str, &'a [[f64; 3]])],
@@ -156,230 +156,35 @@ fn landmark<'a>(inp: &MetricInputs<'a>, name: &str) -> Option<&'a [[f64; 3]]> {
 /// The per-stride metrics, one column per metric in the order of the Python table, from
 /// `leg_length_m` on (the stride times before it are the strides table's own; numeric columns
 /// only; `foot_strike` is a class code, see [`STRIKE_CLASSES`]).
-#[must_use]
-#[allow(clippy::too_many_lines)]
 pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
-    let rate = inp.rate_hz;
-    let st = inp.strides;
-    let col = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
-    let lm = |name: &str| landmark(inp, name);
-    let side_lm = |side: usize, what: &str| lm(&format!("{}_{what}", SIDES[side]));
-    let angle_at = |side: usize, name: &str, t: f64| {
-        let a = inp.angles[side];
-        let c = col(name);
-        at(a.len(), |i| a[i][c], t, rate)
-    };
-    let angle_over = |side: usize, name: &str, a: f64, b: f64| {
-        let v = inp.angles[side];
-        let c = col(name);
-        extremes(v.len(), |i| v[i][c], a, b, rate)
-    };
-    let traj_at = |p: &[[f64; 3]], k: usize, t: f64| at(p.len(), |i| p[i][k], t, rate);
-    let traj_over =
-        |p: &[[f64; 3]], k: usize, a: f64, b: f64| extremes(p.len(), |i| p[i][k], a, b, rate);
-
-    // pelvis centre: mid hip joint centres, else the pelvis origin
-    let pelvis_centre: Option<Vec<[f64; 3]>> = match (lm("L_hjc"), lm("R_hjc")) {
-        (Some(l), Some(r)) => Some(
-            l.iter()
-                .zip(r)
-                .map(|(a, b)| {
-                    [
-                        f64::midpoint(a[0], b[0]),
-                        f64::midpoint(a[1], b[1]),
-                        f64::midpoint(a[2], b[2]),
-                    ]
-                })
-                .collect(),
-        ),
-        _ => lm("pelvis_origin").map(<[[f64; 3]]>::to_vec),
-    };
-    let mut leg_side = [f64::NAN; 2];
-    for (side, leg) in leg_side.iter_mut().enumerate() {
-        if let (Some(h), Some(k), Some(a)) = (
-            side_lm(side, "hjc"),
-            side_lm(side, "kjc"),
-            side_lm(side, "ajc"),
-        ) {
-            let thigh = h.iter().zip(k).map(|(h, k)| dist(h, k)).collect();
-            let shank = k.iter().zip(a).map(|(k, a)| dist(k, a)).collect();
-            *leg = nanmedian(thigh) + nanmedian(shank);
-        }
-    }
-    let known: Vec<f64> = leg_side.iter().copied().filter(|x| !x.is_nan()).collect();
-    let leg = if known.is_empty() {
-        f64::NAN
-    } else {
-        known.iter().sum::<f64>() / known.len() as f64
-    };
-
+    let cx = Ctx { inp };
+    let pelvis_centre = pelvis_centre(&cx);
+    let (leg_side, leg) = leg_lengths(&cx);
     let mut out: Vec<(String, Vec<f64>)> = Vec::new();
-    let c = |name: &str, f: &dyn Fn(&StrideTimes) -> f64| -> (String, Vec<f64>) {
-        (name.to_string(), st.iter().map(f).collect())
-    };
-    let other = |s: usize| 1 - s;
-    out.push(c("leg_length_m", &|r| leg_side[r.side]));
-    let fsa: Vec<f64> = st
+    out.push(cx.column("leg_length_m", |r| leg_side[r.side]));
+    let fsa: Vec<f64> = inp
+        .strides
         .iter()
-        .map(|r| angle_at(r.side, "foot_angle_deg", r.ic))
+        .map(|r| cx.angle_at(r.side, Angle::FootAngle, r.ic))
         .collect();
     out.push(("foot_strike_angle_deg".to_string(), fsa.clone()));
-    let strike_index: Vec<f64> = st.iter().map(|r| strike_index(inp, r)).collect();
+    let strike_index: Vec<f64> = inp.strides.iter().map(|r| strike_index(inp, r)).collect();
     out.push(("strike_index".to_string(), strike_index.clone()));
-    out.push(c("shank_angle_at_ic_deg", &|r| {
-        angle_at(r.side, "shank_angle_deg", r.ic)
-    }));
-    out.push(c("knee_flexion_at_ic_deg", &|r| {
-        angle_at(r.side, "knee_flexion_deg", r.ic)
-    }));
-    out.push(c("ankle_dorsiflexion_at_ic_deg", &|r| {
-        angle_at(r.side, "ankle_dorsiflexion_deg", r.ic)
-    }));
-    out.push(c("peak_stance_knee_flexion_deg", &|r| {
-        angle_over(r.side, "knee_flexion_deg", r.ic, r.to).0
-    }));
-    out.push(c("min_stance_knee_flexion_deg", &|r| {
-        angle_over(r.side, "knee_flexion_deg", r.ic, r.to).1
-    }));
-    out.push(c("min_swing_knee_flexion_deg", &|r| {
-        angle_over(r.side, "knee_flexion_deg", r.to, r.next_ic).1
-    }));
-    out.push(c("knee_flexion_at_to_deg", &|r| {
-        angle_at(r.side, "knee_flexion_deg", r.to)
-    }));
-    out.push(c("peak_stance_hip_adduction_deg", &|r| {
-        angle_over(r.side, "hip_adduction_deg", r.ic, r.to).0
-    }));
-    out.push(c("peak_hip_extension_deg", &|r| {
-        -angle_over(r.side, "hip_flexion_deg", r.ic, r.to).1
-    }));
-    out.push(c("peak_stance_rearfoot_eversion_deg", &|r| {
-        -angle_over(r.side, "ankle_inversion_deg", r.ic, r.to).1
-    }));
-    out.push(c("peak_stance_knee_adduction_deg", &|r| {
-        angle_over(r.side, "knee_adduction_deg", r.ic, r.to).0
-    }));
-    // valgus: knee abduction is negative adduction; its peak is the most negative adduction
-    out.push(c("peak_stance_knee_abduction_deg", &|r| {
-        -angle_over(r.side, "knee_adduction_deg", r.ic, r.to).1
-    }));
-    out.push(c("contralateral_pelvic_drop_deg", &|r| {
-        let o = other(r.side);
-        angle_at(o, "pelvis_obliquity_deg", r.ic)
-            - angle_over(o, "pelvis_obliquity_deg", r.ic, r.to).1
-    }));
-    out.push(c("pelvic_tilt_at_ic_deg", &|r| {
-        angle_at(r.side, "pelvis_tilt_deg", r.ic)
-    }));
-    out.push(c("peak_stance_pelvic_tilt_deg", &|r| {
-        angle_over(r.side, "pelvis_tilt_deg", r.ic, r.to).0
-    }));
-    out.push(c("trunk_flexion_at_midstance_deg", &|r| {
-        angle_at(r.side, "trunk_flexion_deg", r.midstance)
-    }));
-    out.push(c("trunk_flexion_at_ic_deg", &|r| {
-        angle_at(r.side, "trunk_flexion_deg", r.ic)
-    }));
-    out.push(c(
-        "pelvic_tilt_at_ic_rel_static_deg",
-        &|r| match inp.standing_tilt_deg {
-            Some(s) => angle_at(r.side, "pelvis_tilt_deg", r.ic) - s,
-            None => f64::NAN,
-        },
-    ));
-    out.push(c("heel_min_above_standing_mm", &|r| match (
-        inp.standing_heel_m[r.side],
-        side_lm(r.side, "heel"),
-    ) {
-        (Some(standing), Some(heel)) => 1000.0 * (traj_over(heel, 2, r.ic, r.to).1 - standing),
-        _ => f64::NAN,
-    }));
-    for (name, angle) in [
-        ("pelvic_tilt_range_deg", "pelvis_tilt_deg"),
-        ("pelvic_obliquity_range_deg", "pelvis_obliquity_deg"),
-        ("pelvic_rotation_range_deg", "pelvis_rotation_deg"),
-        ("trunk_rotation_range_deg", "trunk_rotation_deg"),
-    ] {
-        out.push(c(name, &|r| {
-            let (hi, lo) = angle_over(r.side, angle, r.ic, r.next_ic);
-            hi - lo
-        }));
-    }
-    out.push(c("trunk_flexion_rel_pelvis_at_midstance_deg", &|r| {
-        angle_at(r.side, "trunk_flexion_deg", r.midstance)
-            - angle_at(r.side, "pelvis_tilt_deg", r.midstance)
-    }));
-    let (trunk, pelvis) = (col("trunk_rotation_deg"), col("pelvis_rotation_deg"));
-    out.push(c("thorax_pelvis_rotation_range_deg", &|r| {
-        let a = inp.angles[r.side];
-        let (hi, lo) = extremes(
-            a.len(),
-            |i| a[i][trunk] - a[i][pelvis],
-            r.ic,
-            r.next_ic,
-            rate,
-        );
-        hi - lo
-    }));
-    if let Some(pc) = &pelvis_centre {
-        let along = |side: usize, what: &str, t: f64, sign: f64| match side_lm(side, what) {
-            Some(p) => 100.0 * sign * (traj_at(p, 0, t) - traj_at(pc, 0, t)) / leg,
-            None => f64::NAN,
-        };
-        out.push(c("heel_ahead_of_pelvis_pct_leg", &|r| {
-            along(r.side, "heel", r.ic, 1.0)
-        }));
-        out.push(c("hip_ahead_of_ankle_pct_leg", &|r| {
-            along(r.side, "ajc", r.midstance, -1.0)
-        }));
-        // the same distance averaged over the whole stance (21 instants from IC to TO)
-        out.push(c("mean_stance_hip_ahead_of_ankle_pct_leg", &|r| {
-            let k = 20;
-            (0..=k)
-                .map(|i| {
-                    along(
-                        r.side,
-                        "ajc",
-                        r.ic + (r.to - r.ic) * i as f64 / k as f64,
-                        -1.0,
-                    )
-                })
-                .sum::<f64>()
-                / f64::from(k + 1)
-        }));
-        out.push(c("foot_behind_pelvis_at_to_pct_leg", &|r| {
-            along(r.side, "heel", r.to, -1.0)
-        }));
-        out.push(c("vertical_oscillation_m", &|r| {
-            let (hi, lo) = traj_over(pc, 2, r.ic, r.next_ic);
-            hi - lo
-        }));
-        match inp.speed_m_s {
-            Some(v) => out.push(c("stride_length_m", &|r| v * r.stride_time)),
-            // without a speed: the heel's forward travel overground; on a treadmill (the pelvis
-            // travels under 0.5 m/s) a stride has no length without the belt speed: NaN
-            None => out.push(c("stride_length_m", &|r| {
-                let travel = traj_at(pc, 0, r.next_ic) - traj_at(pc, 0, r.ic);
-                match side_lm(r.side, "heel") {
-                    Some(h) if (travel / r.stride_time).abs() >= OVERGROUND_M_S => {
-                        traj_at(h, 0, r.next_ic) - traj_at(h, 0, r.ic)
-                    }
-                    _ => f64::NAN,
-                }
-            })),
-        }
-    } else {
+    joint_angles(&cx, &mut out);
+    pelvis_and_trunk(&cx, &mut out);
+    match &pelvis_centre {
+        Some(pc) => pelvis_position(&cx, pc, leg, &mut out),
         // the same columns in every table, NaN where they cannot be computed
-        for name in PELVIS_COLUMNS {
-            out.push(c(name, &|_| f64::NAN));
-        }
+        None => out.extend(PELVIS_COLUMNS.map(|name| cx.column(name, |_| f64::NAN))),
     }
-    out.push(c("step_length_over_leg_length", &|r| match inp.speed_m_s {
-        Some(v) => v * r.step_time / leg,
-        None => f64::NAN,
-    }));
+    out.push(
+        cx.column("step_length_over_leg_length", |r| match inp.speed_m_s {
+            Some(v) => v * r.step_time / leg,
+            None => f64::NAN,
+        }),
+    );
     for (name, value) in inp.constants {
-        out.push(c(name, &|_| *value));
+        out.push(cx.column(name, |_| *value));
     }
     let classes: Vec<usize> = strike_index
         .iter()
@@ -397,35 +202,262 @@ pub fn per_stride(inp: &MetricInputs<'_>) -> Vec<(String, Vec<f64>)> {
             .map(|&k| f64::from(u8::from(k == 3)))
             .collect(),
     ));
-    let wrist: Vec<f64> = st
-        .iter()
-        .map(|r| match (&pelvis_centre, inp.wrists[r.side]) {
-            (Some(pc), Some(w)) => {
-                let n = w.len().min(pc.len());
-                extremes(
-                    n,
-                    |i| {
-                        let lateral = w[i][1] - pc[i][1];
-                        if !lateral.is_finite() {
-                            f64::NAN
-                        } else if (r.side == 0 && lateral < 0.0) || (r.side == 1 && lateral > 0.0) {
-                            // y is left: a left wrist crosses when it goes right of the midline
-                            1.0
-                        } else {
-                            0.0
-                        }
-                    },
-                    r.ic,
-                    r.next_ic,
-                    rate,
-                )
-                .0
+    out.push(cx.column("wrist_crosses_midline", |r| {
+        wrist_crosses_midline(&cx, pelvis_centre.as_deref(), r)
+    }));
+    out
+}
+
+/// The inputs with the sampling conventions of this module, angles addressed by [`Angle`].
+struct Ctx<'a, 'b> {
+    inp: &'a MetricInputs<'b>,
+}
+
+impl<'b> Ctx<'_, 'b> {
+    fn rate(&self) -> f64 {
+        self.inp.rate_hz
+    }
+    /// One value per stride.
+    fn column(&self, name: &str, f: impl Fn(&StrideTimes) -> f64) -> (String, Vec<f64>) {
+        (name.to_string(), self.inp.strides.iter().map(f).collect())
+    }
+    fn angle_at(&self, side: usize, angle: Angle, t: f64) -> f64 {
+        let a = self.inp.angles[side];
+        let c = angle.index();
+        at(a.len(), |i| a[i][c], t, self.rate())
+    }
+    /// (max, min) of an angle over [a, b].
+    fn angle_over(&self, side: usize, angle: Angle, a: f64, b: f64) -> (f64, f64) {
+        let v = self.inp.angles[side];
+        let c = angle.index();
+        extremes(v.len(), |i| v[i][c], a, b, self.rate())
+    }
+    fn landmark(&self, name: &str) -> Option<&'b [[f64; 3]]> {
+        landmark(self.inp, name)
+    }
+    /// A landmark of one side: `L_heel`, `R_kjc`…
+    fn side_landmark(&self, side: usize, what: &str) -> Option<&'b [[f64; 3]]> {
+        self.landmark(&format!("{}_{what}", SIDES[side]))
+    }
+    fn traj_at(&self, p: &[[f64; 3]], k: usize, t: f64) -> f64 {
+        at(p.len(), |i| p[i][k], t, self.rate())
+    }
+    fn traj_over(&self, p: &[[f64; 3]], k: usize, a: f64, b: f64) -> (f64, f64) {
+        extremes(p.len(), |i| p[i][k], a, b, self.rate())
+    }
+}
+
+/// Pelvis centre: mid hip joint centres, else the pelvis origin.
+fn pelvis_centre(cx: &Ctx<'_, '_>) -> Option<Vec<[f64; 3]>> {
+    match (cx.landmark("L_hjc"), cx.landmark("R_hjc")) {
+        (Some(l), Some(r)) => Some(
+            l.iter()
+                .zip(r)
+                .map(|(a, b)| {
+                    [
+                        f64::midpoint(a[0], b[0]),
+                        f64::midpoint(a[1], b[1]),
+                        f64::midpoint(a[2], b[2]),
+                    ]
+                })
+                .collect(),
+        ),
+        _ => cx.landmark("pelvis_origin").map(<[[f64; 3]]>::to_vec),
+    }
+}
+
+/// Leg length per side (median thigh + median shank, m) and their mean (the sides known).
+fn leg_lengths(cx: &Ctx<'_, '_>) -> ([f64; 2], f64) {
+    let mut leg_side = [f64::NAN; 2];
+    for (side, leg) in leg_side.iter_mut().enumerate() {
+        if let (Some(h), Some(k), Some(a)) = (
+            cx.side_landmark(side, "hjc"),
+            cx.side_landmark(side, "kjc"),
+            cx.side_landmark(side, "ajc"),
+        ) {
+            let thigh = h.iter().zip(k).map(|(h, k)| dist(h, k)).collect();
+            let shank = k.iter().zip(a).map(|(k, a)| dist(k, a)).collect();
+            *leg = nanmedian(thigh) + nanmedian(shank);
+        }
+    }
+    let known: Vec<f64> = leg_side.iter().copied().filter(|x| !x.is_nan()).collect();
+    let leg = if known.is_empty() {
+        f64::NAN
+    } else {
+        known.iter().sum::<f64>() / known.len() as f64
+    };
+    (leg_side, leg)
+}
+
+/// Shank, knee, ankle and hip angles at events and their stance and swing extremes.
+fn joint_angles(cx: &Ctx<'_, '_>, out: &mut Vec<(String, Vec<f64>)>) {
+    use Angle::{AnkleDorsiflexion, AnkleInversion, HipAdduction, HipFlexion, KneeAdduction};
+    use Angle::{KneeFlexion, ShankAngle};
+    let at_ic = |name: &str, angle: Angle| cx.column(name, |r| cx.angle_at(r.side, angle, r.ic));
+    out.push(at_ic("shank_angle_at_ic_deg", ShankAngle));
+    out.push(at_ic("knee_flexion_at_ic_deg", KneeFlexion));
+    out.push(at_ic("ankle_dorsiflexion_at_ic_deg", AnkleDorsiflexion));
+    let stance = |r: &StrideTimes, angle: Angle| cx.angle_over(r.side, angle, r.ic, r.to);
+    out.push(cx.column("peak_stance_knee_flexion_deg", |r| stance(r, KneeFlexion).0));
+    out.push(cx.column("min_stance_knee_flexion_deg", |r| stance(r, KneeFlexion).1));
+    out.push(cx.column("min_swing_knee_flexion_deg", |r| {
+        cx.angle_over(r.side, KneeFlexion, r.to, r.next_ic).1
+    }));
+    out.push(cx.column("knee_flexion_at_to_deg", |r| {
+        cx.angle_at(r.side, KneeFlexion, r.to)
+    }));
+    out.push(cx.column("peak_stance_hip_adduction_deg", |r| {
+        stance(r, HipAdduction).0
+    }));
+    out.push(cx.column("peak_hip_extension_deg", |r| -stance(r, HipFlexion).1));
+    out.push(cx.column("peak_stance_rearfoot_eversion_deg", |r| {
+        -stance(r, AnkleInversion).1
+    }));
+    out.push(cx.column("peak_stance_knee_adduction_deg", |r| {
+        stance(r, KneeAdduction).0
+    }));
+    // valgus: knee abduction is negative adduction; its peak is the most negative adduction
+    out.push(cx.column("peak_stance_knee_abduction_deg", |r| {
+        -stance(r, KneeAdduction).1
+    }));
+}
+
+/// Pelvis and trunk angles: drop, tilt, ranges over the stride, trunk against the pelvis.
+fn pelvis_and_trunk(cx: &Ctx<'_, '_>, out: &mut Vec<(String, Vec<f64>)>) {
+    use Angle::{PelvisObliquity, PelvisRotation, PelvisTilt, TrunkFlexion, TrunkRotation};
+    out.push(cx.column("contralateral_pelvic_drop_deg", |r| {
+        let o = 1 - r.side;
+        cx.angle_at(o, PelvisObliquity, r.ic) - cx.angle_over(o, PelvisObliquity, r.ic, r.to).1
+    }));
+    out.push(cx.column("pelvic_tilt_at_ic_deg", |r| {
+        cx.angle_at(r.side, PelvisTilt, r.ic)
+    }));
+    out.push(cx.column("peak_stance_pelvic_tilt_deg", |r| {
+        cx.angle_over(r.side, PelvisTilt, r.ic, r.to).0
+    }));
+    out.push(cx.column("trunk_flexion_at_midstance_deg", |r| {
+        cx.angle_at(r.side, TrunkFlexion, r.midstance)
+    }));
+    out.push(cx.column("trunk_flexion_at_ic_deg", |r| {
+        cx.angle_at(r.side, TrunkFlexion, r.ic)
+    }));
+    out.push(cx.column(
+        "pelvic_tilt_at_ic_rel_static_deg",
+        |r| match cx.inp.standing_tilt_deg {
+            Some(s) => cx.angle_at(r.side, PelvisTilt, r.ic) - s,
+            None => f64::NAN,
+        },
+    ));
+    out.push(cx.column("heel_min_above_standing_mm", |r| {
+        match (
+            cx.inp.standing_heel_m[r.side],
+            cx.side_landmark(r.side, "heel"),
+        ) {
+            (Some(standing), Some(heel)) => {
+                1000.0 * (cx.traj_over(heel, 2, r.ic, r.to).1 - standing)
             }
             _ => f64::NAN,
-        })
-        .collect();
-    out.push(("wrist_crosses_midline".to_string(), wrist));
-    out
+        }
+    }));
+    for (name, angle) in [
+        ("pelvic_tilt_range_deg", PelvisTilt),
+        ("pelvic_obliquity_range_deg", PelvisObliquity),
+        ("pelvic_rotation_range_deg", PelvisRotation),
+        ("trunk_rotation_range_deg", TrunkRotation),
+    ] {
+        out.push(cx.column(name, |r| {
+            let (hi, lo) = cx.angle_over(r.side, angle, r.ic, r.next_ic);
+            hi - lo
+        }));
+    }
+    out.push(cx.column("trunk_flexion_rel_pelvis_at_midstance_deg", |r| {
+        cx.angle_at(r.side, TrunkFlexion, r.midstance)
+            - cx.angle_at(r.side, PelvisTilt, r.midstance)
+    }));
+    let (trunk, pelvis) = (TrunkRotation.index(), PelvisRotation.index());
+    out.push(cx.column("thorax_pelvis_rotation_range_deg", |r| {
+        let a = cx.inp.angles[r.side];
+        let (hi, lo) = extremes(
+            a.len(),
+            |i| a[i][trunk] - a[i][pelvis],
+            r.ic,
+            r.next_ic,
+            cx.rate(),
+        );
+        hi - lo
+    }));
+}
+
+/// Foot and hip positions against the pelvis centre (% leg length), vertical oscillation and
+/// stride length: the [`PELVIS_COLUMNS`].
+fn pelvis_position(cx: &Ctx<'_, '_>, pc: &[[f64; 3]], leg: f64, out: &mut Vec<(String, Vec<f64>)>) {
+    let along = |side: usize, what: &str, t: f64, sign: f64| match cx.side_landmark(side, what) {
+        Some(p) => 100.0 * sign * (cx.traj_at(p, 0, t) - cx.traj_at(pc, 0, t)) / leg,
+        None => f64::NAN,
+    };
+    out.push(cx.column("heel_ahead_of_pelvis_pct_leg", |r| {
+        along(r.side, "heel", r.ic, 1.0)
+    }));
+    out.push(cx.column("hip_ahead_of_ankle_pct_leg", |r| {
+        along(r.side, "ajc", r.midstance, -1.0)
+    }));
+    // the same distance averaged over the whole stance (21 instants from IC to TO)
+    out.push(cx.column("mean_stance_hip_ahead_of_ankle_pct_leg", |r| {
+        let k = 20;
+        (0..=k)
+            .map(|i| {
+                along(
+                    r.side,
+                    "ajc",
+                    r.ic + (r.to - r.ic) * i as f64 / k as f64,
+                    -1.0,
+                )
+            })
+            .sum::<f64>()
+            / f64::from(k + 1)
+    }));
+    out.push(cx.column("foot_behind_pelvis_at_to_pct_leg", |r| {
+        along(r.side, "heel", r.to, -1.0)
+    }));
+    out.push(cx.column("vertical_oscillation_m", |r| {
+        let (hi, lo) = cx.traj_over(pc, 2, r.ic, r.next_ic);
+        hi - lo
+    }));
+    out.push(cx.column("stride_length_m", |r| {
+        if let Some(v) = cx.inp.speed_m_s {
+            return v * r.stride_time;
+        }
+        // without a speed: the heel's forward travel overground; on a treadmill (the pelvis
+        // travels under 0.5 m/s) a stride has no length without the belt speed: NaN
+        let travel = cx.traj_at(pc, 0, r.next_ic) - cx.traj_at(pc, 0, r.ic);
+        match cx.side_landmark(r.side, "heel") {
+            Some(h) if (travel / r.stride_time).abs() >= OVERGROUND_M_S => {
+                cx.traj_at(h, 0, r.next_ic) - cx.traj_at(h, 0, r.ic)
+            }
+            _ => f64::NAN,
+        }
+    }));
+}
+
+/// 1 when the stride's wrist crosses the body's midline (the pelvis centre) between IC and
+/// the next IC, 0 when it does not, NaN without a wrist or a pelvis centre.
+fn wrist_crosses_midline(cx: &Ctx<'_, '_>, pc: Option<&[[f64; 3]]>, r: &StrideTimes) -> f64 {
+    let (Some(pc), Some(w)) = (pc, cx.inp.wrists[r.side]) else {
+        return f64::NAN;
+    };
+    let n = w.len().min(pc.len());
+    let crossed = |i: usize| {
+        let lateral = w[i][1] - pc[i][1];
+        if !lateral.is_finite() {
+            f64::NAN
+        } else if (r.side == 0 && lateral < 0.0) || (r.side == 1 && lateral > 0.0) {
+            // y is left: a left wrist crosses when it goes right of the midline
+            1.0
+        } else {
+            0.0
+        }
+    };
+    extremes(n, crossed, r.ic, r.next_ic, cx.rate()).0
 }
 
 /// Where the centre of pressure is in the first loading after IC along the heel → toe line

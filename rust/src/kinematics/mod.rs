@@ -39,6 +39,61 @@ pub const COLUMNS: [&str; 17] = [
     "trunk_rotation_deg",
 ];
 
+/// An angle column, so code that reads one names it and cannot misspell it:
+/// `angle.index()` is its position in [`COLUMNS`] (a test checks that every variant's name
+/// is its column's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Angle {
+    PelvisTilt,
+    PelvisObliquity,
+    PelvisRotation,
+    HipFlexion,
+    HipAdduction,
+    HipRotation,
+    KneeFlexion,
+    KneeAdduction,
+    KneeRotation,
+    AnkleDorsiflexion,
+    AnkleInversion,
+    AnkleRotation,
+    ShankAngle,
+    FootAngle,
+    TrunkFlexion,
+    TrunkLateralFlexion,
+    TrunkRotation,
+}
+
+impl Angle {
+    /// Every angle, in column order.
+    pub const ALL: [Self; 17] = [
+        Self::PelvisTilt,
+        Self::PelvisObliquity,
+        Self::PelvisRotation,
+        Self::HipFlexion,
+        Self::HipAdduction,
+        Self::HipRotation,
+        Self::KneeFlexion,
+        Self::KneeAdduction,
+        Self::KneeRotation,
+        Self::AnkleDorsiflexion,
+        Self::AnkleInversion,
+        Self::AnkleRotation,
+        Self::ShankAngle,
+        Self::FootAngle,
+        Self::TrunkFlexion,
+        Self::TrunkLateralFlexion,
+        Self::TrunkRotation,
+    ];
+    /// Its column in a frames × [`COLUMNS`] array.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+    /// Its column name (`knee_flexion_deg`).
+    pub const fn name(self) -> &'static str {
+        COLUMNS[self as usize]
+    }
+}
+
 /// Angles of one side: frames × [`COLUMNS`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SideAngles {
@@ -160,6 +215,22 @@ pub fn angles(set: &PoseSet<'_>) -> Vec<SideAngles> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each variant is the column of its own name: `KneeFlexion` is `knee_flexion_deg`.
+    #[test]
+    fn angle_keys_name_their_columns() {
+        for (i, a) in Angle::ALL.iter().enumerate() {
+            assert_eq!(a.index(), i);
+            let mut snake = String::new();
+            for ch in format!("{a:?}").chars() {
+                if ch.is_uppercase() && !snake.is_empty() {
+                    snake.push('_');
+                }
+                snake.push(ch.to_ascii_lowercase());
+            }
+            assert_eq!(a.name(), format!("{snake}_deg"));
+        }
+    }
     use crate::model::V3;
     use nalgebra::Rotation3;
 
