@@ -135,51 +135,8 @@ fn read_header(r: &Reader<'_>) -> Result<Header> {
 /// Parses a whole C3D file held in memory. Lengths stay in file units and axes; `io::finish`
 /// converts them.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
-    if bytes.is_empty() {
-        return Err(Error::truncated(path, "empty file"));
-    }
-    if bytes.len() < BLOCK {
-        return Err(Error::truncated(
-            path,
-            format!(
-                "{} bytes, shorter than the 512-byte C3D header",
-                bytes.len()
-            ),
-        ));
-    }
-    if bytes[1] != 0x50 {
-        return Err(Error::corrupt(
-            path,
-            format!(
-                "not a C3D file: byte 2 is 0x{:02X}, expected 0x50",
-                bytes[1]
-            ),
-        ));
-    }
-    let param_block = usize::from(bytes[0]);
-    if param_block == 0 {
-        return Err(Error::corrupt(path, "parameter section pointer is 0"));
-    }
+    let (processor, param_block) = check_start(path, bytes)?;
     let pstart = (param_block - 1) * BLOCK;
-    let probe = Reader {
-        bytes,
-        path,
-        processor: Processor::Intel,
-    };
-    let ptype = probe.u8(pstart + 3, "parameter section header")?;
-    let processor = match ptype {
-        84 => Processor::Intel,
-        85 => Processor::Dec,
-        86 => Processor::Mips,
-        other => {
-            return Err(Error::corrupt(
-                path,
-                format!(
-                "unknown processor type {other} in the parameter section (expected 84, 85 or 86)"
-            ),
-            ))
-        }
-    };
     let r = Reader {
         bytes,
         path,
@@ -190,24 +147,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
     let params = read_parameters(&r, pstart)?;
 
     let mut warnings: Vec<String> = params.warnings.clone();
-    // --- points ---
-    let scale = params.first_f64("POINT", "SCALE").unwrap_or(header.scale);
-    if !scale.is_finite() || scale == 0.0 {
-        return Err(Error::corrupt(path, format!("POINT:SCALE is {scale}")));
-    }
+    let (scale, point_rate) = point_scale_and_rate(path, &params, &header)?;
     let is_float = scale < 0.0;
-    let point_rate = params
-        .first_f64("POINT", "RATE")
-        .filter(|r| *r > 0.0)
-        .unwrap_or(header.frame_rate);
-    if !(point_rate.is_finite() && point_rate > 0.0 && point_rate < 1.0e6) {
-        return Err(Error::corrupt(
-            path,
-            format!("point rate is {point_rate} Hz"),
-        ));
-    }
     let n_analog = params.first_count("ANALOG", "USED").unwrap_or(0);
-    let analog_rate = params.first_f64("ANALOG", "RATE").unwrap_or(0.0);
+    let declared_analog_rate = params.first_f64("ANALOG", "RATE").unwrap_or(0.0);
     let layout = resolve_layout(
         path,
         &params,
@@ -218,138 +161,37 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
             param_end_block: param_block + usize::from(bytes[pstart + 2]).max(1),
             is_float,
             n_analog,
-            analog_rate,
+            analog_rate: declared_analog_rate,
             point_rate,
         },
         &mut warnings,
     )?;
+    let analog_rate = analog_rate(
+        declared_analog_rate,
+        point_rate,
+        n_analog,
+        layout.per_frame,
+        &mut warnings,
+    );
+    let storage = Storage {
+        processor,
+        is_float,
+        unsigned: params
+            .first_string("ANALOG", "FORMAT")
+            .is_some_and(|f| f.eq_ignore_ascii_case("UNSIGNED")),
+        point_scale: if is_float { 1.0 } else { scale },
+    };
+    let (points, analogs) = read_data(path, bytes, &params, &layout, n_analog, &storage)?;
     let Layout {
         n_points,
-        per_frame,
         n_frames,
         first_frame,
-        data_block,
+        ..
     } = layout;
-    let data_offset = (data_block - 1) * BLOCK;
-    let analog_rate = if n_analog > 0
-        && analog_rate > 0.0
-        && (analog_rate - point_rate * per_frame as f64).abs() > 0.005 * analog_rate
-    {
-        let actual = point_rate * per_frame as f64;
-        warnings.push(format!(
-            "ANALOG:RATE says {analog_rate} Hz but the data hold {per_frame} samples per {point_rate} Hz frame: {actual} Hz used"
-        ));
-        actual
-    } else if analog_rate > 0.0 {
-        analog_rate
-    } else {
-        point_rate * per_frame as f64
-    };
-    let bpv = if is_float { 4 } else { 2 };
-    let values_per_frame = n_points * 4 + n_analog * per_frame;
-    let needed = values_per_frame * bpv * n_frames;
-
-    let analog_scale = params.floats_continued("ANALOG", "SCALE");
-    let analog_offset_raw = params.floats_continued("ANALOG", "OFFSET");
-    let gen_scale = params.first_f64("ANALOG", "GEN_SCALE").unwrap_or(1.0);
-    let unsigned = params
-        .first_string("ANALOG", "FORMAT")
-        .is_some_and(|f| f.eq_ignore_ascii_case("UNSIGNED"));
-    let analog_offset: Vec<f64> = analog_offset_raw
-        .iter()
-        .map(|&o| if unsigned && o < 0.0 { o + 65536.0 } else { o })
-        .collect();
-    let ch_scale: Vec<f64> = (0..n_analog)
-        .map(|c| analog_scale.get(c).copied().unwrap_or(1.0) * gen_scale)
-        .collect();
-    let ch_offset: Vec<f64> = (0..n_analog)
-        .map(|c| analog_offset.get(c).copied().unwrap_or(0.0))
-        .collect();
-
-    let mut points = vec![f64::NAN; n_frames * n_points * 3];
-    let mut analogs = vec![0.0; n_frames * per_frame * n_analog];
-    // `needed` may be 0 (no frames) with a data pointer past the end: still no slicing out of range.
-    let data = bytes
-        .get(data_offset..data_offset + needed)
-        .ok_or_else(|| {
-            Error::truncated(
-                path,
-                format!("the data section starts at byte {data_offset}, past the end of the file"),
-            )
-        })?;
-    // Decode the whole data section in one tight pass, then pick values by index.
-    let vals: Vec<f64> = if is_float {
-        decode_f32s(processor, data)
-    } else if unsigned {
-        decode_u16s(processor, data)
-            .into_iter()
-            .map(f64::from)
-            .collect()
-    } else {
-        decode_u16s(processor, data)
-            .into_iter()
-            .map(|v| f64::from(v as i16))
-            .collect()
-    };
-    let point_scale = if is_float { 1.0 } else { scale };
-    for (f, frame) in vals
-        .chunks_exact(values_per_frame.max(1))
-        .take(n_frames)
-        .enumerate()
-    {
-        let (pts, ana) = frame.split_at(n_points * 4);
-        for (m, p) in pts.chunks_exact(4).enumerate() {
-            // Residual word: negative marks an invalid point. Integer files store it as i16; the
-            // unsigned analog reading above must not turn it positive.
-            let w = if is_float || !unsigned {
-                p[3]
-            } else {
-                f64::from(p[3] as u16 as i16)
-            };
-            if w >= 0.0 && p[0].is_finite() && p[1].is_finite() && p[2].is_finite() {
-                let i = (f * n_points + m) * 3;
-                let signed = |v: f64| {
-                    if is_float || !unsigned {
-                        v
-                    } else {
-                        f64::from(v as u16 as i16)
-                    }
-                };
-                points[i] = signed(p[0]) * point_scale;
-                points[i + 1] = signed(p[1]) * point_scale;
-                points[i + 2] = signed(p[2]) * point_scale;
-            }
-        }
-        for (s, sample) in ana
-            .chunks_exact(n_analog.max(1))
-            .take(per_frame)
-            .enumerate()
-        {
-            let row =
-                &mut analogs[(f * per_frame + s) * n_analog..(f * per_frame + s + 1) * n_analog];
-            for c in 0..n_analog {
-                row[c] = (sample[c] - ch_offset[c]) * ch_scale[c];
-            }
-        }
-    }
-
-    let mut marker_names = params.strings_continued("POINT", "LABELS");
-    marker_names.resize(n_points, String::new());
-    for (i, name) in marker_names.iter_mut().enumerate() {
-        if name.is_empty() {
-            *name = format!("M{:03}", i + 1);
-        }
-    }
-    let mut analog_names = params.strings_continued("ANALOG", "LABELS");
-    analog_names.resize(n_analog, String::new());
-    for (i, name) in analog_names.iter_mut().enumerate() {
-        if name.is_empty() {
-            *name = format!("A{:03}", i + 1);
-        }
-    }
+    let marker_names = labels(&params, "POINT", n_points, 'M');
+    let analog_names = labels(&params, "ANALOG", n_analog, 'A');
     let mut analog_units = params.strings_continued("ANALOG", "UNITS");
     analog_units.resize(n_analog, String::new());
-
     let point_units = params
         .first_string("POINT", "UNITS")
         .filter(|u| !u.is_empty());
@@ -365,33 +207,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
     let events = read_events(&params, first_frame, point_rate);
     let (rotation_names, rotation_rate, rotations) =
         read_rotations(&r, &params, n_frames, point_rate, is_float)?;
-
-    let mut metadata = Vec::new();
-    for (g, p) in [
-        ("MANUFACTURER", "COMPANY"),
-        ("MANUFACTURER", "SOFTWARE"),
-        ("SUBJECTS", "NAMES"),
-        ("TRIAL", "CAMERA_RATE"),
-    ] {
-        if let Some(v) = params.first_string(g, p).filter(|s| !s.is_empty()) {
-            metadata.push((
-                format!("{}:{}", g.to_ascii_lowercase(), p.to_ascii_lowercase()),
-                v,
-            ));
-        }
-    }
-    metadata.push((
-        "c3d:processor".into(),
-        format!("{processor:?}").to_ascii_lowercase(),
-    ));
-    metadata.push((
-        "c3d:storage".into(),
-        if is_float {
-            "float".into()
-        } else {
-            "integer".into()
-        },
-    ));
+    let metadata = metadata(&params, processor, is_float);
     let y_screen = params.first_string("POINT", "Y_SCREEN");
 
     Ok((
@@ -419,6 +235,260 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(RawTrial, Parameters)> {
         },
         params,
     ))
+}
+
+/// The file is long enough for a header, says it is a C3D file, and names a processor type in
+/// its parameter section: (processor, block of the parameter section).
+fn check_start(path: &Path, bytes: &[u8]) -> Result<(Processor, usize)> {
+    if bytes.is_empty() {
+        return Err(Error::truncated(path, "empty file"));
+    }
+    if bytes.len() < BLOCK {
+        return Err(Error::truncated(
+            path,
+            format!(
+                "{} bytes, shorter than the 512-byte C3D header",
+                bytes.len()
+            ),
+        ));
+    }
+    if bytes[1] != 0x50 {
+        return Err(Error::corrupt(
+            path,
+            format!(
+                "not a C3D file: byte 2 is 0x{:02X}, expected 0x50",
+                bytes[1]
+            ),
+        ));
+    }
+    let param_block = usize::from(bytes[0]);
+    if param_block == 0 {
+        return Err(Error::corrupt(path, "parameter section pointer is 0"));
+    }
+    let probe = Reader {
+        bytes,
+        path,
+        processor: Processor::Intel,
+    };
+    let ptype = probe.u8((param_block - 1) * BLOCK + 3, "parameter section header")?;
+    let processor = match ptype {
+        84 => Processor::Intel,
+        85 => Processor::Dec,
+        86 => Processor::Mips,
+        other => {
+            return Err(Error::corrupt(
+                path,
+                format!(
+                "unknown processor type {other} in the parameter section (expected 84, 85 or 86)"
+            ),
+            ))
+        }
+    };
+    Ok((processor, param_block))
+}
+
+/// POINT:SCALE (negative: float storage) and the point rate in Hz, checked.
+fn point_scale_and_rate(path: &Path, params: &Parameters, header: &Header) -> Result<(f64, f64)> {
+    let scale = params.first_f64("POINT", "SCALE").unwrap_or(header.scale);
+    if !scale.is_finite() || scale == 0.0 {
+        return Err(Error::corrupt(path, format!("POINT:SCALE is {scale}")));
+    }
+    let point_rate = params
+        .first_f64("POINT", "RATE")
+        .filter(|r| *r > 0.0)
+        .unwrap_or(header.frame_rate);
+    if !(point_rate.is_finite() && point_rate > 0.0 && point_rate < 1.0e6) {
+        return Err(Error::corrupt(
+            path,
+            format!("point rate is {point_rate} Hz"),
+        ));
+    }
+    Ok((scale, point_rate))
+}
+
+/// The analog rate the data hold: ANALOG:RATE unless it contradicts the samples per frame
+/// (then the data win, with a warning).
+fn analog_rate(
+    declared: f64,
+    point_rate: f64,
+    n_analog: usize,
+    per_frame: usize,
+    warnings: &mut Vec<String>,
+) -> f64 {
+    let actual = point_rate * per_frame as f64;
+    if n_analog > 0 && declared > 0.0 && (declared - actual).abs() > 0.005 * declared {
+        warnings.push(format!(
+            "ANALOG:RATE says {declared} Hz but the data hold {per_frame} samples per {point_rate} Hz frame: {actual} Hz used"
+        ));
+        actual
+    } else if declared > 0.0 {
+        declared
+    } else {
+        actual
+    }
+}
+
+/// How the data section's numbers are stored.
+struct Storage {
+    processor: Processor,
+    is_float: bool,
+    /// ANALOG:FORMAT is UNSIGNED (integer files).
+    unsigned: bool,
+    /// Metres (or the file's units) per stored point value: POINT:SCALE for integer files.
+    point_scale: f64,
+}
+
+/// Points (frames × points × 3, NaN where the residual marks them invalid) and analogs
+/// (samples × channels, scaled by ANALOG:SCALE × GEN_SCALE after ANALOG:OFFSET).
+fn read_data(
+    path: &Path,
+    bytes: &[u8],
+    params: &Parameters,
+    layout: &Layout,
+    n_analog: usize,
+    st: &Storage,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let &Layout {
+        n_points,
+        per_frame,
+        n_frames,
+        data_block,
+        ..
+    } = layout;
+    let data_offset = (data_block - 1) * BLOCK;
+    let bpv = if st.is_float { 4 } else { 2 };
+    let values_per_frame = n_points * 4 + n_analog * per_frame;
+    let needed = values_per_frame * bpv * n_frames;
+    let (ch_scale, ch_offset) = analog_calibration(params, n_analog, st.unsigned);
+    let mut points = vec![f64::NAN; n_frames * n_points * 3];
+    let mut analogs = vec![0.0; n_frames * per_frame * n_analog];
+    // `needed` may be 0 (no frames) with a data pointer past the end: still no slicing out of range.
+    let data = bytes
+        .get(data_offset..data_offset + needed)
+        .ok_or_else(|| {
+            Error::truncated(
+                path,
+                format!("the data section starts at byte {data_offset}, past the end of the file"),
+            )
+        })?;
+    // Decode the whole data section in one tight pass, then pick values by index.
+    let vals: Vec<f64> = if st.is_float {
+        decode_f32s(st.processor, data)
+    } else if st.unsigned {
+        decode_u16s(st.processor, data)
+            .into_iter()
+            .map(f64::from)
+            .collect()
+    } else {
+        decode_u16s(st.processor, data)
+            .into_iter()
+            .map(|v| f64::from(v as i16))
+            .collect()
+    };
+    // Integer files store the point values and residual word as i16; the unsigned analog
+    // reading above must not turn them positive.
+    let signed = |v: f64| {
+        if st.is_float || !st.unsigned {
+            v
+        } else {
+            f64::from(v as u16 as i16)
+        }
+    };
+    for (f, frame) in vals
+        .chunks_exact(values_per_frame.max(1))
+        .take(n_frames)
+        .enumerate()
+    {
+        let (pts, ana) = frame.split_at(n_points * 4);
+        for (m, p) in pts.chunks_exact(4).enumerate() {
+            // Residual word: negative marks an invalid point.
+            if signed(p[3]) >= 0.0 && p[0].is_finite() && p[1].is_finite() && p[2].is_finite() {
+                let i = (f * n_points + m) * 3;
+                points[i] = signed(p[0]) * st.point_scale;
+                points[i + 1] = signed(p[1]) * st.point_scale;
+                points[i + 2] = signed(p[2]) * st.point_scale;
+            }
+        }
+        for (s, sample) in ana
+            .chunks_exact(n_analog.max(1))
+            .take(per_frame)
+            .enumerate()
+        {
+            let row =
+                &mut analogs[(f * per_frame + s) * n_analog..(f * per_frame + s + 1) * n_analog];
+            for c in 0..n_analog {
+                row[c] = (sample[c] - ch_offset[c]) * ch_scale[c];
+            }
+        }
+    }
+    Ok((points, analogs))
+}
+
+/// Per analog channel: scale (ANALOG:SCALE × GEN_SCALE) and offset (unsigned when the format
+/// is, so −1 reads 65535).
+fn analog_calibration(
+    params: &Parameters,
+    n_analog: usize,
+    unsigned: bool,
+) -> (Vec<f64>, Vec<f64>) {
+    let analog_scale = params.floats_continued("ANALOG", "SCALE");
+    let analog_offset = params.floats_continued("ANALOG", "OFFSET");
+    let gen_scale = params.first_f64("ANALOG", "GEN_SCALE").unwrap_or(1.0);
+    let scale = (0..n_analog)
+        .map(|c| analog_scale.get(c).copied().unwrap_or(1.0) * gen_scale)
+        .collect();
+    let offset = (0..n_analog)
+        .map(|c| match analog_offset.get(c).copied() {
+            Some(o) if unsigned && o < 0.0 => o + 65536.0,
+            Some(o) => o,
+            None => 0.0,
+        })
+        .collect();
+    (scale, offset)
+}
+
+/// `group:LABELS` (with LABELS2… continuations) for `n` channels, blanks named `M001`, `A002`….
+fn labels(params: &Parameters, group: &str, n: usize, prefix: char) -> Vec<String> {
+    let mut names = params.strings_continued(group, "LABELS");
+    names.resize(n, String::new());
+    for (i, name) in names.iter_mut().enumerate() {
+        if name.is_empty() {
+            *name = format!("{prefix}{:03}", i + 1);
+        }
+    }
+    names
+}
+
+/// Facts about the recording worth keeping (manufacturer, software, subject, camera rate,
+/// processor type, storage).
+fn metadata(params: &Parameters, processor: Processor, is_float: bool) -> Vec<(String, String)> {
+    let mut metadata = Vec::new();
+    for (g, p) in [
+        ("MANUFACTURER", "COMPANY"),
+        ("MANUFACTURER", "SOFTWARE"),
+        ("SUBJECTS", "NAMES"),
+        ("TRIAL", "CAMERA_RATE"),
+    ] {
+        if let Some(v) = params.first_string(g, p).filter(|s| !s.is_empty()) {
+            metadata.push((
+                format!("{}:{}", g.to_ascii_lowercase(), p.to_ascii_lowercase()),
+                v,
+            ));
+        }
+    }
+    metadata.push((
+        "c3d:processor".into(),
+        format!("{processor:?}").to_ascii_lowercase(),
+    ));
+    metadata.push((
+        "c3d:storage".into(),
+        if is_float {
+            "float".into()
+        } else {
+            "integer".into()
+        },
+    ));
+    metadata
 }
 
 fn decode_f32s(p: Processor, data: &[u8]) -> Vec<f64> {
