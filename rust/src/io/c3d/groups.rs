@@ -128,37 +128,108 @@ pub(super) fn read_force_plates(
         ));
         return Ok(Vec::new());
     }
-    let types = params
-        .get("FORCE_PLATFORM", "TYPE")
-        .map(Parameter::floats)
-        .unwrap_or_default();
-    let corners = params
-        .get("FORCE_PLATFORM", "CORNERS")
-        .map(Parameter::floats)
-        .unwrap_or_default();
-    let origins = params
-        .get("FORCE_PLATFORM", "ORIGIN")
-        .map(Parameter::floats)
-        .unwrap_or_default();
-    let channel_param = params.get("FORCE_PLATFORM", "CHANNEL");
-    let channels = channel_param.map(Parameter::counts).unwrap_or_default();
-    let ch_per_plate = channel_param
-        .and_then(|p| p.dims.first().copied())
-        .unwrap_or(6)
-        .max(1);
-    let cal = params.get("FORCE_PLATFORM", "CAL_MATRIX");
+    let group = PlateGroup::read(params);
     let samples = analogs.len().checked_div(n_analog).unwrap_or(0);
     let mut plates = Vec::new();
     for p in 0..used {
-        let plate_type = types.get(p).copied().unwrap_or(0.0) as i32;
+        let g = group.plate(path, p, n_analog, warnings)?;
+        // Moments are in N × (the file's length unit) unless the channel says otherwise.
+        let moment_unit = analog_units
+            .get(g.channels[3] - 1)
+            .map(|u| u.to_ascii_lowercase().replace(['.', '*', ' ', '·'], ""));
+        let moment_to_nm = match moment_unit.as_deref() {
+            Some("nm") => Some(1.0),
+            Some("nmm") => Some(1.0e-3),
+            _ => None,
+        };
+        let (force, cop, moment) = g.signals(analogs, n_analog, samples);
+        plates.push(RawForcePlate {
+            plate_type: g.kind,
+            corners: g.corners,
+            origin: g.origin,
+            channels: g.channels,
+            rate_hz: rate,
+            force_n: force,
+            cop,
+            free_moment: moment,
+            normal: g.axes[2],
+            moment_to_nm,
+        });
+    }
+    Ok(plates)
+}
+
+/// The FORCE_PLATFORM parameters, every plate's values in one list each.
+struct PlateGroup<'a> {
+    types: Vec<f64>,
+    corners: Vec<f64>,
+    origins: Vec<f64>,
+    channels: Vec<usize>,
+    ch_per_plate: usize,
+    cal: Option<&'a Parameter>,
+}
+
+/// One plate as the parameters describe it, checked.
+struct Plate {
+    /// FORCE_PLATFORM:TYPE, 1 to 4.
+    kind: i32,
+    corners: [[f64; 3]; 4],
+    /// Transducer origin (types 2 and 4: from the surface centre down; type 3: (a, b, az0)).
+    origin: [f64; 3],
+    /// 1-based analog channels, 6 (8 for type 3).
+    channels: Vec<usize>,
+    /// The plate's x, y and z axes in the lab.
+    axes: [[f64; 3]; 3],
+    /// Centre of the plate's surface in the lab.
+    centre: [f64; 3],
+    /// Type 4's 6×6 calibration matrix, column-major.
+    cal: Option<Vec<f64>>,
+}
+
+impl<'a> PlateGroup<'a> {
+    fn read(params: &'a Parameters) -> Self {
+        let floats = |name: &str| {
+            params
+                .get("FORCE_PLATFORM", name)
+                .map(Parameter::floats)
+                .unwrap_or_default()
+        };
+        let channel_param = params.get("FORCE_PLATFORM", "CHANNEL");
+        Self {
+            types: floats("TYPE"),
+            corners: floats("CORNERS"),
+            origins: floats("ORIGIN"),
+            channels: channel_param.map(Parameter::counts).unwrap_or_default(),
+            ch_per_plate: channel_param
+                .and_then(|p| p.dims.first().copied())
+                .unwrap_or(6)
+                .max(1),
+            cal: params.get("FORCE_PLATFORM", "CAL_MATRIX"),
+        }
+    }
+
+    /// Plate `p` (0-based): its channels, type, corners, origin and axes, checked.
+    fn plate(
+        &self,
+        path: &Path,
+        p: usize,
+        n_analog: usize,
+        warnings: &mut Vec<String>,
+    ) -> Result<Plate> {
+        let plate_type = self.types.get(p).copied().unwrap_or(0.0) as i32;
         let need = if plate_type == 3 { 8 } else { 6 };
-        let chans: Vec<usize> = (0..need)
-            .map(|k| channels.get(p * ch_per_plate + k).copied().unwrap_or(0))
+        let channels: Vec<usize> = (0..need)
+            .map(|k| {
+                self.channels
+                    .get(p * self.ch_per_plate + k)
+                    .copied()
+                    .unwrap_or(0)
+            })
             .collect();
-        if chans.iter().any(|&c| c == 0 || c > n_analog) {
+        if channels.iter().any(|&c| c == 0 || c > n_analog) {
             return Err(Error::corrupt(
                 path,
-                format!("force plate {} refers to analog channels {chans:?} but the file has {n_analog}", p + 1),
+                format!("force plate {} refers to analog channels {channels:?} but the file has {n_analog}", p + 1),
             ));
         }
         if !(1..=4).contains(&plate_type) {
@@ -173,18 +244,22 @@ pub(super) fn read_force_plates(
         let mut c = [[0.0f64; 3]; 4];
         for (k, corner) in c.iter_mut().enumerate() {
             for (a, v) in corner.iter_mut().enumerate() {
-                *v = corners.get(p * 12 + k * 3 + a).copied().ok_or_else(|| {
-                    Error::corrupt(
-                        path,
-                        format!(
-                            "FORCE_PLATFORM:CORNERS is missing values for plate {}",
-                            p + 1
-                        ),
-                    )
-                })?;
+                *v = self
+                    .corners
+                    .get(p * 12 + k * 3 + a)
+                    .copied()
+                    .ok_or_else(|| {
+                        Error::corrupt(
+                            path,
+                            format!(
+                                "FORCE_PLATFORM:CORNERS is missing values for plate {}",
+                                p + 1
+                            ),
+                        )
+                    })?;
             }
         }
-        let mut origin = [0, 1, 2].map(|a| origins.get(p * 3 + a).copied().unwrap_or(0.0));
+        let mut origin = [0, 1, 2].map(|a| self.origins.get(p * 3 + a).copied().unwrap_or(0.0));
         // The spec's ORIGIN (types 2 and 4) points from the plate's surface centre down to the
         // transducer origin, so its z is negative; some writers store the opposite vector
         // (z > 0). Read that one reversed, as btk and ezc3d do, and say so.
@@ -207,8 +282,8 @@ pub(super) fn read_force_plates(
             ));
         }
         let centre = [0, 1, 2].map(|a| (c[0][a] + c[1][a] + c[2][a] + c[3][a]) / 4.0);
-        let calm: Option<Vec<f64>> = if plate_type == 4 {
-            let v = cal.map(Parameter::floats).unwrap_or_default();
+        let cal = if plate_type == 4 {
+            let v = self.cal.map(Parameter::floats).unwrap_or_default();
             let m: Vec<f64> = v
                 .get(p * 36..p * 36 + 36)
                 .map(<[f64]>::to_vec)
@@ -225,56 +300,74 @@ pub(super) fn read_force_plates(
         } else {
             None
         };
-        // Moments are in N × (the file's length unit) unless the channel says otherwise.
-        let moment_unit = analog_units
-            .get(chans[3] - 1)
-            .map(|u| u.to_ascii_lowercase().replace(['.', '*', ' ', '·'], ""));
-        let moment_to_nm = match moment_unit.as_deref() {
-            Some("nm") => Some(1.0),
-            Some("nmm") => Some(1.0e-3),
-            _ => None,
-        };
+        Ok(Plate {
+            kind: plate_type,
+            corners: c,
+            origin,
+            channels,
+            axes: [ex, ey, ez],
+            centre,
+            cal,
+        })
+    }
+}
+
+impl Plate {
+    /// Force, moment (plate frame, about the transducer origin) and, for type 1, the centre of
+    /// pressure the plate computes itself, of one sample.
+    fn sample(&self, ch: impl Fn(usize) -> f64) -> ([f64; 3], [f64; 3], Option<[f64; 2]>) {
+        match self.kind {
+            1 => (
+                [ch(0), ch(1), ch(2)],
+                [0.0, 0.0, ch(5)],
+                Some([ch(3), ch(4)]),
+            ),
+            2 => ([ch(0), ch(1), ch(2)], [ch(3), ch(4), ch(5)], None),
+            3 => {
+                let (a, b) = (self.origin[0], self.origin[1]);
+                let (fx12, fx34, fy14, fy23) = (ch(0), ch(1), ch(2), ch(3));
+                let (fz1, fz2, fz3, fz4) = (ch(4), ch(5), ch(6), ch(7));
+                (
+                    [fx12 + fx34, fy14 + fy23, fz1 + fz2 + fz3 + fz4],
+                    [
+                        b * (fz1 + fz2 - fz3 - fz4),
+                        a * (-fz1 + fz2 + fz3 - fz4),
+                        b * (-fx12 + fx34) + a * (fy14 - fy23),
+                    ],
+                    None,
+                )
+            }
+            _ => {
+                let m36 = self.cal.as_deref().unwrap_or(&[]);
+                let raw: [f64; 6] = std::array::from_fn(ch);
+                // CAL_MATRIX is stored with its first index varying fastest (column-major).
+                let out: [f64; 6] = std::array::from_fn(|row| {
+                    (0..6).map(|col| m36[col * 6 + row] * raw[col]).sum()
+                });
+                ([out[0], out[1], out[2]], [out[3], out[4], out[5]], None)
+            }
+        }
+    }
+
+    /// Force on the body and centre of pressure in the lab (samples × 3 each), and the free
+    /// moment about the plate normal (0 when unloaded).
+    fn signals(
+        &self,
+        analogs: &[f64],
+        n_analog: usize,
+        samples: usize,
+    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let [ex, ey, ez] = self.axes;
         let mut force = Vec::with_capacity(samples * 3);
         let mut cop = Vec::with_capacity(samples * 3);
         let mut moment = Vec::with_capacity(samples);
         for s in 0..samples {
-            let ch = |k: usize| analogs[s * n_analog + chans[k] - 1];
-            let (f, m, direct_cop) = match plate_type {
-                1 => (
-                    [ch(0), ch(1), ch(2)],
-                    [0.0, 0.0, ch(5)],
-                    Some([ch(3), ch(4)]),
-                ),
-                2 => ([ch(0), ch(1), ch(2)], [ch(3), ch(4), ch(5)], None),
-                3 => {
-                    let (a, b) = (origin[0], origin[1]);
-                    let (fx12, fx34, fy14, fy23) = (ch(0), ch(1), ch(2), ch(3));
-                    let (fz1, fz2, fz3, fz4) = (ch(4), ch(5), ch(6), ch(7));
-                    (
-                        [fx12 + fx34, fy14 + fy23, fz1 + fz2 + fz3 + fz4],
-                        [
-                            b * (fz1 + fz2 - fz3 - fz4),
-                            a * (-fz1 + fz2 + fz3 - fz4),
-                            b * (-fx12 + fx34) + a * (fy14 - fy23),
-                        ],
-                        None,
-                    )
-                }
-                _ => {
-                    let m36 = calm.as_deref().unwrap_or(&[]);
-                    let raw: [f64; 6] = std::array::from_fn(ch);
-                    // CAL_MATRIX is stored with its first index varying fastest (column-major).
-                    let out: [f64; 6] = std::array::from_fn(|row| {
-                        (0..6).map(|col| m36[col * 6 + row] * raw[col]).sum()
-                    });
-                    ([out[0], out[1], out[2]], [out[3], out[4], out[5]], None)
-                }
-            };
+            let (f, m, direct_cop) = self.sample(|k| analogs[s * n_analog + self.channels[k] - 1]);
             // Depth of the transducer origin below the surface (h > 0). The centre of pressure
             // on the surface is x = (−My − h·Fx)/Fz, y = (Mx − h·Fy)/Fz for every type: AMTI's
             // formula, and Kistler's ax = (Fx·az0 − My)/Fz with az0 = −h for type 3 (ORIGIN is
             // (a, b, az0) there, az0 negative).
-            let oz = origin[2].abs();
+            let oz = self.origin[2].abs();
             let (px, py) = match direct_cop {
                 Some([x, y]) => (x, y),
                 None => ((-m[1] - f[0] * oz) / f[2], (m[0] - f[1] * oz) / f[2]),
@@ -284,32 +377,20 @@ pub(super) fn read_force_plates(
             force.extend_from_slice(&fl);
             let loaded = f[2].abs() > 1.0e-6 && px.is_finite() && py.is_finite();
             if loaded {
-                let (qx, qy) = if plate_type == 3 || direct_cop.is_some() {
+                let (qx, qy) = if self.kind == 3 || direct_cop.is_some() {
                     (px, py)
                 } else {
-                    (px - origin[0], py - origin[1])
+                    (px - self.origin[0], py - self.origin[1])
                 };
-                cop.extend([0, 1, 2].map(|a| centre[a] + ex[a] * qx + ey[a] * qy));
+                cop.extend([0, 1, 2].map(|a| self.centre[a] + ex[a] * qx + ey[a] * qy));
             } else {
                 cop.extend([f64::NAN; 3]);
             }
             // Free moment about the plate normal, stored as a lab vector component later.
             moment.push(if loaded { tz } else { 0.0 });
         }
-        plates.push(RawForcePlate {
-            plate_type,
-            corners: c,
-            origin,
-            channels: chans,
-            rate_hz: rate,
-            force_n: force,
-            cop,
-            free_moment: moment,
-            normal: ez,
-            moment_to_nm,
-        });
+        (force, cop, moment)
     }
-    Ok(plates)
 }
 
 pub(super) fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {

@@ -51,6 +51,63 @@ pub(super) fn resolve_layout(
     inp: LayoutInputs,
     warnings: &mut Vec<String>,
 ) -> Result<Layout> {
+    let (primary, per_frame_from_rate) = primary_layout(path, params, header, &inp, warnings)?;
+    let n_analog = inp.n_analog;
+    let bpv = if inp.is_float { 4 } else { 2 };
+    let offset = |l: &Layout| (l.data_block - 1) * BLOCK;
+    let fits = |l: &Layout| {
+        l.bytes(n_analog, bpv).is_some_and(|b| {
+            offset(l)
+                .checked_add(b)
+                .is_some_and(|end| end <= inp.file_len)
+        })
+    };
+    let exact = |l: &Layout| {
+        l.bytes(n_analog, bpv)
+            .and_then(|b| offset(l).checked_add(b))
+            .is_some_and(|end| end <= inp.file_len && inp.file_len - end < BLOCK)
+    };
+    if !exact(&primary) {
+        let alternatives = alternatives(&primary, params, header, per_frame_from_rate, &inp);
+        let exact_alts: Vec<&(Layout, String)> =
+            alternatives.iter().filter(|(l, _)| exact(l)).collect();
+        // one unambiguous repair; with several, only when the primary layout does not fit
+        if let Some((l, why)) = exact_alts.first() {
+            if exact_alts.len() == 1 || !fits(&primary) {
+                warnings.push(why.clone());
+                return Ok(*l);
+            }
+        }
+    }
+    if !fits(&primary) {
+        let needed = primary
+            .bytes(n_analog, bpv)
+            .ok_or_else(|| Error::corrupt(path, format!("{} frames overflow", primary.n_frames)))?;
+        let data_offset = offset(&primary);
+        return Err(Error::truncated(
+            path,
+            format!(
+                "the header announces {} frames of {} points and {n_analog}×{} analog values \
+                 ({needed} bytes from byte {data_offset}) but only {} bytes follow",
+                primary.n_frames,
+                primary.n_points,
+                primary.per_frame,
+                inp.file_len.saturating_sub(data_offset)
+            ),
+        ));
+    }
+    Ok(primary)
+}
+
+/// The layout the parameters describe (POINT:DATA_START checked against the parameter
+/// section), and the analog samples per frame ANALOG:RATE implies.
+fn primary_layout(
+    path: &Path,
+    params: &Parameters,
+    header: &Header,
+    inp: &LayoutInputs,
+    warnings: &mut Vec<String>,
+) -> Result<(Layout, Option<usize>)> {
     let (first_frame, n_frames) = frame_range(params, header);
     let param_data = params.first_count("POINT", "DATA_START");
     let data_block = match param_data {
@@ -99,115 +156,85 @@ pub(super) fn resolve_layout(
         first_frame,
         data_block,
     };
-    let bpv = if inp.is_float { 4 } else { 2 };
-    let offset = |l: &Layout| (l.data_block - 1) * BLOCK;
-    let fits = |l: &Layout| {
-        l.bytes(n_analog, bpv).is_some_and(|b| {
-            offset(l)
-                .checked_add(b)
-                .is_some_and(|end| end <= inp.file_len)
-        })
-    };
-    let exact = |l: &Layout| {
-        l.bytes(n_analog, bpv)
-            .and_then(|b| offset(l).checked_add(b))
-            .is_some_and(|end| end <= inp.file_len && inp.file_len - end < BLOCK)
-    };
-    if !exact(&primary) {
-        let header_frames = (header.last_frame >= header.first_frame && header.last_frame > 0)
-            .then(|| header.last_frame - header.first_frame + 1);
-        let mut alternatives: Vec<(Layout, String)> = Vec::new();
-        if header.n_points != primary.n_points {
-            alternatives.push((
-                Layout {
-                    n_points: header.n_points,
-                    ..primary
-                },
-                format!(
-                    "POINT:USED says {} points but the header's {} make the data section match the file's length: {} used",
-                    primary.n_points, header.n_points, header.n_points
-                ),
-            ));
-        }
-        if let Some(n) = per_frame_from_rate.filter(|&n| n != primary.per_frame) {
-            alternatives.push((
-                Layout {
-                    per_frame: n,
-                    ..primary
-                },
-                format!(
-                    "the header announces {} analog values per frame ({} per channel) but ANALOG:RATE gives {n} samples per frame, which match the file's length: {n} used",
-                    header.analog_values_per_frame, primary.per_frame
-                ),
-            ));
-        }
-        if let Some(n) = params
-            .first_count("POINT", "FRAMES")
-            .filter(|&n| n > 0 && n != primary.n_frames)
-        {
-            alternatives.push((
-                Layout {
-                    n_frames: n,
-                    ..primary
-                },
-                format!(
-                    "the header's frame range gives {} frames but POINT:FRAMES says {n}, which matches the file's length: {n} used",
-                    primary.n_frames
-                ),
-            ));
-        }
-        if let Some(n) = header_frames.filter(|&n| n != primary.n_frames) {
-            alternatives.push((
-                Layout {
-                    n_frames: n,
-                    ..primary
-                },
-                format!(
-                    "TRIAL gives {} frames but the header's frame range {n}, which matches the file's length: {n} used",
-                    primary.n_frames
-                ),
-            ));
-        }
-        if header.data_block != primary.data_block && header.data_block >= inp.param_end_block {
-            alternatives.push((
-                Layout {
-                    data_block: header.data_block,
-                    ..primary
-                },
-                format!(
-                    "POINT:DATA_START says block {} but the header's block {} makes the data section match the file's length: {} used",
-                    primary.data_block, header.data_block, header.data_block
-                ),
-            ));
-        }
-        let exact_alts: Vec<&(Layout, String)> =
-            alternatives.iter().filter(|(l, _)| exact(l)).collect();
-        // one unambiguous repair; with several, only when the primary layout does not fit
-        if let Some((l, why)) = exact_alts.first() {
-            if exact_alts.len() == 1 || !fits(&primary) {
-                warnings.push(why.clone());
-                return Ok(*l);
-            }
-        }
-    }
-    if !fits(&primary) {
-        let needed = primary
-            .bytes(n_analog, bpv)
-            .ok_or_else(|| Error::corrupt(path, format!("{} frames overflow", primary.n_frames)))?;
-        let data_offset = offset(&primary);
-        return Err(Error::truncated(
-            path,
+    Ok((primary, per_frame_from_rate))
+}
+
+/// Layouts that take one number from the header instead of the parameters (or the other way),
+/// each with the warning that says so.
+fn alternatives(
+    primary: &Layout,
+    params: &Parameters,
+    header: &Header,
+    per_frame_from_rate: Option<usize>,
+    inp: &LayoutInputs,
+) -> Vec<(Layout, String)> {
+    let header_frames = (header.last_frame >= header.first_frame && header.last_frame > 0)
+        .then(|| header.last_frame - header.first_frame + 1);
+    let mut alternatives: Vec<(Layout, String)> = Vec::new();
+    if header.n_points != primary.n_points {
+        alternatives.push((
+            Layout {
+                n_points: header.n_points,
+                ..*primary
+            },
             format!(
-                "the header announces {} frames of {} points and {n_analog}×{} analog values \
-                 ({needed} bytes from byte {data_offset}) but only {} bytes follow",
-                primary.n_frames,
-                primary.n_points,
-                primary.per_frame,
-                inp.file_len.saturating_sub(data_offset)
+                "POINT:USED says {} points but the header's {} make the data section match the file's length: {} used",
+                primary.n_points, header.n_points, header.n_points
             ),
         ));
     }
-    Ok(primary)
+    if let Some(n) = per_frame_from_rate.filter(|&n| n != primary.per_frame) {
+        alternatives.push((
+            Layout {
+                per_frame: n,
+                ..*primary
+            },
+            format!(
+                "the header announces {} analog values per frame ({} per channel) but ANALOG:RATE gives {n} samples per frame, which match the file's length: {n} used",
+                header.analog_values_per_frame, primary.per_frame
+            ),
+        ));
+    }
+    if let Some(n) = params
+        .first_count("POINT", "FRAMES")
+        .filter(|&n| n > 0 && n != primary.n_frames)
+    {
+        alternatives.push((
+            Layout {
+                n_frames: n,
+                ..*primary
+            },
+            format!(
+                "the header's frame range gives {} frames but POINT:FRAMES says {n}, which matches the file's length: {n} used",
+                primary.n_frames
+            ),
+        ));
+    }
+    if let Some(n) = header_frames.filter(|&n| n != primary.n_frames) {
+        alternatives.push((
+            Layout {
+                n_frames: n,
+                ..*primary
+            },
+            format!(
+                "TRIAL gives {} frames but the header's frame range {n}, which matches the file's length: {n} used",
+                primary.n_frames
+            ),
+        ));
+    }
+    if header.data_block != primary.data_block && header.data_block >= inp.param_end_block {
+        alternatives.push((
+            Layout {
+                data_block: header.data_block,
+                ..*primary
+            },
+            format!(
+                "POINT:DATA_START says block {} but the header's block {} makes the data section match the file's length: {} used",
+                primary.data_block, header.data_block, header.data_block
+            ),
+        ));
+    }
+    alternatives
 }
 
 /// First frame number and frame count. The header holds 16-bit frame numbers; longer trials

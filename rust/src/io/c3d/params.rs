@@ -143,7 +143,6 @@ impl Parameters {
 }
 
 pub(super) fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters> {
-    let path = r.path;
     let mut groups: Vec<Group> = Vec::new();
     let mut loose: Vec<(i8, Parameter)> = Vec::new();
     let mut warnings = Vec::new();
@@ -165,41 +164,7 @@ pub(super) fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters
         let len = usize::from(nchar.unsigned_abs());
         let name = trim_label(r.slice(pos + 2, len, "parameter name")?).to_ascii_uppercase();
         let off_pos = pos + 2 + len;
-        let mut next_offset = r.i16(off_pos, "parameter offset")?;
-        // A writer that stored one offset in the other byte order (c3d.org Sample02's SGI
-        // files) sends the walk past the section; the swapped offset is taken when it lands,
-        // inside the section, on a record with a readable name.
-        let lands = |off: i16| -> bool {
-            let at = off_pos as i64 + i64::from(off);
-            at > pos as i64 && (at as usize) < section_end && record_name_ok(r, at as usize)
-        };
-        if next_offset != 0 && !lands(next_offset) {
-            let swapped = next_offset.swap_bytes();
-            if lands(swapped) {
-                warnings.push(format!(
-                    "parameter '{name}': the offset to the next record ({next_offset}) points outside the parameter section; read in the other byte order ({swapped}), as the file's other records continue there"
-                ));
-                next_offset = swapped;
-            }
-        }
-        let next = if next_offset == 0 {
-            None
-        } else {
-            let next = off_pos as i64 + i64::from(next_offset);
-            if next <= pos as i64 {
-                return Err(Error::corrupt(
-                    path,
-                    format!("parameter '{name}' at byte {pos} points backwards to the next record at byte {next}"),
-                ));
-            }
-            if next as usize > r.bytes.len() {
-                return Err(Error::truncated(
-                    path,
-                    format!("the parameter section continues at byte {next}, past the end of the file ({} bytes)", r.bytes.len()),
-                ));
-            }
-            Some(next as usize)
-        };
+        let next = next_record(r, pos, off_pos, section_end, &name, &mut warnings)?;
         if id < 0 {
             let dlen = usize::from(r.u8(off_pos + 2, "group description")?);
             let description = trim_label(r.slice(off_pos + 3, dlen, "group description")?);
@@ -215,68 +180,7 @@ pub(super) fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters
                 });
             }
         } else if id > 0 {
-            let kind = r.i8(off_pos + 2, "parameter type")?;
-            let ndims = usize::from(r.u8(off_pos + 3, "parameter dimensions")?);
-            let dims: Vec<usize> = r
-                .slice(off_pos + 4, ndims, "parameter dimensions")?
-                .iter()
-                .map(|&d| usize::from(d))
-                .collect();
-            // Up to 255 dimensions of up to 255 each: the product can overflow usize.
-            let count = dims
-                .iter()
-                .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-                .ok_or_else(|| {
-                    Error::corrupt(
-                        path,
-                        format!("parameter '{name}' dimensions {dims:?} overflow"),
-                    )
-                })?;
-            let elem = usize::from(kind.unsigned_abs());
-            if !matches!(kind, -1 | 1 | 2 | 4) {
-                return Err(Error::corrupt(
-                    path,
-                    format!("parameter '{name}' has data type {kind} (expected -1, 1, 2 or 4)"),
-                ));
-            }
-            let data_pos = off_pos + 4 + ndims;
-            // `count` is at most 255^7 but the slice check below refuses anything past the file's end
-            // before a single byte is allocated.
-            let nbytes = count.checked_mul(elem).ok_or_else(|| {
-                Error::corrupt(path, format!("parameter '{name}' size overflows"))
-            })?;
-            let raw = r.slice(data_pos, nbytes, &format!("parameter '{name}'"))?;
-            let data = match kind {
-                -1 => ParamData::Char(raw.to_vec()),
-                1 => ParamData::Byte(raw.to_vec()),
-                2 => ParamData::Int(
-                    raw.chunks_exact(2)
-                        .map(|c| decode_u16(r.processor, [c[0], c[1]]) as i16)
-                        .collect(),
-                ),
-                _ => ParamData::Float(
-                    raw.chunks_exact(4)
-                        .map(|c| decode_f32(r.processor, [c[0], c[1], c[2], c[3]]))
-                        .collect(),
-                ),
-            };
-            let dpos = data_pos + nbytes;
-            let description = match r.u8(dpos, "parameter description") {
-                Ok(dlen) => r
-                    .slice(dpos + 1, usize::from(dlen), "parameter description")
-                    .map(trim_label)
-                    .unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            loose.push((
-                id,
-                Parameter {
-                    name,
-                    description,
-                    dims,
-                    data,
-                },
-            ));
+            loose.push((id, read_parameter(r, off_pos, name)?));
         }
         match next {
             Some(n) => pos = n,
@@ -296,6 +200,119 @@ pub(super) fn read_parameters(r: &Reader<'_>, start: usize) -> Result<Parameters
         }
     }
     Ok(Parameters { groups, warnings })
+}
+
+/// Where the record after the one at `pos` starts (None at the last), checked: forwards, inside
+/// the file. An offset in the other byte order is taken when only it lands on a record.
+fn next_record(
+    r: &Reader<'_>,
+    pos: usize,
+    off_pos: usize,
+    section_end: usize,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Option<usize>> {
+    let path = r.path;
+    let mut next_offset = r.i16(off_pos, "parameter offset")?;
+    // A writer that stored one offset in the other byte order (c3d.org Sample02's SGI
+    // files) sends the walk past the section; the swapped offset is taken when it lands,
+    // inside the section, on a record with a readable name.
+    let lands = |off: i16| -> bool {
+        let at = off_pos as i64 + i64::from(off);
+        at > pos as i64 && (at as usize) < section_end && record_name_ok(r, at as usize)
+    };
+    if next_offset != 0 && !lands(next_offset) {
+        let swapped = next_offset.swap_bytes();
+        if lands(swapped) {
+            warnings.push(format!(
+                "parameter '{name}': the offset to the next record ({next_offset}) points outside the parameter section; read in the other byte order ({swapped}), as the file's other records continue there"
+            ));
+            next_offset = swapped;
+        }
+    }
+    let next = if next_offset == 0 {
+        None
+    } else {
+        let next = off_pos as i64 + i64::from(next_offset);
+        if next <= pos as i64 {
+            return Err(Error::corrupt(
+                path,
+                format!("parameter '{name}' at byte {pos} points backwards to the next record at byte {next}"),
+            ));
+        }
+        if next as usize > r.bytes.len() {
+            return Err(Error::truncated(
+                path,
+                format!("the parameter section continues at byte {next}, past the end of the file ({} bytes)", r.bytes.len()),
+            ));
+        }
+        Some(next as usize)
+    };
+    Ok(next)
+}
+
+/// The parameter record whose name ends at `off_pos` (type, dimensions, data, description).
+fn read_parameter(r: &Reader<'_>, off_pos: usize, name: String) -> Result<Parameter> {
+    let path = r.path;
+    let kind = r.i8(off_pos + 2, "parameter type")?;
+    let ndims = usize::from(r.u8(off_pos + 3, "parameter dimensions")?);
+    let dims: Vec<usize> = r
+        .slice(off_pos + 4, ndims, "parameter dimensions")?
+        .iter()
+        .map(|&d| usize::from(d))
+        .collect();
+    // Up to 255 dimensions of up to 255 each: the product can overflow usize.
+    let count = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .ok_or_else(|| {
+            Error::corrupt(
+                path,
+                format!("parameter '{name}' dimensions {dims:?} overflow"),
+            )
+        })?;
+    let elem = usize::from(kind.unsigned_abs());
+    if !matches!(kind, -1 | 1 | 2 | 4) {
+        return Err(Error::corrupt(
+            path,
+            format!("parameter '{name}' has data type {kind} (expected -1, 1, 2 or 4)"),
+        ));
+    }
+    let data_pos = off_pos + 4 + ndims;
+    // `count` is at most 255^7 but the slice check below refuses anything past the file's end
+    // before a single byte is allocated.
+    let nbytes = count
+        .checked_mul(elem)
+        .ok_or_else(|| Error::corrupt(path, format!("parameter '{name}' size overflows")))?;
+    let raw = r.slice(data_pos, nbytes, &format!("parameter '{name}'"))?;
+    let data = match kind {
+        -1 => ParamData::Char(raw.to_vec()),
+        1 => ParamData::Byte(raw.to_vec()),
+        2 => ParamData::Int(
+            raw.chunks_exact(2)
+                .map(|c| decode_u16(r.processor, [c[0], c[1]]) as i16)
+                .collect(),
+        ),
+        _ => ParamData::Float(
+            raw.chunks_exact(4)
+                .map(|c| decode_f32(r.processor, [c[0], c[1], c[2], c[3]]))
+                .collect(),
+        ),
+    };
+    let dpos = data_pos + nbytes;
+    let description = match r.u8(dpos, "parameter description") {
+        Ok(dlen) => r
+            .slice(dpos + 1, usize::from(dlen), "parameter description")
+            .map(trim_label)
+            .unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    Ok(Parameter {
+        name,
+        description,
+        dims,
+        data,
+    })
 }
 
 /// Whether a parameter or group record starts at `at`: a non-zero name length and a name of
