@@ -84,78 +84,13 @@ pub fn sacrum_contacts(
     let ap_owned = if use_ap { smooth(ap)? } else { Vec::new() };
     let (v, ap) = (&v_owned[..], &ap_owned[..]);
     let n = v.len();
-    let lo_all = percentile(v, 0.05).unwrap_or(f64::NAN);
-    let hi_all = percentile(v, 0.95).unwrap_or(f64::NAN);
-    if (hi_all - lo_all).is_nan() || hi_all - lo_all <= 1e-9 {
-        return Err(crate::error::Error::stage(
-            crate::error::Reason::NoEvents,
-            "the vertical acceleration is flat: no contacts",
-        ));
-    }
-    // levels from the 5-95 % range of the 2 s around each sample (several strides), so a
-    // baseline that drifts over a long outdoor recording (a sensor whose tilt or strap shifts,
-    // a hill) keeps every step apart; on steady treadmill data they equal the whole trial's
-    let half = rate_hz as usize;
-    let grid = ((0.1 * rate_hz) as usize).max(1);
-    let ranges: Vec<(f64, f64)> = local_ranges(v, half, grid)
-        .into_iter()
-        .map(|r| match r {
-            Some((a, b)) if b - a > 1e-9 => (a, b),
-            _ => (lo_all, hi_all),
-        })
-        .collect();
-    // linear between grid points
-    let range_at = |i: usize| {
-        let k = (i / grid).min(ranges.len() - 1);
-        let k1 = (k + 1).min(ranges.len() - 1);
-        let w = (i % grid) as f64 / grid as f64;
-        (
-            ranges[k].0 * (1.0 - w) + ranges[k1].0 * w,
-            ranges[k].1 * (1.0 - w) + ranges[k1].1 * w,
-        )
-    };
-    let level_at = |i: usize, f: f64| {
-        let (lo, hi) = range_at(i);
-        lo + f * (hi - lo)
-    };
-    let on = |i: usize| level_at(i, opts.contact_level);
-    let mut coarse: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for i in 0..n - 1 {
-        let (a, b) = (v[i], v[i + 1]);
-        if !(a.is_finite() && b.is_finite()) {
-            start = None;
-            continue;
-        }
-        // each sample against its own level: a level that steps between grid points cannot
-        // hide a crossing
-        let (above_a, above_b) = (a >= on(i), b >= on(i + 1));
-        if !above_a && above_b {
-            start = Some(i);
-        } else if above_a && !above_b {
-            if let Some(s) = start.take() {
-                coarse.push((s, i + 1));
-            }
-        }
-    }
+    let levels = Levels::of(v, rate_hz)?;
+    let coarse = levels.above(v, opts.contact_level);
     // in running a contact is shorter than a step (duty factor under 0.5): parts of one stance
     // are merged only while the whole stays within the signal's own step period, so two steps
     // whose flight barely shows between them cannot become one contact
     let step_samples = step_frequency_hz(v, rate_hz).map_or(usize::MAX, |f| (rate_hz / f) as usize);
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for c in coarse {
-        if let Some(last) = merged.last_mut() {
-            let dip = v[last.1..=c.0]
-                .iter()
-                .copied()
-                .fold(f64::INFINITY, f64::min);
-            if dip > level_at(last.1, opts.merge_level) && c.1 - last.0 < step_samples {
-                last.1 = c.1;
-                continue;
-            }
-        }
-        merged.push(c);
-    }
+    let merged = merge_parts(coarse, v, &levels, opts.merge_level, step_samples);
     let (merged, split_ends) = split_by_step(merged, v, rate_hz);
     let dv = gradient(v, rate_hz);
     let dap = if use_ap {
@@ -175,24 +110,10 @@ pub fn sacrum_contacts(
             continue;
         }
         let ic = if use_ap {
-            let Some(k) = (w0..w1)
-                .filter(|&i| ap[i].is_finite())
-                .min_by(|&x, &y| ap[x].total_cmp(&ap[y]))
-            else {
+            let Some(ic) = ic_from_braking(ap, &dap, w0..w1, rate_hz) else {
                 continue;
             };
-            let mut j = k;
-            while j > 1 && ap[j - 1] > ap[j] {
-                j -= 1;
-            }
-            let s = (j..=k)
-                .min_by(|&x, &y| dap[x].total_cmp(&dap[y]))
-                .unwrap_or(k);
-            if dap[s] < 0.0 {
-                s as f64 / rate_hz - (ap[s] - ap[j]) / dap[s]
-            } else {
-                j as f64 / rate_hz
-            }
+            ic
         } else {
             let k = (w0..w1)
                 .max_by(|&x, &y| dv[x].total_cmp(&dv[y]))
@@ -210,7 +131,7 @@ pub fn sacrum_contacts(
                 let base = if base.is_finite() {
                     base
                 } else {
-                    range_at(k).0
+                    levels.range_at(k).0
                 };
                 k as f64 / rate_hz - (v[k] - base) / dv[k]
             } else {
@@ -223,30 +144,171 @@ pub fn sacrum_contacts(
         let to = if split_ends.contains(&b) {
             b as f64 / rate_hz
         } else {
-            let mut j = b.saturating_sub(before);
-            let off = level_at(j, opts.to_level);
-            while j + 1 < n && j + 1 < next_start && v[j + 1] > off {
-                j += 1;
-            }
-            if j + 1 >= n {
+            let from = b.saturating_sub(before);
+            let off = levels.level_at(from, opts.to_level);
+            let Some(to) = toe_off(v, from, b, next_start, off, rate_hz) else {
                 continue;
-            }
-            if j + 1 >= next_start && v[j + 1] > off {
-                // the next step began before the signal fell to the level: the stance ended
-                // at the lowest point between the two
-                (b..next_start)
-                    .filter(|&i| v[i].is_finite())
-                    .min_by(|&x, &y| v[x].total_cmp(&v[y]))
-                    .map_or(b as f64 / rate_hz, |i| i as f64 / rate_hz)
-            } else {
-                crossing_time(v, j, off, rate_hz)
-            }
+            };
+            to
         };
         if to - ic >= opts.min_contact_s && ic > 0.0 {
             out.push((ic, to));
         }
     }
     Ok(out)
+}
+
+/// Contact levels from the 5–95 % range of the 2 s around each sample (several strides), so a
+/// baseline that drifts over a long outdoor recording (a sensor whose tilt or strap shifts, a
+/// hill) keeps every step apart; on steady treadmill data they equal the whole trial's.
+struct Levels {
+    /// (5 %, 95 %) at every `grid`-th sample.
+    ranges: Vec<(f64, f64)>,
+    grid: usize,
+}
+
+impl Levels {
+    fn of(v: &[f64], rate_hz: f64) -> crate::error::Result<Self> {
+        let lo_all = percentile(v, 0.05).unwrap_or(f64::NAN);
+        let hi_all = percentile(v, 0.95).unwrap_or(f64::NAN);
+        if (hi_all - lo_all).is_nan() || hi_all - lo_all <= 1e-9 {
+            return Err(crate::error::Error::stage(
+                crate::error::Reason::NoEvents,
+                "the vertical acceleration is flat: no contacts",
+            ));
+        }
+        let half = rate_hz as usize;
+        let grid = ((0.1 * rate_hz) as usize).max(1);
+        let ranges = local_ranges(v, half, grid)
+            .into_iter()
+            .map(|r| match r {
+                Some((a, b)) if b - a > 1e-9 => (a, b),
+                _ => (lo_all, hi_all),
+            })
+            .collect();
+        Ok(Self { ranges, grid })
+    }
+    /// The range at sample `i`, linear between grid points.
+    fn range_at(&self, i: usize) -> (f64, f64) {
+        let (ranges, grid) = (&self.ranges, self.grid);
+        let k = (i / grid).min(ranges.len() - 1);
+        let k1 = (k + 1).min(ranges.len() - 1);
+        let w = (i % grid) as f64 / grid as f64;
+        (
+            ranges[k].0 * (1.0 - w) + ranges[k1].0 * w,
+            ranges[k].1 * (1.0 - w) + ranges[k1].1 * w,
+        )
+    }
+    /// The level a fraction `f` up the range at sample `i`.
+    fn level_at(&self, i: usize, f: f64) -> f64 {
+        let (lo, hi) = self.range_at(i);
+        lo + f * (hi - lo)
+    }
+    /// Runs of samples above the level `f` (start, end), complete ones only.
+    fn above(&self, v: &[f64], f: f64) -> Vec<(usize, usize)> {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut start = None;
+        for i in 0..v.len() - 1 {
+            let (a, b) = (v[i], v[i + 1]);
+            if !(a.is_finite() && b.is_finite()) {
+                start = None;
+                continue;
+            }
+            // each sample against its own level: a level that steps between grid points
+            // cannot hide a crossing
+            let (above_a, above_b) = (a >= self.level_at(i, f), b >= self.level_at(i + 1, f));
+            if !above_a && above_b {
+                start = Some(i);
+            } else if above_a && !above_b {
+                if let Some(s) = start.take() {
+                    runs.push((s, i + 1));
+                }
+            }
+        }
+        runs
+    }
+}
+
+/// Above-level parts of one stance merged while the dip between them stays above the merge
+/// level and the whole stays within a step.
+fn merge_parts(
+    parts: Vec<(usize, usize)>,
+    v: &[f64],
+    levels: &Levels,
+    merge_level: f64,
+    step_samples: usize,
+) -> Vec<(usize, usize)> {
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for c in parts {
+        if let Some(last) = merged.last_mut() {
+            let dip = v[last.1..=c.0]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            if dip > levels.level_at(last.1, merge_level) && c.1 - last.0 < step_samples {
+                last.1 = c.1;
+                continue;
+            }
+        }
+        merged.push(c);
+    }
+    merged
+}
+
+/// IC from the braking that opens a contact: the anteroposterior minimum in `window`, traced
+/// back to where its fall starts and dated by the tangent at its steepest point.
+fn ic_from_braking(
+    ap: &[f64],
+    dap: &[f64],
+    window: std::ops::Range<usize>,
+    rate_hz: f64,
+) -> Option<f64> {
+    let k = window
+        .filter(|&i| ap[i].is_finite())
+        .min_by(|&x, &y| ap[x].total_cmp(&ap[y]))?;
+    let mut j = k;
+    while j > 1 && ap[j - 1] > ap[j] {
+        j -= 1;
+    }
+    let s = (j..=k)
+        .min_by(|&x, &y| dap[x].total_cmp(&dap[y]))
+        .unwrap_or(k);
+    Some(if dap[s] < 0.0 {
+        s as f64 / rate_hz - (ap[s] - ap[j]) / dap[s]
+    } else {
+        j as f64 / rate_hz
+    })
+}
+
+/// TO: where the vertical signal, followed from `from`, falls below `off`; when the next step
+/// (`next_start`) begins first, the lowest point between contact end `b` and it. None when the
+/// recording ends first.
+fn toe_off(
+    v: &[f64],
+    from: usize,
+    b: usize,
+    next_start: usize,
+    off: f64,
+    rate_hz: f64,
+) -> Option<f64> {
+    let n = v.len();
+    let mut j = from;
+    while j + 1 < n && j + 1 < next_start && v[j + 1] > off {
+        j += 1;
+    }
+    if j + 1 >= n {
+        return None;
+    }
+    Some(if j + 1 >= next_start && v[j + 1] > off {
+        // the next step began before the signal fell to the level: the stance ended at the
+        // lowest point between the two
+        (b..next_start)
+            .filter(|&i| v[i].is_finite())
+            .min_by(|&x, &y| v[x].total_cmp(&v[y]))
+            .map_or(b as f64 / rate_hz, |i| i as f64 / rate_hz)
+    } else {
+        crossing_time(v, j, off, rate_hz)
+    })
 }
 
 /// Contacts longer than the step period are steps merged where the vertical signal never fell
