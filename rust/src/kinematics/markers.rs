@@ -101,7 +101,7 @@ pub fn from_markers(
     options: crate::model::ModelOptions,
     fix_swaps: bool,
 ) -> crate::error::Result<Kinematics> {
-    use crate::model::{calibrate, qa, track};
+    use crate::model::{calibrate, qa};
     let model = calibrate(static_trial, preset, options)?;
     let mut notes = model.notes.clone();
     if let Some(r) = qa::unit_mismatch(&model, trial) {
@@ -136,19 +136,7 @@ pub fn from_markers(
         }
         trial
     };
-    let static_angles = {
-        let poses = track(&model, static_trial);
-        let set = PoseSet {
-            kinds: model.segments.iter().map(|s| (s.kind, s.side)).collect(),
-            proximal_frames: model.segments.iter().map(|s| s.proximal_frame).collect(),
-            poses: &poses,
-            n_frames: static_trial.n_frames,
-        };
-        angles(&set)
-            .iter()
-            .map(|s| (s.side, mean_angles(s)))
-            .collect()
-    };
+    let static_angles = standing_angles(&model, static_trial);
     let (poses, rejected) =
         crate::model::track_checked(&model, trial, crate::model::MAX_CLUSTER_RMS_M);
     for (seg, n) in model.segments.iter().zip(&rejected) {
@@ -176,30 +164,7 @@ pub fn from_markers(
         n_frames: trial.n_frames,
     };
     let angles = angles(&set);
-    let mut landmarks = Vec::new();
-    for (seg, seg_poses) in model.segments.iter().zip(&poses) {
-        for (name, local) in &seg.landmarks {
-            let label = match (seg.side, name.as_str()) {
-                (_, "origin") => format!("{}_origin", seg.name),
-                (Some(side), n) if !n.starts_with(['L', 'R']) => format!("{}_{n}", side.as_char()),
-                (_, n) => n.to_string(),
-            };
-            if landmarks
-                .iter()
-                .any(|(n, _): &(String, Vec<[f64; 3]>)| *n == label)
-            {
-                continue;
-            }
-            let traj = seg_poses
-                .iter()
-                .map(|p| {
-                    let v = p.to_lab(local);
-                    [v[0], v[1], v[2]]
-                })
-                .collect();
-            landmarks.push((label, traj));
-        }
-    }
+    let landmarks = tracked_landmarks(&model, &poses);
     Ok(Kinematics::new(
         angles,
         landmarks,
@@ -321,4 +286,56 @@ pub fn from_landmarks(
         notes,
         Vec::new(),
     ))
+}
+
+/// The static trial's mean angles per side: the standing posture the model measures.
+fn standing_angles(
+    model: &crate::model::Model,
+    static_trial: &crate::trial::Trial,
+) -> Vec<(Side, [f64; 17])> {
+    let poses = crate::model::track(model, static_trial);
+    let set = PoseSet {
+        kinds: model.segments.iter().map(|s| (s.kind, s.side)).collect(),
+        proximal_frames: model.segments.iter().map(|s| s.proximal_frame).collect(),
+        poses: &poses,
+        n_frames: static_trial.n_frames,
+    };
+    angles(&set)
+        .iter()
+        .map(|s| (s.side, mean_angles(s)))
+        .collect()
+}
+
+/// Every segment's landmarks (origin, joint centres, heel, toe) in the lab, frame by frame,
+/// named once (`L_kjc`, `pelvis_origin`…): a joint centre two segments carry comes from the
+/// first.
+fn tracked_landmarks(
+    model: &crate::model::Model,
+    poses: &[Vec<Pose>],
+) -> Vec<(String, Vec<[f64; 3]>)> {
+    let mut landmarks = Vec::new();
+    for (seg, seg_poses) in model.segments.iter().zip(poses) {
+        for (name, local) in &seg.landmarks {
+            let label = match (seg.side, name.as_str()) {
+                (_, "origin") => format!("{}_origin", seg.name),
+                (Some(side), n) if !n.starts_with(['L', 'R']) => format!("{}_{n}", side.as_char()),
+                (_, n) => n.to_string(),
+            };
+            if landmarks
+                .iter()
+                .any(|(n, _): &(String, Vec<[f64; 3]>)| *n == label)
+            {
+                continue;
+            }
+            let traj = seg_poses
+                .iter()
+                .map(|p| {
+                    let v = p.to_lab(local);
+                    [v[0], v[1], v[2]]
+                })
+                .collect();
+            landmarks.push((label, traj));
+        }
+    }
+    landmarks
 }
