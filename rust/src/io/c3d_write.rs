@@ -146,7 +146,55 @@ pub fn write(spec: &C3dSpec) -> Vec<u8> {
     let enc = Enc(spec.processor);
     let nm = spec.labels.len();
     let nch = spec.analog_labels.len();
-    let float = spec.int_scale.is_none();
+    let scale = spec.int_scale.unwrap_or(-1.0);
+    let groups = parameter_groups(spec);
+    let mut params = Vec::new();
+    let n_records: usize = groups.iter().map(|(_, ps)| ps.len() + 1).sum();
+    let mut written = 0;
+    for (gi, (gname, ps)) in groups.iter().enumerate() {
+        let id = (gi + 1) as i8;
+        push_group(&mut params, &enc, id, gname);
+        written += 1;
+        for p in ps {
+            written += 1;
+            push_param(&mut params, &enc, id, p, written == n_records);
+        }
+    }
+    let param_blocks = (params.len() + 4).div_ceil(512);
+    let data_block = 2 + param_blocks;
+    // DATA_START must be known before the parameter bytes are final: patch it in after.
+    let mut out = vec![0u8; 512];
+    out[0] = 2;
+    out[1] = 0x50;
+    let put16 = |out: &mut Vec<u8>, at: usize, v: u16| out[at..at + 2].copy_from_slice(&enc.u16(v));
+    put16(&mut out, 2, nm as u16);
+    put16(&mut out, 4, (nch * spec.analog_per_frame) as u16);
+    put16(&mut out, 6, spec.first_frame.min(0xFFFF) as u16);
+    let last = (spec.first_frame as usize + spec.n_frames).saturating_sub(1);
+    put16(
+        &mut out,
+        8,
+        if last > 0xFFFF { 0xFFFF } else { last as u16 },
+    );
+    out[12..16].copy_from_slice(&enc.f32(scale));
+    put16(&mut out, 16, data_block as u16);
+    put16(&mut out, 18, spec.analog_per_frame as u16);
+    out[20..24].copy_from_slice(&enc.f32(spec.point_rate_hz));
+    let mut psec = vec![1u8, 0x50, param_blocks as u8, spec.processor as u8];
+    psec.extend(params);
+    psec.resize(param_blocks * 512, 0);
+    out.extend(psec);
+    write_frames(spec, &enc, &mut out);
+    let len = out.len().div_ceil(512) * 512;
+    out.resize(len, 0);
+    out
+}
+
+/// POINT, ANALOG and (for long files) TRIAL parameters, with the spec's extra parameters
+/// replacing or adding to them.
+fn parameter_groups(spec: &C3dSpec) -> Vec<(String, Vec<Parameter>)> {
+    let nm = spec.labels.len();
+    let nch = spec.analog_labels.len();
     let scale = spec.int_scale.unwrap_or(-1.0);
     let mut groups: Vec<(String, Vec<Parameter>)> = vec![
         (
@@ -225,42 +273,15 @@ pub fn write(spec: &C3dSpec) -> Vec<u8> {
             None => groups.push((g.clone(), vec![p.clone()])),
         }
     }
-    let mut params = Vec::new();
-    let n_records: usize = groups.iter().map(|(_, ps)| ps.len() + 1).sum();
-    let mut written = 0;
-    for (gi, (gname, ps)) in groups.iter().enumerate() {
-        let id = (gi + 1) as i8;
-        push_group(&mut params, &enc, id, gname);
-        written += 1;
-        for p in ps {
-            written += 1;
-            push_param(&mut params, &enc, id, p, written == n_records);
-        }
-    }
-    let param_blocks = (params.len() + 4).div_ceil(512);
-    let data_block = 2 + param_blocks;
-    // DATA_START must be known before the parameter bytes are final: patch it in after.
-    let mut out = vec![0u8; 512];
-    out[0] = 2;
-    out[1] = 0x50;
-    let put16 = |out: &mut Vec<u8>, at: usize, v: u16| out[at..at + 2].copy_from_slice(&enc.u16(v));
-    put16(&mut out, 2, nm as u16);
-    put16(&mut out, 4, (nch * spec.analog_per_frame) as u16);
-    put16(&mut out, 6, spec.first_frame.min(0xFFFF) as u16);
-    let last = (spec.first_frame as usize + spec.n_frames).saturating_sub(1);
-    put16(
-        &mut out,
-        8,
-        if last > 0xFFFF { 0xFFFF } else { last as u16 },
-    );
-    out[12..16].copy_from_slice(&enc.f32(scale));
-    put16(&mut out, 16, data_block as u16);
-    put16(&mut out, 18, spec.analog_per_frame as u16);
-    out[20..24].copy_from_slice(&enc.f32(spec.point_rate_hz));
-    let mut psec = vec![1u8, 0x50, param_blocks as u8, spec.processor as u8];
-    psec.extend(params);
-    psec.resize(param_blocks * 512, 0);
-    out.extend(psec);
+    groups
+}
+
+/// The data section: per frame, every point (x, y, z, residual) then its analog samples.
+fn write_frames(spec: &C3dSpec, enc: &Enc, out: &mut Vec<u8>) {
+    let nm = spec.labels.len();
+    let nch = spec.analog_labels.len();
+    let float = spec.int_scale.is_none();
+    let scale = spec.int_scale.unwrap_or(-1.0);
     let spf = spec.analog_per_frame;
     for f in 0..spec.n_frames {
         for m in 0..nm {
@@ -298,7 +319,4 @@ pub fn write(spec: &C3dSpec) -> Vec<u8> {
             }
         }
     }
-    let len = out.len().div_ceil(512) * 512;
-    out.resize(len, 0);
-    out
 }

@@ -196,166 +196,177 @@ fn seg(name: String, kind: SegmentKind, side: Option<Side>, tracking: Vec<String
 pub fn segments(preset: Preset) -> Vec<SegmentDef> {
     let mut out = Vec::new();
     match preset {
-        Preset::Rbds => {
-            let pelvis = [
-                "R.ASIS",
-                "L.ASIS",
-                "R.PSIS",
-                "L.PSIS",
-                "R.Iliac.Crest",
-                "L.Iliac.Crest",
-            ];
-            out.push(seg(
-                "pelvis".into(),
-                SegmentKind::Pelvis,
-                None,
-                pelvis.map(String::from).to_vec(),
-            ));
-            for side in [Side::L, Side::R] {
-                let c = side.as_char();
-                let names =
-                    |parts: &[&str]| parts.iter().map(|w| format!("{c}.{w}")).collect::<Vec<_>>();
-                out.push(seg(
-                    format!("{c}_thigh"),
-                    SegmentKind::Thigh,
-                    Some(side),
-                    names(&[
-                        "Thigh.Top.Lateral",
-                        "Thigh.Bottom.Lateral",
-                        "Thigh.Top.Medial",
-                        "Thigh.Bottom.Medial",
-                    ]),
-                ));
-                out.push(seg(
-                    format!("{c}_shank"),
-                    SegmentKind::Shank,
-                    Some(side),
-                    names(&[
-                        "Shank.Top.Lateral",
-                        "Shank.Bottom.Lateral",
-                        "Shank.Top.Medial",
-                        "Shank.Bottom.Medial",
-                    ]),
-                ));
-                out.push(seg(
-                    format!("{c}_foot"),
-                    SegmentKind::Foot,
-                    Some(side),
-                    names(&["Heel.Top", "Heel.Lateral", "Heel.Bottom", "MT1", "MT5"]),
-                ));
-            }
-        }
-        Preset::Ric => {
-            out.push(seg(
-                "pelvis".into(),
-                SegmentKind::Pelvis,
-                None,
-                (1..=4).map(|k| format!("pelvis_{k}")).collect(),
-            ));
-            for side in [Side::L, Side::R] {
-                let c = side.as_char();
-                for (kind, what) in [
-                    (SegmentKind::Thigh, "thigh"),
-                    (SegmentKind::Shank, "shank"),
-                    (SegmentKind::Foot, "foot"),
-                ] {
-                    out.push(seg(
-                        format!("{c}_{what}"),
-                        kind,
-                        Some(side),
-                        (1..=4).map(|k| format!("{c}_{what}_{k}")).collect(),
-                    ));
-                }
-            }
-        }
-        Preset::PluginGait => {
-            let pelvis = ["LASI", "RASI", "LPSI", "RPSI", "SACR"];
-            out.push(seg(
-                "pelvis".into(),
-                SegmentKind::Pelvis,
-                None,
-                pelvis.map(String::from).to_vec(),
-            ));
-            for side in [Side::L, Side::R] {
-                let c = side.as_char();
-                out.push(seg(
-                    format!("{c}_thigh"),
-                    SegmentKind::Thigh,
-                    Some(side),
-                    vec![
-                        format!("@pelvis/{c}_hjc"),
-                        format!("{c}THI"),
-                        format!("{c}KNE"),
-                    ],
-                ));
-                out.push(seg(
-                    format!("{c}_shank"),
-                    SegmentKind::Shank,
-                    Some(side),
-                    vec![
-                        format!("@{c}_thigh/kjc"),
-                        format!("{c}TIB"),
-                        format!("{c}ANK"),
-                    ],
-                ));
-                out.push(seg(
-                    format!("{c}_foot"),
-                    SegmentKind::Foot,
-                    Some(side),
-                    vec![
-                        format!("@{c}_shank/ajc"),
-                        format!("{c}HEE"),
-                        format!("{c}TOE"),
-                    ],
-                ));
-            }
-            out.push(seg(
-                "trunk".into(),
-                SegmentKind::Trunk,
-                None,
-                ["C7", "T10", "CLAV", "STRN"].map(String::from).to_vec(),
-            ));
-        }
-        Preset::OpenCap => {
-            let pelvis = [
-                "r.ASIS_study",
-                "L.ASIS_study",
-                "r.PSIS_study",
-                "L.PSIS_study",
-            ];
-            out.push(seg(
-                "pelvis".into(),
-                SegmentKind::Pelvis,
-                None,
-                pelvis.map(String::from).to_vec(),
-            ));
-            for side in [Side::L, Side::R] {
-                let (c, s) = (side.as_char(), opencap_side(side));
-                let names = |parts: &[&str]| -> Vec<String> {
-                    parts.iter().map(|w| format!("{s}_{w}_study")).collect()
-                };
-                let mut thigh = names(&["knee", "mknee", "thigh1", "thigh2", "thigh3"]);
-                thigh.push(format!("{c}HJC_study"));
-                out.push(seg(
-                    format!("{c}_thigh"),
-                    SegmentKind::Thigh,
-                    Some(side),
-                    thigh,
-                ));
-                out.push(seg(
-                    format!("{c}_shank"),
-                    SegmentKind::Shank,
-                    Some(side),
-                    names(&["sh1", "sh2", "sh3", "ankle", "mankle"]),
-                ));
-                out.push(seg(
-                    format!("{c}_foot"),
-                    SegmentKind::Foot,
-                    Some(side),
-                    names(&["calc", "toe", "5meta"]),
-                ));
-            }
-        }
+        Preset::Rbds => rbds_segments(&mut out),
+        Preset::Ric => ric_segments(&mut out),
+        Preset::PluginGait => plugin_gait_segments(&mut out),
+        Preset::OpenCap => opencap_segments(&mut out),
     }
     out
+}
+
+/// RBDS: four-marker thigh and shank plates, heel and metatarsal markers.
+fn rbds_segments(out: &mut Vec<SegmentDef>) {
+    let pelvis = [
+        "R.ASIS",
+        "L.ASIS",
+        "R.PSIS",
+        "L.PSIS",
+        "R.Iliac.Crest",
+        "L.Iliac.Crest",
+    ];
+    out.push(seg(
+        "pelvis".into(),
+        SegmentKind::Pelvis,
+        None,
+        pelvis.map(String::from).to_vec(),
+    ));
+    for side in [Side::L, Side::R] {
+        let c = side.as_char();
+        let names = |parts: &[&str]| parts.iter().map(|w| format!("{c}.{w}")).collect::<Vec<_>>();
+        out.push(seg(
+            format!("{c}_thigh"),
+            SegmentKind::Thigh,
+            Some(side),
+            names(&[
+                "Thigh.Top.Lateral",
+                "Thigh.Bottom.Lateral",
+                "Thigh.Top.Medial",
+                "Thigh.Bottom.Medial",
+            ]),
+        ));
+        out.push(seg(
+            format!("{c}_shank"),
+            SegmentKind::Shank,
+            Some(side),
+            names(&[
+                "Shank.Top.Lateral",
+                "Shank.Bottom.Lateral",
+                "Shank.Top.Medial",
+                "Shank.Bottom.Medial",
+            ]),
+        ));
+        out.push(seg(
+            format!("{c}_foot"),
+            SegmentKind::Foot,
+            Some(side),
+            names(&["Heel.Top", "Heel.Lateral", "Heel.Bottom", "MT1", "MT5"]),
+        ));
+    }
+}
+
+/// RIC: four-marker clusters on pelvis, thighs, shanks and shoes.
+fn ric_segments(out: &mut Vec<SegmentDef>) {
+    out.push(seg(
+        "pelvis".into(),
+        SegmentKind::Pelvis,
+        None,
+        (1..=4).map(|k| format!("pelvis_{k}")).collect(),
+    ));
+    for side in [Side::L, Side::R] {
+        let c = side.as_char();
+        for (kind, what) in [
+            (SegmentKind::Thigh, "thigh"),
+            (SegmentKind::Shank, "shank"),
+            (SegmentKind::Foot, "foot"),
+        ] {
+            out.push(seg(
+                format!("{c}_{what}"),
+                kind,
+                Some(side),
+                (1..=4).map(|k| format!("{c}_{what}_{k}")).collect(),
+            ));
+        }
+    }
+}
+
+/// Plug-in Gait: each limb segment carries its proximal joint centre.
+fn plugin_gait_segments(out: &mut Vec<SegmentDef>) {
+    let pelvis = ["LASI", "RASI", "LPSI", "RPSI", "SACR"];
+    out.push(seg(
+        "pelvis".into(),
+        SegmentKind::Pelvis,
+        None,
+        pelvis.map(String::from).to_vec(),
+    ));
+    for side in [Side::L, Side::R] {
+        let c = side.as_char();
+        out.push(seg(
+            format!("{c}_thigh"),
+            SegmentKind::Thigh,
+            Some(side),
+            vec![
+                format!("@pelvis/{c}_hjc"),
+                format!("{c}THI"),
+                format!("{c}KNE"),
+            ],
+        ));
+        out.push(seg(
+            format!("{c}_shank"),
+            SegmentKind::Shank,
+            Some(side),
+            vec![
+                format!("@{c}_thigh/kjc"),
+                format!("{c}TIB"),
+                format!("{c}ANK"),
+            ],
+        ));
+        out.push(seg(
+            format!("{c}_foot"),
+            SegmentKind::Foot,
+            Some(side),
+            vec![
+                format!("@{c}_shank/ajc"),
+                format!("{c}HEE"),
+                format!("{c}TOE"),
+            ],
+        ));
+    }
+    out.push(seg(
+        "trunk".into(),
+        SegmentKind::Trunk,
+        None,
+        ["C7", "T10", "CLAV", "STRN"].map(String::from).to_vec(),
+    ));
+}
+
+/// OpenCap: anatomical `_study` markers and the augmenter's hip centres.
+fn opencap_segments(out: &mut Vec<SegmentDef>) {
+    let pelvis = [
+        "r.ASIS_study",
+        "L.ASIS_study",
+        "r.PSIS_study",
+        "L.PSIS_study",
+    ];
+    out.push(seg(
+        "pelvis".into(),
+        SegmentKind::Pelvis,
+        None,
+        pelvis.map(String::from).to_vec(),
+    ));
+    for side in [Side::L, Side::R] {
+        let (c, s) = (side.as_char(), opencap_side(side));
+        let names = |parts: &[&str]| -> Vec<String> {
+            parts.iter().map(|w| format!("{s}_{w}_study")).collect()
+        };
+        let mut thigh = names(&["knee", "mknee", "thigh1", "thigh2", "thigh3"]);
+        thigh.push(format!("{c}HJC_study"));
+        out.push(seg(
+            format!("{c}_thigh"),
+            SegmentKind::Thigh,
+            Some(side),
+            thigh,
+        ));
+        out.push(seg(
+            format!("{c}_shank"),
+            SegmentKind::Shank,
+            Some(side),
+            names(&["sh1", "sh2", "sh3", "ankle", "mankle"]),
+        ));
+        out.push(seg(
+            format!("{c}_foot"),
+            SegmentKind::Foot,
+            Some(side),
+            names(&["calc", "toe", "5meta"]),
+        ));
+    }
 }
