@@ -30,6 +30,7 @@ __all__ = [
     "gyro_events",
     "heel_from_mtp",
     "imu_orientation",
+    "imu_stride_metrics",
     "landmark_kinematics",
     "marker_events",
     "marker_kinematics",
@@ -157,6 +158,14 @@ def sole_points(
     cluster: npt.NDArray[np.float64],
     side: str,
 ) -> tuple[npt.NDArray[np.float64], list[str]]: ...
+def imu_stride_metrics(
+    rate_hz: float,
+    strides: npt.NDArray[np.float64],
+    sides: list[int],
+    shank_axial: tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None],
+    foot_sagittal: tuple[npt.NDArray[np.float64] | None, npt.NDArray[np.float64] | None],
+    pelvis: npt.NDArray[np.float64] | None,
+) -> list[tuple[str, npt.NDArray[np.float64]]]: ...
 def imu_orientation(
     acc_m_s2: npt.NDArray[np.float64],
     gyro_rad_s: npt.NDArray[np.float64],

@@ -832,29 +832,6 @@ def step_frequency_hz(trial: ImuTrial, location: str = "sacrum") -> float | None
     return _native.step_frequency(np.ascontiguousarray(acc[:, 2]), trial.rate_hz)
 
 
-def _window(x: FloatArray, a: float, b: float, rate: float) -> FloatArray:
-    i0, i1 = max(math.floor(a * rate), 0), min(math.ceil(b * rate) + 1, x.shape[0])
-    return x[i0:i1]
-
-
-def _range(x: FloatArray) -> float:
-    x = x[np.isfinite(x)]
-    return float(x.max() - x.min()) if x.size else math.nan
-
-
-def foot_strike_angle_deg(sagittal: FloatArray, ic: float, to: float, rate: float) -> float:
-    """Foot pitch at IC relative to foot-flat, from the foot gyroscope: minus the integral of
-    the sagittal angular velocity from IC to the quietest 40 ms of the stance (foot flat).
-    Positive = toes up at contact (rearfoot strike), as for markers (Altman & Davis 2012)."""
-    w = _window(sagittal, ic, to, rate)
-    k = max(int(0.04 * rate), 1)
-    if w.size < k + 2 or not np.isfinite(w).all():
-        return math.nan
-    quiet = np.convolve(np.abs(w), np.ones(k) / k, mode="valid")
-    flat = int(np.argmin(quiet)) + k // 2
-    return float(-np.degrees(np.trapezoid(w[: flat + 1], dx=1.0 / rate)))
-
-
 def per_stride(
     trial: ImuTrial,
     events: pl.DataFrame,
@@ -864,12 +841,15 @@ def per_stride(
 ) -> pl.DataFrame:
     """Per-stride metrics of an IMU trial, in the columns of :func:`stridelab.metrics.per_stride`.
 
-    Spatiotemporal parameters come from the events; ``peak_tibial_acceleration_g`` (shank
-    sensor: highest axial specific force in the first half of stance, in g),
-    ``foot_strike_angle_deg`` and ``foot_strike`` (foot sensor), and the pelvis ranges over the
-    stride and ``contralateral_pelvic_drop_deg`` (sacrum sensor with a gyroscope). Midstance is
-    half way through the contact (``half_stance``). Metrics that need markers are absent, so their
-    patterns are ``not_assessable``.
+    Spatiotemporal parameters come from the events; computed in the core
+    (``imu::metrics``): ``peak_tibial_acceleration_g`` (shank sensor: highest axial specific
+    force in the first half of stance, in g), ``foot_strike_angle_deg`` (foot gyroscope: minus
+    the integral of the sagittal angular velocity from IC to foot-flat, the quietest 40 ms of
+    stance; positive = toes up, Altman & Davis 2012) and ``foot_strike``, and, with a sacrum
+    gyroscope, the pelvis ranges over the stride and ``contralateral_pelvic_drop_deg`` (the
+    same definition as for markers). Midstance is half way through the contact
+    (``half_stance``). Metrics that need markers are absent, so their patterns are
+    ``not_assessable``; a side without the sensor a metric needs has NaN.
     """
     from stridelab import strides as strides_mod
     from stridelab.metrics import _STRIDE_TIMES, classify_strike
@@ -881,52 +861,56 @@ def per_stride(
     if sacrum is not None and sacrum.has_gyro:
         angles = _native.pelvis_angles(orientation(sacrum, rate))
         # tilt, obliquity (left up +), rotation unwrapped so that a range never spans ±180°
-        pelvis = (angles[:, 0], angles[:, 1], np.unwrap(angles[:, 2], period=360.0))
-    rows = []
-    # each shank's axial signal once (the quiet-standing search runs over the whole recording)
-    axials = {
-        w: _shank_axial(sensor, rate)
+        angles[:, 2] = np.unwrap(angles[:, 2], period=360.0)
+        pelvis = np.ascontiguousarray(angles)
+    shanks = tuple(
+        _shank_axial(s, rate) if (s := trial.at(f"{w}_shank")) is not None else None
         for w in ("left", "right")
-        if (sensor := trial.at(f"{w}_shank")) is not None
-    }
-    for r in st.iter_rows(named=True):
-        side = r["side"]
-        ic, to, nxt = r["ic_s"], r["to_s"], r["next_ic_s"]
-        row: dict[str, object] = {
-            "runner": runner,
-            "trial": trial.path.name,
-            "side": side,
-            "stride": r["stride"],
-            "ic_s": ic,
-            "to_s": to,
-            "midstance_s": (ic + to) / 2,
-            "midstance_definition": "half_stance",
-            **{k: r[k] for k in _STRIDE_TIMES},
-        }
-        if speed_m_s is not None:
-            row["stride_length_m"] = speed_m_s * r["stride_time_s"]
-        word = {"L": "left", "R": "right"}.get(side)
-        if word in axials:
-            axial = _window(axials[word], ic, ic + (to - ic) / 2, rate)
-            row["peak_tibial_acceleration_g"] = (
-                float(np.nanmax(axial)) / G if np.isfinite(axial).any() else math.nan
+    )
+    feet = tuple(
+        np.ascontiguousarray(s.sagittal_rad_s, dtype=np.float64)
+        if (s := trial.at(f"{w}_foot")) is not None and s.has_gyro
+        else None
+        for w in ("left", "right")
+    )
+    times = np.ascontiguousarray(
+        st.select("ic_s", "to_s", "next_ic_s").to_numpy(), dtype=np.float64
+    )
+    sides = [{"L": 0, "R": 1}.get(s, -1) for s in st["side"]]
+    computed = dict(
+        _native.imu_stride_metrics(
+            rate,
+            times.reshape(-1, 3),
+            sides,
+            (shanks[0], shanks[1]),
+            (feet[0], feet[1]),
+            pelvis,
+        )
+    )
+    table = st.select(
+        pl.lit(runner).alias("runner"),
+        pl.lit(trial.path.name).alias("trial"),
+        "side",
+        "stride",
+        "ic_s",
+        "to_s",
+        ((pl.col("ic_s") + pl.col("to_s")) / 2).alias("midstance_s"),
+        pl.lit("half_stance").alias("midstance_definition"),
+        *_STRIDE_TIMES,
+    )
+    if speed_m_s is not None:
+        table = table.with_columns((speed_m_s * pl.col("stride_time_s")).alias("stride_length_m"))
+    columns: list[pl.Series] = []
+    for name, values in computed.items():
+        columns.append(pl.Series(name, values))
+        if name == "foot_strike_angle_deg":
+            # a stance without a strike angle is "unknown" and left out of the forefoot share
+            classes = [classify_strike(None, float(a)) for a in values]
+            columns.append(pl.Series("foot_strike", classes, dtype=pl.String))
+            columns.append(
+                pl.Series(
+                    "forefoot_strike_share",
+                    [math.nan if c == "unknown" else float(c == "forefoot") for c in classes],
+                )
             )
-        foot = trial.at(f"{word}_foot") if word else None
-        if foot is not None and foot.has_gyro:
-            fsa = foot_strike_angle_deg(foot.sagittal_rad_s, ic, to, rate)
-            row["foot_strike_angle_deg"] = fsa
-            row["foot_strike"] = classify_strike(None, fsa)
-            row["forefoot_strike_share"] = float(row["foot_strike"] == "forefoot")
-        if pelvis is not None:
-            tilt, obliq, rot = pelvis
-            row["pelvic_tilt_range_deg"] = _range(_window(tilt, ic, nxt, rate))
-            row["pelvic_obliquity_range_deg"] = _range(_window(obliq, ic, nxt, rate))
-            row["pelvic_rotation_range_deg"] = _range(_window(rot, ic, nxt, rate))
-            if side in ("L", "R"):
-                # obliquity of the other side, that side up +; its drop below its level at IC
-                other_up = -obliq if side == "L" else obliq
-                w = _window(other_up, ic, to, rate)
-                if w.size and np.isfinite(w).any():
-                    row["contralateral_pelvic_drop_deg"] = float(w[0] - np.nanmin(w))
-        rows.append(row)
-    return pl.DataFrame(rows, infer_schema_length=None)
+    return table.with_columns(columns)

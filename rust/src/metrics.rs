@@ -124,6 +124,19 @@ fn extremes(n: usize, values: impl Fn(usize) -> f64, a: f64, b: f64, rate: f64) 
     (hi, lo)
 }
 
+/// Contralateral pelvic drop of one stance, degrees: the other side's pelvic obliquity (that
+/// side up +, `obliquity(frame)`) at IC minus its lowest value during the stance (frames
+/// ceil(ic·rate) ..= floor(to·rate)). The one definition for markers and IMUs.
+pub fn contralateral_pelvic_drop_deg(
+    n: usize,
+    obliquity: impl Fn(usize) -> f64,
+    ic: f64,
+    to: f64,
+    rate: f64,
+) -> f64 {
+    at(n, &obliquity, ic, rate) - extremes(n, &obliquity, ic, to, rate).1
+}
+
 /// Median of the finite values (mean of the middle two for an even count), NaN if none.
 fn nanmedian(mut v: Vec<f64>) -> f64 {
     v.retain(|x| x.is_finite());
@@ -326,8 +339,9 @@ fn joint_angles(cx: &Ctx<'_, '_>, out: &mut Vec<(String, Vec<f64>)>) {
 fn pelvis_and_trunk(cx: &Ctx<'_, '_>, out: &mut Vec<(String, Vec<f64>)>) {
     use Angle::{PelvisObliquity, PelvisRotation, PelvisTilt, TrunkFlexion, TrunkRotation};
     out.push(cx.column("contralateral_pelvic_drop_deg", |r| {
-        let o = 1 - r.side;
-        cx.angle_at(o, PelvisObliquity, r.ic) - cx.angle_over(o, PelvisObliquity, r.ic, r.to).1
+        let a = cx.inp.angles[1 - r.side];
+        let c = PelvisObliquity.index();
+        contralateral_pelvic_drop_deg(a.len(), |i| a[i][c], r.ic, r.to, cx.rate())
     }));
     out.push(cx.column("pelvic_tilt_at_ic_deg", |r| {
         cx.angle_at(r.side, PelvisTilt, r.ic)

@@ -14,6 +14,7 @@
 
 pub mod align;
 pub mod events;
+pub mod metrics;
 pub mod orientation;
 pub mod tibial;
 

@@ -10,6 +10,7 @@ use crate::markerset::MarkerSet;
 use crate::trial::Trial;
 
 mod calibrate;
+mod landmarks;
 pub use calibrate::calibrate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -198,5 +198,78 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gravity_tilt, m)?)?;
     m.add_function(wrap_pyfunction!(ap_reversed, m)?)?;
     m.add_function(wrap_pyfunction!(step_frequency, m)?)?;
+    m.add_function(wrap_pyfunction!(imu_stride_metrics, m)?)?;
     Ok(())
+}
+
+/// Per-stride IMU metrics (see `imu::metrics::per_stride`): strides (n, 3) of IC, TO and next
+/// IC in s, their sides (0 left, 1 right, -1 unknown), the left and right shank axial specific
+/// force, the left and right foot sagittal angular velocity, pelvis angles (samples, 3);
+/// list of (column, values).
+#[pyfunction]
+#[pyo3(signature = (rate_hz, strides, sides, shank_axial, foot_sagittal, pelvis))]
+fn imu_stride_metrics<'py>(
+    py: Python<'py>,
+    rate_hz: f64,
+    strides: PyReadonlyArray2<'py, f64>,
+    sides: Vec<i64>,
+    shank_axial: (
+        Option<PyReadonlyArray1<'py, f64>>,
+        Option<PyReadonlyArray1<'py, f64>>,
+    ),
+    foot_sagittal: (
+        Option<PyReadonlyArray1<'py, f64>>,
+        Option<PyReadonlyArray1<'py, f64>>,
+    ),
+    pelvis: Option<PyReadonlyArray2<'py, f64>>,
+) -> PyResult<Vec<(String, Bound<'py, numpy::PyArray1<f64>>)>> {
+    use crate::imu::metrics::{per_stride, ImuMetricInputs, ImuStride};
+    let rows = rows3(&strides, "strides")?;
+    if rows.len() != sides.len() {
+        return Err(PyValueError::new_err("one side per stride"));
+    }
+    let strides: Vec<ImuStride> = rows
+        .iter()
+        .zip(&sides)
+        .map(|(r, &s)| ImuStride {
+            side: usize::try_from(s).ok().filter(|&s| s < 2),
+            ic: r[0],
+            to: r[1],
+            next_ic: r[2],
+        })
+        .collect();
+    let shank = [
+        optional_vector(shank_axial.0.as_ref())?,
+        optional_vector(shank_axial.1.as_ref())?,
+    ];
+    let foot = [
+        optional_vector(foot_sagittal.0.as_ref())?,
+        optional_vector(foot_sagittal.1.as_ref())?,
+    ];
+    let pelvis_cols: Option<[Vec<f64>; 3]> = match &pelvis {
+        Some(p) => {
+            let rows = rows3(p, "pelvis")?;
+            Some([0, 1, 2].map(|k| rows.iter().map(|r| r[k]).collect()))
+        }
+        None => None,
+    };
+    let columns = py.detach(|| {
+        per_stride(&ImuMetricInputs {
+            rate_hz,
+            strides: &strides,
+            shank_axial: shank,
+            foot_sagittal: foot,
+            pelvis: pelvis_cols
+                .as_ref()
+                .map(|[a, b, c]| [a.as_slice(), b.as_slice(), c.as_slice()]),
+        })
+    });
+    Ok(columns
+        .into_iter()
+        .map(|(n, v)| (n, v.into_pyarray(py)))
+        .collect())
+}
+
+fn optional_vector<'a>(a: Option<&'a PyReadonlyArray1<'_, f64>>) -> PyResult<Option<&'a [f64]>> {
+    a.map(vector).transpose()
 }
