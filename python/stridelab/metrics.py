@@ -17,7 +17,7 @@
 - ``hip_ahead_of_ankle_pct_leg``: pelvis centre − stance ankle centre at midstance (+ hip ahead);
   ``mean_stance_hip_ahead_of_ankle_pct_leg``: the same averaged over the stance (IC → TO);
 - ``contralateral_pelvic_drop_deg``: largest drop of the other side of the pelvis in stance,
-  relative to its level at IC (markers and the sacrum IMU alike: `metrics::contralateral_pelvic_drop_deg`);
+  relative to its level at IC (markers and the sacrum IMU alike, one definition in the core);
 - ranges (``*_range_deg``) are max − min over the whole stride; peaks "stance" are IC → TO;
 - ``vertical_oscillation_m``: range of the pelvis centre height over the stride;
 - ``heel_min_above_standing_mm``: lowest heel height in stance above its standing height;
