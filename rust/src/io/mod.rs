@@ -3,6 +3,7 @@
 pub mod axes;
 pub mod c3d;
 pub mod c3d_write;
+mod canonical;
 pub mod raw;
 pub mod text;
 
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::trial::Trial;
 
-pub use raw::AxisMode;
+pub use canonical::AxisMode;
 
 /// Longest file read into memory; larger inputs are refused rather than exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 4 << 30;
@@ -146,7 +147,7 @@ pub fn read_bytes(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<Trial
     if raw.n_frames == 0 && raw.rotations.is_empty() && raw.analogs.is_empty() {
         raw.warnings.push("the file holds no frames".into());
     }
-    raw::finish(raw, &opts.axes)
+    canonical::finish(raw, &opts.axes)
 }
 
 /// `…markers.txt` has its forces in `…forces.txt` beside it (the RBDS naming); a marker table
