@@ -41,3 +41,43 @@ def test_given_axes_override_detection() -> None:
     np.testing.assert_array_equal(auto.points, given.points)
     kept = stridelab.read(stridelab.example_path(), axes="file")
     np.testing.assert_allclose(kept.points[..., 1], auto.points[..., 2])  # file Y is up
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """Module-level imports between stridelab's modules form no cycle (imports inside
+    functions, made lazily to break one, are not counted)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent / "python" / "stridelab"
+    graph: dict[str, set[str]] = {}
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root.parent).with_suffix("")
+        name = ".".join(p for p in rel.parts if p != "__init__")
+        deps: set[str] = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                if node.module == "stridelab":
+                    deps |= {f"stridelab.{a.name}" for a in node.names}
+                elif node.module.startswith("stridelab."):
+                    deps.add(node.module)
+        graph[name] = {d for d in deps if d != name}
+    modules = set(graph)
+    # a dependency on a package's submodule also depends on the package's __init__
+    state: dict[str, int] = {}
+
+    def visit(m: str, stack: list[str]) -> None:
+        state[m] = 1
+        for d in sorted(graph.get(m, ())):
+            if d not in modules:
+                continue
+            if state.get(d) == 1:
+                cycle = [*stack[stack.index(d) :], d] if d in stack else [m, d]
+                raise AssertionError(f"import cycle: {' -> '.join(cycle)}")
+            if d not in state:
+                visit(d, [*stack, d])
+        state[m] = 2
+
+    for m in sorted(modules):
+        if m not in state:
+            visit(m, [m])
