@@ -42,6 +42,7 @@ __all__ = [
     "residual_analysis",
     "sacrum_contacts",
     "segment_events",
+    "segment_strides",
     "sole_points",
     "step_frequency",
     "stride_metrics",
@@ -151,6 +152,13 @@ def segment_events(
 ) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
 def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...
 def heel_from_mtp(mtp: tuple[float, float, float], up: int) -> tuple[float, float, float]: ...
+def segment_strides(
+    ics: list[float],
+    tos: list[float],
+    other_ics: list[float],
+    min_stride_s: float,
+    max_stride_s: float,
+) -> tuple[npt.NDArray[np.float64], list[str | None]]: ...
 def sole_points(
     malleolus_a: tuple[float, float, float],
     malleolus_b: tuple[float, float, float],

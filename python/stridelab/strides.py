@@ -20,6 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from stridelab import _native
+
 if TYPE_CHECKING:
     from stridelab.kinematics import Kinematics
 
@@ -73,36 +75,19 @@ def strides(
     event_col = events["event"].to_numpy()
     time_col = events["time_s"].to_numpy().astype(np.float64)
 
-    def times(side: str, event: str) -> FloatArray:
-        return np.sort(time_col[(side_col == side) & (event_col == event)])
-
-    def first_inside(t: FloatArray, a: FloatArray, b: FloatArray) -> tuple[FloatArray, IntArray]:
-        i0 = np.searchsorted(t, a, "right")
-        count = np.searchsorted(t, b, "left") - i0
-        first = t[np.minimum(i0, t.size - 1)] if t.size else np.full(a.shape, np.nan)
-        return np.where(count > 0, first, np.nan), count
+    def times(side: str, event: str) -> list[float]:
+        return [float(x) for x in time_col[(side_col == side) & (event_col == event)]]
 
     parts: dict[str, list[object]] = {k: [] for k in _STRIDE_SCHEMA}
     for side, other in pairs:
-        ics, tos, oth = times(side, "IC"), times(side, "TO"), times(other, "IC")
-        if ics.size < 2:
+        # pairing and checks in the core (``strides::segment``)
+        found, reasons = _native.segment_strides(
+            times(side, "IC"), times(side, "TO"), times(other, "IC"), min_stride_s, max_stride_s
+        )
+        if not reasons:
             continue
-        a, b = ics[:-1], ics[1:]
-        to, n_to = first_inside(tos, a, b)
-        oic, n_other = first_inside(oth, a, b)
+        a, to, b, oic = found.T
         stride_time = b - a
-        reasons: list[str | None] = []
-        for st_, nt, no in zip(stride_time, n_to, n_other, strict=True):
-            if not min_stride_s <= st_ <= max_stride_s:
-                reasons.append(f"stride time {st_:.3f} s outside {min_stride_s}-{max_stride_s} s")
-            elif nt == 0:
-                reasons.append("no toe-off in the stride")
-            elif nt > 1:
-                reasons.append(f"{nt} toe-offs in the stride")
-            elif no != 1:
-                reasons.append(f"{no} contralateral contacts in the stride")
-            else:
-                reasons.append(None)
         columns: dict[str, object] = {
             "side": [side] * a.size,
             "stride": np.arange(a.size),

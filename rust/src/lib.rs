@@ -13,6 +13,7 @@ pub mod markerset;
 pub mod metrics;
 pub mod model;
 pub mod signal;
+pub mod strides;
 pub mod trial;
 
 #[cfg(feature = "python")]

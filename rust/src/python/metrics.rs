@@ -1,6 +1,6 @@
 //! Per-stride metrics and the foot-strike class.
 
-use numpy::{IntoPyArray, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -96,5 +96,30 @@ fn strike_class(strike_index: f64, strike_angle_deg: f64) -> usize {
 pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stride_metrics, m)?)?;
     m.add_function(wrap_pyfunction!(strike_class, m)?)?;
+    m.add_function(wrap_pyfunction!(segment_strides, m)?)?;
     Ok(())
+}
+
+/// Stride times (n, 4) and reasons, as `segment_strides` returns them.
+type SegmentedStrides<'py> = (Bound<'py, numpy::PyArray2<f64>>, Vec<Option<String>>);
+
+/// Strides of one foot (see `strides::segment`): (n, 4) of IC, TO, next IC and the other
+/// foot's IC in s (NaN where absent), and each stride's reason for being unusable, or None.
+#[pyfunction]
+fn segment_strides(
+    py: Python<'_>,
+    ics: Vec<f64>,
+    tos: Vec<f64>,
+    other_ics: Vec<f64>,
+    min_stride_s: f64,
+    max_stride_s: f64,
+) -> PyResult<SegmentedStrides<'_>> {
+    let strides = crate::strides::segment(&ics, &tos, &other_ics, min_stride_s, max_stride_s);
+    let n = strides.len();
+    let times: Vec<f64> = strides
+        .iter()
+        .flat_map(|s| [s.ic, s.to, s.next_ic, s.other_ic])
+        .collect();
+    let reasons = strides.into_iter().map(|s| s.reason).collect();
+    Ok((times.into_pyarray(py).reshape([n, 4])?, reasons))
 }
