@@ -189,6 +189,18 @@ impl Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// `Ok` when two signals that must be paired sample by sample have the same length, else a
+/// [`Reason::LengthMismatch`] naming both: `("accelerometer", n)`, `("gyroscope", m)`.
+pub fn same_length(a: (&str, usize), b: (&str, usize)) -> Result<()> {
+    if a.1 == b.1 {
+        return Ok(());
+    }
+    Err(Error::stage(
+        Reason::LengthMismatch,
+        format!("{} has {} samples, {} {}", a.0, a.1, b.0, b.1),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,16 +55,7 @@ pub fn madgwick(
     rate_hz: f64,
     opts: &MadgwickOptions,
 ) -> crate::error::Result<Vec<[f64; 4]>> {
-    if acc.len() != gyro.len() {
-        return Err(crate::error::Error::stage(
-            crate::error::Reason::LengthMismatch,
-            format!(
-                "accelerometer has {} samples, gyroscope {}",
-                acc.len(),
-                gyro.len()
-            ),
-        ));
-    }
+    crate::error::same_length(("accelerometer", acc.len()), ("gyroscope", gyro.len()))?;
     if !(rate_hz.is_finite() && rate_hz > 0.0) {
         return Err(crate::error::Error::stage(
             crate::error::Reason::BadParameter,

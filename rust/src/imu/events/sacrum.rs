@@ -59,15 +59,11 @@ pub fn sacrum_contacts(
 ) -> crate::error::Result<Vec<(f64, f64)>> {
     check_rate(rate_hz, vertical.len())?;
     let use_ap = !ap.is_empty() && ap.iter().any(|v| v.is_finite());
-    if use_ap && ap.len() != vertical.len() {
-        return Err(crate::error::Error::stage(
-            crate::error::Reason::LengthMismatch,
-            format!(
-                "vertical signal has {} samples, anteroposterior {}",
-                vertical.len(),
-                ap.len()
-            ),
-        ));
+    if use_ap {
+        crate::error::same_length(
+            ("vertical signal", vertical.len()),
+            ("anteroposterior", ap.len()),
+        )?;
     }
     let smooth = |x: &[f64]| -> crate::error::Result<Vec<f64>> {
         match opts.lowpass_hz {
@@ -434,16 +430,10 @@ pub fn auvinet_contacts(
     rate_hz: f64,
 ) -> crate::error::Result<Vec<(f64, f64)>> {
     check_rate(rate_hz, vertical.len())?;
-    if ap.len() != vertical.len() {
-        return Err(crate::error::Error::stage(
-            crate::error::Reason::LengthMismatch,
-            format!(
-                "vertical signal has {} samples, anteroposterior {}",
-                vertical.len(),
-                ap.len()
-            ),
-        ));
-    }
+    crate::error::same_length(
+        ("vertical signal", vertical.len()),
+        ("anteroposterior", ap.len()),
+    )?;
     let n = vertical.len();
     let v: Vec<f64> = vertical.iter().map(|x| x - crate::imu::G).collect();
     let distance = ((MIN_STEP_S * rate_hz).round() as usize).max(1);
