@@ -34,6 +34,8 @@ __all__ = [
     "landmark_kinematics",
     "marker_events",
     "marker_kinematics",
+    "midstance_hip_over_ankle",
+    "midstance_peak",
     "pelvis_angles",
     "pose_kinematics",
     "read_many",
@@ -181,6 +183,15 @@ def imu_orientation(
     beta: float = 0.1,
     gate: float = 0.2,
     init_s: float = 0.5,
+) -> npt.NDArray[np.float64]: ...
+def midstance_hip_over_ankle(
+    hip_x: npt.NDArray[np.float64],
+    ankle_x: npt.NDArray[np.float64],
+    stances: npt.NDArray[np.float64],
+    rate_hz: float,
+) -> npt.NDArray[np.float64]: ...
+def midstance_peak(
+    series: npt.NDArray[np.float64], stances: npt.NDArray[np.float64], rate_hz: float
 ) -> npt.NDArray[np.float64]: ...
 def pelvis_angles(quaternions: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]: ...
 def gyro_events(

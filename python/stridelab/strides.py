@@ -165,7 +165,8 @@ def _midstance_times(
     rate_hz: float,
     definition: str,
 ) -> FloatArray:
-    """Midstance times of :func:`midstance`, knee flexion given per side (indexed by frame)."""
+    """Midstance times of :func:`midstance`, knee flexion given per side (indexed by frame);
+    found in the core (``strides::peak_in_stance``, ``strides::hip_over_ankle``)."""
     n = stride_table.height
     sides = stride_table["side"].to_numpy()
     ics = stride_table["ic_s"].to_numpy().astype(np.float64)
@@ -187,49 +188,23 @@ def _midstance_times(
                 if z is None:
                     continue
                 series = -np.asarray(z[:, 2], dtype=np.float64)  # lowest = max of minus height
-            times[m] = _argmax_in_stance(series, ics[m], tos[m], rate_hz)
+            stances = np.column_stack([ics[m], tos[m]])
+            times[m] = _native.midstance_peak(
+                np.ascontiguousarray(series, dtype=np.float64), stances, rate_hz
+            )
     else:
-        for i in range(n):
-            side, ic, to = sides[i], ics[i], tos[i]
-            f0, f1 = int(np.ceil(ic * rate_hz)), int(np.floor(to * rate_hz))
+        for side in ("L", "R"):
+            m = np.flatnonzero(sides == side)
             hip, ankle = landmarks.get(f"{side}_hjc"), landmarks.get(f"{side}_ajc")
-            if f1 <= f0 or hip is None or ankle is None:
+            if m.size == 0 or hip is None or ankle is None:
                 continue
-            span = np.arange(f0, f1 + 1)
-            span = span[span < len(hip)]
-            d = hip[span, 0] - ankle[span, 0]
-            cross = np.flatnonzero((d[:-1] < 0) & (d[1:] >= 0))
-            if cross.size:
-                j = int(cross[0])
-                frac = -d[j] / (d[j + 1] - d[j])
-                times[i] = float((span[j] + frac) / rate_hz)
+            times[m] = _native.midstance_hip_over_ankle(
+                np.ascontiguousarray(hip[:, 0], dtype=np.float64),
+                np.ascontiguousarray(ankle[:, 0], dtype=np.float64),
+                np.column_stack([ics[m], tos[m]]),
+                rate_hz,
+            )
     return times
-
-
-def _argmax_in_stance(
-    series: FloatArray, ics: FloatArray, tos: FloatArray, rate: float
-) -> FloatArray:
-    """Time of the largest finite value of ``series`` in each window [ceil(IC), floor(TO)]
-    (frames), the first one on ties; NaN for an empty or all-NaN window."""
-    out = np.full(ics.shape, np.nan)
-    ok = np.isfinite(ics) & np.isfinite(tos)
-    f0 = np.zeros(ics.shape, dtype=np.int64)
-    f1 = np.zeros(ics.shape, dtype=np.int64)
-    f0[ok] = np.ceil(ics[ok] * rate)
-    f1[ok] = np.minimum(np.floor(tos[ok] * rate), series.size - 1)
-    ok &= (f1 > f0) & (f0 >= 0)
-    if not ok.any():
-        return out
-    width = int((f1[ok] - f0[ok]).max()) + 1
-    idx = f0[ok, None] + np.arange(width)[None, :]
-    inside = idx <= f1[ok, None]
-    vals = np.where(inside, series[np.minimum(idx, series.size - 1)], np.nan)
-    vals = np.where(np.isfinite(vals), vals, -np.inf)
-    best = np.argmax(vals, axis=1)
-    found = np.isfinite(vals[np.arange(vals.shape[0]), best])
-    t = (f0[ok] + best) / rate
-    out[np.flatnonzero(ok)[found]] = t[found]
-    return out
 
 
 def normalise(

@@ -84,9 +84,78 @@ pub fn segment(
         .collect()
 }
 
+/// Midstance as the time of the largest finite value of `series` (sampled at `rate`, frame 0
+/// at t = 0) in each stance's frames ceil(IC·rate) ..= floor(TO·rate), the first on ties; NaN
+/// for an empty or all-NaN stance. Peak knee flexion (the default midstance) and the lowest
+/// pelvis (`series` = minus its height) are this.
+#[must_use]
+pub fn peak_in_stance(series: &[f64], stances: &[(f64, f64)], rate: f64) -> Vec<f64> {
+    stances
+        .iter()
+        .map(|&(ic, to)| {
+            if !(ic.is_finite() && to.is_finite()) || series.is_empty() {
+                return f64::NAN;
+            }
+            let f0 = (ic * rate).ceil();
+            let f1 = (to * rate).floor().min((series.len() - 1) as f64);
+            if !(f1 > f0 && f0 >= 0.0) {
+                return f64::NAN;
+            }
+            let (f0, f1) = (f0 as usize, f1 as usize);
+            let mut best: Option<(usize, f64)> = None;
+            for (i, &v) in series.iter().enumerate().take(f1 + 1).skip(f0) {
+                if v.is_finite() && best.is_none_or(|(_, b)| v > b) {
+                    best = Some((i, v));
+                }
+            }
+            best.map_or(f64::NAN, |(i, _)| i as f64 / rate)
+        })
+        .collect()
+}
+
+/// Midstance as the moment the hip joint centre passes over the ankle joint centre along the
+/// direction of progression (x): the first frame pair in the stance's frames where
+/// hip − ankle turns from negative to non-negative, linearly interpolated; NaN without one.
+#[must_use]
+pub fn hip_over_ankle(hip_x: &[f64], ankle_x: &[f64], ic: f64, to: f64, rate: f64) -> f64 {
+    if !(ic.is_finite() && to.is_finite()) {
+        return f64::NAN;
+    }
+    let (f0, f1) = ((ic * rate).ceil(), (to * rate).floor());
+    if !(f1 > f0 && f0 >= 0.0) {
+        return f64::NAN;
+    }
+    let n = hip_x.len().min(ankle_x.len());
+    let frames: Vec<usize> = (f0 as usize..=f1 as usize).filter(|&f| f < n).collect();
+    let d: Vec<f64> = frames.iter().map(|&f| hip_x[f] - ankle_x[f]).collect();
+    d.windows(2)
+        .position(|w| w[0] < 0.0 && w[1] >= 0.0)
+        .map_or(f64::NAN, |j| {
+            let frac = -d[j] / (d[j + 1] - d[j]);
+            (frames[j] as f64 + frac) / rate
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn midstance_by_peak_and_by_hip_over_ankle() {
+        // a knee flexion peak at frame 7 in a stance of frames 3..=12 (10 Hz), a higher one
+        // outside it; NaN samples are skipped
+        let mut knee = vec![0.0; 20];
+        knee[7] = 40.0;
+        knee[15] = 60.0;
+        knee[4] = f64::NAN;
+        let t = peak_in_stance(&knee, &[(0.25, 1.2), (f64::NAN, 1.0), (1.0, 1.0)], 10.0);
+        assert!((t[0] - 0.7).abs() < 1e-12 && t[1].is_nan() && t[2].is_nan());
+        // the hip passes the ankle half way between frames 5 and 6
+        let hip: Vec<f64> = (0..20).map(|f| f64::from(f) - 5.5).collect();
+        let ankle = vec![0.0; 20];
+        assert!((hip_over_ankle(&hip, &ankle, 0.2, 1.2, 10.0) - 0.55).abs() < 1e-12);
+        assert!(hip_over_ankle(&hip, &ankle, 0.8, 1.2, 10.0).is_nan());
+    }
 
     #[test]
     fn strides_of_a_clean_run_and_each_reason() {

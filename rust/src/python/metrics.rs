@@ -1,10 +1,12 @@
 //! Per-stride metrics and the foot-strike class.
 
-use numpy::{IntoPyArray, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods};
+use numpy::{
+    IntoPyArray, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use super::convert::{angles17, contiguous, rows3};
+use super::convert::{angles17, contiguous, rows3, vector};
 
 /// A force plate for `stride_metrics`: (rate_hz, centre of pressure (n, 3), force (n, 3)).
 type PlateArgs<'py> = (f64, PyReadonlyArray2<'py, f64>, PyReadonlyArray2<'py, f64>);
@@ -97,6 +99,8 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stride_metrics, m)?)?;
     m.add_function(wrap_pyfunction!(strike_class, m)?)?;
     m.add_function(wrap_pyfunction!(segment_strides, m)?)?;
+    m.add_function(wrap_pyfunction!(midstance_peak, m)?)?;
+    m.add_function(wrap_pyfunction!(midstance_hip_over_ankle, m)?)?;
     Ok(())
 }
 
@@ -122,4 +126,47 @@ fn segment_strides(
         .collect();
     let reasons = strides.into_iter().map(|s| s.reason).collect();
     Ok((times.into_pyarray(py).reshape([n, 4])?, reasons))
+}
+
+/// Midstance times by the largest value of `series` in each stance (`strides::peak_in_stance`):
+/// stances (n, 2) of IC, TO in s.
+#[pyfunction]
+fn midstance_peak<'py>(
+    py: Python<'py>,
+    series: PyReadonlyArray1<'py, f64>,
+    stances: PyReadonlyArray2<'py, f64>,
+    rate_hz: f64,
+) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+    let s = stance_rows(&stances)?;
+    Ok(crate::strides::peak_in_stance(vector(&series)?, &s, rate_hz).into_pyarray(py))
+}
+
+/// Midstance times where the hip centre passes over the ankle centre along x
+/// (`strides::hip_over_ankle`): stances (n, 2) of IC, TO in s.
+#[pyfunction]
+fn midstance_hip_over_ankle<'py>(
+    py: Python<'py>,
+    hip_x: PyReadonlyArray1<'py, f64>,
+    ankle_x: PyReadonlyArray1<'py, f64>,
+    stances: PyReadonlyArray2<'py, f64>,
+    rate_hz: f64,
+) -> PyResult<Bound<'py, numpy::PyArray1<f64>>> {
+    let (hip, ankle) = (vector(&hip_x)?, vector(&ankle_x)?);
+    let times: Vec<f64> = stance_rows(&stances)?
+        .into_iter()
+        .map(|(ic, to)| crate::strides::hip_over_ankle(hip, ankle, ic, to, rate_hz))
+        .collect();
+    Ok(times.into_pyarray(py))
+}
+
+fn stance_rows(a: &PyReadonlyArray2<'_, f64>) -> PyResult<Vec<(f64, f64)>> {
+    if a.shape()[1] != 2 {
+        return Err(PyValueError::new_err(
+            "stances must be (strides, 2): IC and TO",
+        ));
+    }
+    Ok(contiguous(a)?
+        .chunks_exact(2)
+        .map(|c| (c[0], c[1]))
+        .collect())
 }
