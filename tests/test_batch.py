@@ -332,6 +332,7 @@ def test_batch_imu_config_on_a_mixed_folder(tmp_path: Path, rbds: Path, data_dir
     bad = status.filter(pl.col("file").str.ends_with("unit7.csv")).row(0, named=True)
     assert bad["status"] == "failed"
     assert "sensor located" in bad["reason"]
+    assert bad["reason_code"] == "bad_config"
     res = CliRunner().invoke(
         main, [*args, "--imu-config", str(sensors), "--out", str(tmp_path / "with")]
     )

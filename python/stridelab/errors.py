@@ -51,7 +51,7 @@ REASONS: dict[str, str] = {
     "no_strides": "events were found but no complete stride",
     "calibration": "the static trial cannot calibrate the model, or does not fit the trial",
     "length_mismatch": "signals that must be paired differ in length",
-    "bad_config": "a sensor map or configuration file that cannot be used",
+    "bad_config": "a sensor map or configuration that is missing or cannot be used",
     "invalid_value": "a value error without a more specific code",
     # batch status rows only: the trial ran but its outputs are doubtful
     "static_mismatch": "partial: the static trial does not fit this runner",

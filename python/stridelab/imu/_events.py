@@ -12,7 +12,7 @@ import polars as pl
 from stridelab import _native
 from stridelab._event_table import frame as _frame
 from stridelab._event_table import timing_quality as _timing_quality
-from stridelab.errors import DataError, in_file
+from stridelab.errors import DataError, data_error, in_file
 from stridelab.imu._model import ImuTrial, Sensor
 
 FloatArray = npt.NDArray[np.float64]
@@ -109,9 +109,10 @@ def detect_events(
         if s is None:
             if acc_only:
                 raise DataError(f"{trial.path}: {unused}, and there is no sacrum sensor")
-            raise DataError(
+            raise data_error(
                 f"{trial.path}: no foot, shank or sacrum sensor located "
-                f"(sensors: {sorted(trial.sensors)}); give their locations"
+                f"(sensors: {sorted(trial.sensors)}); give their locations",
+                "bad_config",
             )
         if acc_only:
             log.warning("%s: events from the sacrum; %s", trial.path.name, unused)
