@@ -46,4 +46,4 @@ def test_every_reason_code_is_documented() -> None:
 
     page = (Path(__file__).parent.parent / "docs" / "architecture.md").read_text()
     for code in REASONS:
-        assert f"| `{code}` |" in page, code
+        assert f"| `{code}` | {REASONS[code]} |" in page, code
