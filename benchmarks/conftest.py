@@ -24,7 +24,7 @@ FLOORS = {
     "C3D read vs ezc3d": 5.0,  # [15-27x per file, 19x over the c3d.org suite]
     "lowpass vs scipy sosfiltfilt": 1.5,  # [2.3-2.9x on this machine, 5.8x on an earlier one]
     "whole pipeline, 1 trial": 6.0,  # [14-21x]
-    # [9.7-10.7x with the peer on a 2-process pool, as fair as it gets; 15x one trial at a
+    # [9.7-11.5x with the peer on a 2-process pool, as fair as it gets; 15x one trial at a
     # time each; it was 23-31x against a sequential peer, which was not a fair comparison]
     "whole pipeline, 8 trials": 3.5,
 }
