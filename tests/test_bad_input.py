@@ -301,3 +301,27 @@ def test_every_error_carries_a_stable_reason_code(tmp_path: Path, good: bytes) -
     for err in (missing.value, truncated.value, nyquist.value, no_feet.value):
         assert errors.reason_code(err) in errors.REASONS
     assert errors.reason_code(RuntimeError("x")) == "invalid_value"
+
+
+def test_core_stride_functions_refuse_malformed_arrays_clearly() -> None:
+    """The array entry points added to the core say what is wrong with a malformed argument
+    (a Python error, never a panic) and take empty input as no strides."""
+    from stridelab import _native
+
+    z = np.zeros(10)
+    with pytest.raises(ValueError, match="3 columns"):
+        _native.imu_stride_metrics(
+            100.0, np.zeros((2, 2)), [0, 1], (None, None), (None, None), None
+        )
+    with pytest.raises(ValueError, match="one side per stride"):
+        _native.imu_stride_metrics(100.0, np.zeros((2, 3)), [0], (None, None), (None, None), None)
+    with pytest.raises(ValueError, match="IC and TO"):
+        _native.midstance_peak(z, np.zeros((2, 3)), 100.0)
+    times, reasons = _native.segment_strides([], [], [], 0.4, 2.0)
+    assert times.shape == (0, 4)
+    assert reasons == []
+    nan = float("nan")
+    times, reasons = _native.segment_strides([0.0, nan, 0.7], [0.2], [0.35], 0.4, 2.0)
+    assert times.shape == (1, 4)
+    assert reasons == [None]
+    assert np.isnan(_native.midstance_peak(np.zeros(0), np.array([[0.1, 0.3]]), 100.0)).all()

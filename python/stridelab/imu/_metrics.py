@@ -47,7 +47,9 @@ def per_stride(
         angles[:, 2] = np.unwrap(angles[:, 2], period=360.0)
         pelvis = np.ascontiguousarray(angles)
     shanks = tuple(
-        _shank_axial(s, rate) if (s := trial.at(f"{w}_shank")) is not None else None
+        np.ascontiguousarray(_shank_axial(s, rate), dtype=np.float64)
+        if (s := trial.at(f"{w}_shank")) is not None
+        else None
         for w in ("left", "right")
     )
     feet = tuple(
