@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 __all__ = ["MIDSTANCE_DEFINITIONS", "curves", "midstance", "normalise", "strides"]
 
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 _LR = (("L", "R"), ("R", "L"))
 

@@ -1,8 +1,9 @@
 //! The one error type of the core, for readers and for every processing stage. Every variant
-//! names the file it is about (a stage that works on arrays leaves the path empty and its caller
-//! attaches it with [`Error::in_file`]), so a batch report can say which input failed and why,
-//! and carries a stable machine-readable code ([`Error::code`]) for batch status rows. The
-//! Python binding maps each variant to one exception class, with the code as its `reason`.
+//! names the file it is about (a stage that works on arrays leaves the path empty; the Python
+//! layer, which knows the file, names it once with `stridelab.errors.in_file`), so a batch report
+//! can say which input failed and why, and carries a stable machine-readable code
+//! ([`Error::code`]) for batch status rows. The Python binding maps each variant to one
+//! exception class, with the code as its `reason`.
 
 use std::path::{Path, PathBuf};
 
@@ -135,29 +136,13 @@ impl Error {
             detail: detail.into(),
         }
     }
-    /// A stage's error, before its caller knows the file: see [`Error::in_file`].
+    /// A stage's error, about arrays whose file the stage does not know (the path stays empty).
     pub fn stage(reason: Reason, detail: impl Into<String>) -> Self {
         Self::Data {
             path: PathBuf::new(),
             reason,
             detail: detail.into(),
         }
-    }
-    /// This error about `path`, unless it already names a file.
-    #[must_use]
-    pub fn in_file(mut self, file: &Path) -> Self {
-        match &mut self {
-            Self::Io { path, .. }
-            | Self::Truncated { path, .. }
-            | Self::Corrupt { path, .. }
-            | Self::Unsupported { path, .. }
-            | Self::Data { path, .. } => {
-                if path.as_os_str().is_empty() {
-                    *path = file.to_path_buf();
-                }
-            }
-        }
-        self
     }
     /// The error's stable code for batch status rows (`file_not_found`, `truncated_file`,
     /// `missing_markers`, ...).
@@ -206,15 +191,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stage_errors_take_their_file_once() {
+    fn stage_errors_name_no_file_and_keep_their_code() {
         let e = Error::stage(Reason::MissingMarkers, "no heel markers");
         assert_eq!(e.to_string(), "no heel markers");
-        let e = e.in_file(Path::new("a.c3d"));
-        assert_eq!(e.to_string(), "a.c3d: no heel markers");
         assert_eq!(e.code(), "missing_markers");
-        // a second caller does not rename it
-        assert_eq!(e.in_file(Path::new("b.c3d")).path(), Path::new("a.c3d"));
-        assert_eq!(Error::data(Path::new("x"), "odd").code(), "bad_data");
+        let e = Error::data(Path::new("a.c3d"), "odd");
+        assert_eq!(e.to_string(), "a.c3d: odd");
+        assert_eq!(e.code(), "bad_data");
     }
 
     /// The Python layer documents every code the core can give (`stridelab.errors.REASONS`).

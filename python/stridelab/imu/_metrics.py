@@ -65,7 +65,7 @@ def per_stride(
     computed = dict(
         _native.imu_stride_metrics(
             rate,
-            times.reshape(-1, 3),
+            times,
             sides,
             (shanks[0], shanks[1]),
             (feet[0], feet[1]),
