@@ -5,9 +5,12 @@
 //!    range (5th–95th percentile over the 1.5 s around each frame) for at least 80 ms; dips
 //!    closer than 50 ms are merged.
 //! 2. Initial contact: each foot marker lands when it comes within 10 mm of its lowest height in
-//!    that stance. The instant of touchdown is where the marker's fall is stopped: the minimum
-//!    of its vertical velocity (most negative) in the 40 ms before to 7 ms after landing,
-//!    refined to sub-frame time by a parabola. A marker counts only if it then really stops
+//!    that stance. Its fall is stopped near the minimum (most negative) of its vertical
+//!    velocity in the 40 ms before to 7 ms after landing; the instant of touchdown is where its
+//!    vertical acceleration jumps upward, by a change-point fit of two parabolas to its heights
+//!    around there ([`acceleration_jump`]; points carried by a segment's pose keep the
+//!    velocity minimum refined by a parabola, [`Touchdown`]). A marker counts only if it then
+//!    really stops
 //!    (|v| < 0.15 m/s, or its fall turning into a rise between two frames, within 8 mm of its
 //!    lowest height within 25 ms; the segment route gives carried points longer on data already
 //!    low-passed, see [`settle_window_s`]);
@@ -42,6 +45,20 @@ pub struct MarkerEventOptions {
     pub lift_m: f64,
     /// Stances closer than this to either end of the trial give no events.
     pub edge_margin_s: f64,
+    /// How a marker's touchdown is timed between frames.
+    pub touchdown: Touchdown,
+}
+
+/// How the instant a marker's fall is stopped is placed between frames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Touchdown {
+    /// Where its vertical acceleration jumps, by a change-point fit on its heights (markers on
+    /// the shoe; [`acceleration_jump`]).
+    AccelerationJump,
+    /// The vertex of the parabola through the three central-difference velocities around the
+    /// velocity minimum (points carried by a segment's pose, whose stop is spread by the
+    /// shoe's bending between the tracked part and the point).
+    VelocityMinimum,
 }
 
 impl Default for MarkerEventOptions {
@@ -58,6 +75,7 @@ impl Default for MarkerEventOptions {
             stop_within_s: 0.025,
             lift_m: 0.015,
             edge_margin_s: 0.1,
+            touchdown: Touchdown::AccelerationJump,
         }
     }
 }
@@ -239,14 +257,14 @@ fn marker_stance(
                 |f: usize| vm[f].abs() < opts.stop_speed_m_s || (vm[f] <= 0.0 && vm[f + 1] >= 0.0);
             let stops = (j..=(j + frames(opts.stop_within_s)).min(n - 2))
                 .any(|f| still(f) && h(f) < opts.stop_height_m);
-            let (y0, y1, y2) = (vm[j - 1], vm[j], vm[j + 1]);
-            let den = y0 - 2.0 * y1 + y2;
-            let off = if den > 0.0 && y0.is_finite() && y2.is_finite() {
-                (0.5 * (y0 - y2) / den).clamp(-0.5, 0.5)
-            } else {
-                0.0
+            let at = match opts.touchdown {
+                Touchdown::AccelerationJump => {
+                    let at = j.max(land.saturating_sub(1));
+                    acceleration_jump(m, at).unwrap_or_else(|| parabola_vertex(vm, j))
+                }
+                Touchdown::VelocityMinimum => parabola_vertex(vm, j),
             };
-            touchdown = Some(((j as f64 + off) / rate_hz, stops));
+            touchdown = Some((at / rate_hz, stops));
         }
     }
     // lift: rises `lift_m` above its lowest point in the stance, after that point
@@ -264,6 +282,84 @@ fn marker_stance(
         }
     }
     MarkerStance { touchdown, lift }
+}
+
+/// Sub-frame position (in frames) of the velocity minimum at frame `j`: the vertex of the
+/// parabola through the three samples around it.
+fn parabola_vertex(vm: &[f64], j: usize) -> f64 {
+    let (y0, y1, y2) = (vm[j - 1], vm[j], vm[j + 1]);
+    let den = y0 - 2.0 * y1 + y2;
+    let off = if den > 0.0 && y0.is_finite() && y2.is_finite() {
+        (0.5 * (y0 - y2) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    j as f64 + off
+}
+
+/// Frames of the change-point fit before and after its anchor frame, and the span searched for
+/// the join point around it (frames before, frames after).
+const JUMP_WINDOW: (usize, usize) = (5, 3);
+const JUMP_SEARCH: (f64, f64) = (2.5, 1.0);
+
+/// Sub-frame instant (in frames) where the marker's vertical acceleration jumps upward (its
+/// fall is arrested), near the frame `at`.
+///
+/// Segmented regression with an unknown join point (Hudson 1966, J Am Stat Assoc 61:1097): on
+/// the frames from `at` − 5 to `at` + 3, the height is fitted by two parabolas joined at `tc`
+/// with the same height and velocity there (a fall at one acceleration, an arrest at a larger
+/// upward one), and `tc`, searched from 2.5 frames before `at` to one after on a 0.02-frame
+/// grid, is the join point that leaves the least squared residual. Ground contact is where the
+/// marker's acceleration jumps (Hreljac & Marshall 2000, J Biomech 33:783, date heel strike
+/// from the heel's vertical acceleration). A join where the acceleration falls is no contact
+/// (RBDS032's heel slows in the air and speeds up again before it lands) and is not a candidate.
+///
+/// The caller anchors `at` at the later of the velocity minimum and the frame before the
+/// landing frame. The velocity minimum alone cannot place contact between frames: a sampled
+/// velocity is an average over its difference window, and on a stop sharper than the window
+/// the most negative one is the last window that ends before contact, one to two frames early
+/// (−8 to −11 ms on the synthetic strikers at 150 Hz); and over the last frames of the fall the
+/// velocity changes less than 0.2 mm of marker noise moves it, so its minimum wanders earlier.
+/// The landing frame, a position 10 mm above the lowest, is not moved by such noise.
+fn acceleration_jump(m: &[f64], at: usize) -> Option<f64> {
+    let (lo, hi) = (at.checked_sub(JUMP_WINDOW.0)?, at + JUMP_WINDOW.1);
+    let window = m.get(lo..=hi)?;
+    if window.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let basis = |f: usize, tc: f64| {
+        let s = f as f64 - tc;
+        let (before, after) = (s.min(0.0), s.max(0.0));
+        nalgebra::Vector4::new(1.0, s, 0.5 * before * before, 0.5 * after * after)
+    };
+    let residual = |tc: f64| -> Option<f64> {
+        let mut ata = nalgebra::Matrix4::<f64>::zeros();
+        let mut atb = nalgebra::Vector4::<f64>::zeros();
+        for (f, z) in (lo..=hi).zip(window) {
+            let x = basis(f, tc);
+            ata += x * x.transpose();
+            atb += x * *z;
+        }
+        let c = ata.lu().solve(&atb)?;
+        if c[3] <= c[2] {
+            return None; // not an arrest: the fall does not slow at the join
+        }
+        Some(
+            (lo..=hi)
+                .zip(window)
+                .map(|(f, z)| (basis(f, tc).dot(&c) - z).powi(2))
+                .sum(),
+        )
+    };
+    let (from, span) = (at as f64 - JUMP_SEARCH.0, JUMP_SEARCH.0 + JUMP_SEARCH.1);
+    let steps = (span / 0.02).round() as u32;
+    (0..=steps)
+        .filter_map(|k| {
+            let tc = from + span * f64::from(k) / f64::from(steps);
+            residual(tc).map(|r| (r, tc))
+        })
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, tc)| tc)
 }
 
 /// Events of one foot, with the landmark each kind of event was read from.
@@ -506,10 +602,39 @@ pub fn trial_events(
 mod tests {
     use super::*;
 
+    /// A fall at 0.7 m/s (speeding up at 5 m/s²) arrested at 80 m/s² from `tc`: heights made of
+    /// the two parabolas the fit assumes, so it must return `tc` at any phase between frames;
+    /// and a fall that slows in the air and speeds up again has no arrest to find there.
+    #[test]
+    fn acceleration_jump_finds_an_arrest_between_frames_and_only_an_arrest() {
+        let rate = 150.0;
+        for k in 0..10 {
+            let tc = 20.0 + f64::from(k) / 10.0; // frames
+            let z: Vec<f64> = (0..40)
+                .map(|f| {
+                    let s = (f64::from(f) - tc) / rate;
+                    let acc = if s < 0.0 { -5.0 } else { 80.0 };
+                    -0.7 * s + 0.5 * acc * s * s
+                })
+                .collect();
+            let got = acceleration_jump(&z, 20).expect("an arrest");
+            assert!((got - tc).abs() < 0.03, "{got} vs {tc}");
+        }
+        let slowing: Vec<f64> = (0..40)
+            .map(|f| {
+                let s = (f64::from(f) - 20.0) / rate;
+                let acc = if s < 0.0 { 30.0 } else { -30.0 };
+                0.1 - 0.3 * s + 0.5 * acc * s * s
+            })
+            .collect();
+        let got = acceleration_jump(&slowing, 20);
+        assert!(got.is_none_or(|t| (t - 20.0).abs() > 0.5), "{got:?}");
+    }
+
     /// A synthetic rearfoot striker: the heel lands first at a known time and stops; the toe
-    /// lands 40 ms later and lifts last. Sampled at 300 Hz. With a stop this sharp (5 ms) the
-    /// velocity minimum falls on the last sample before touchdown and the parabola, which
-    /// assumes a symmetric minimum, leads further: up to 5 ms early, the IC accuracy bar.
+    /// lands 40 ms later and lifts last. Sampled at 300 Hz, with a stop sharper (5 ms) than the
+    /// difference window, where the velocity minimum alone falls on the last sample before
+    /// touchdown: the change-point fit must still place IC within the 5 ms accuracy bar.
     #[test]
     fn rearfoot_touchdown_and_toe_lift_on_a_synthetic_foot() {
         let rate = 300.0;

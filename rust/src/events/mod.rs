@@ -12,7 +12,7 @@ pub mod segment;
 pub mod zeni;
 
 pub use force::{contacts, ForceEventOptions};
-pub use markers::MarkerEventOptions;
+pub use markers::{MarkerEventOptions, Touchdown};
 
 /// The `p` quantile (0–1, nearest rank) of the finite values, or None when there are none.
 pub(crate) fn percentile(values: &[f64], p: f64) -> Option<f64> {
