@@ -145,22 +145,15 @@ def test_segment_events_at_2_5_m_s(variants_25: tuple, variant: str) -> None:
 
 
 def test_segment_events_at_3_5_m_s(variants_35: tuple) -> None:
-    """(d) meets every limit. (b) and (c) — the static's real metatarsal heads carried by the
-    heel cluster — meet the MAE limits with no miss, but one right IC is 16.4 ms early, over
-    the issue's 15 ms (the forefoot bends against the heel cluster at impact: the carried MT5
-    dips 8 mm below where it then stands)."""
+    """Every variant meets the issue's limits at 3.5 m/s too. (b) and (c) did not while the
+    static's heel markers, carried by the heel cluster they belong to, were timed by their
+    velocity minimum: one right IC was 16.4 ms early; they are now timed as the marker route
+    times markers (the change-point fit), and the worst IC is 7.4 ms."""
     trial, found = variants_35
-    errs = _errors(trial, found["d"])
-    _report("RBDS001 3.5 m/s (d)", errs)
-    _assert_limits(errs)
-    for variant in ("b", "c"):
+    for variant in ("d", "b", "c"):
         errs = _errors(trial, found[variant])
         _report(f"RBDS001 3.5 m/s ({variant})", errs)
-        for (side, kind), (err, missed, false) in errs.items():
-            assert missed == 0, (variant, side, kind, missed)
-            assert false == 0, (variant, side, kind, false)
-            assert np.abs(err).mean() <= (5.0 if kind == "IC" else 8.0), (variant, side, kind)
-            assert np.abs(err).max() <= 17.0, (variant, side, kind)
+        _assert_limits(errs)
 
 
 def test_pose_and_cluster_give_the_same_events(variants_25: tuple) -> None:
@@ -281,8 +274,8 @@ def test_lowpassed_static_markers_say_less_rather_than_wrong(rbds: Path, cutoff_
     """(b) on the low-passed copies: the static's own foot markers must stand within the marker
     detector's 25 ms (a longer window let a forefoot striker's heel, still descending, date IC
     20-40 ms early), so stances whose stop the smoothing spread give no event. Measured at
-    3.5 m/s: 0 (20 Hz) and 5-14 (15 Hz) missed per side and event, IC MAE 1.4-2.1 ms, one right
-    IC 31.7 ms early at 15 Hz."""
+    3.5 m/s: 0 (20 Hz) and 5-14 (15 Hz) missed per side and event, IC MAE 1.2-1.7 ms, max
+    5.7 ms (31.7 ms while the heel markers were timed by their velocity minimum)."""
     trial = stridelab.read(rbds / "RBDS001runT35.c3d")
     static = stridelab.read(rbds / "RBDS001static.c3d")
     found = events.from_segments(_keep(_lowpassed(trial, cutoff_hz), HEEL), static)
@@ -292,17 +285,16 @@ def test_lowpassed_static_markers_say_less_rather_than_wrong(rbds: Path, cutoff_
         assert false == 0, (side, kind, false)
         assert missed <= 15, (side, kind, missed)
         assert np.abs(err).mean() <= (5.0 if kind == "IC" else 8.0), (side, kind)
-        assert np.abs(err).max() <= 35.0, (side, kind)
+        assert np.abs(err).max() <= 15.0, (side, kind)
 
 
 def test_a_second_runner_is_checked_against_the_full_marker_set(rbds: Path) -> None:
     """RBDS032 (no force data; left foot lands on the heel, right on the lateral forefoot by
     the full-marker detector): the segment routes against the full marker set of the same
-    trial. The left foot agrees (b: every stance found; IC 0.4–8 ms earlier than the full set's,
-    median −3: the carried points keep the velocity minimum, which on this heel's sharp stop
-    falls before the change point the full set reads; TO 19 ms late: the carried MT2 bends
-    with the forefoot at push-off). Known shortfall (issue 12): the right foot loses about half
-    its stances in (b) and (d) because no carried point comes to rest within 25 ms. The table
+    trial. The left foot agrees (b: IC within 0.9 ms, the same heel markers timed the same way;
+    TO 19 ms late: the carried MT2 bends with the forefoot at push-off). Known shortfall (issue
+    12): the right foot loses about half its stances in (b) and (d) because no carried point
+    comes to rest within 25 ms. The table
     must say so: ``events.check`` warns of non-alternating contacts, never silence."""
     trial = stridelab.read(rbds / "RBDS032runT35markers.txt")
     static = stridelab.read(rbds / "RBDS032static.txt")
@@ -316,8 +308,7 @@ def test_a_second_runner_is_checked_against_the_full_marker_set(rbds: Path) -> N
     err, missed, false = _score(ics(full, "L"), ics(found, "L"))
     assert missed == 0
     assert false == 0
-    assert np.abs(err).max() <= 10.0
-    assert -6.0 <= np.median(err) <= 0.0
+    assert np.abs(err).max() <= 1.0
     _, missed_r, _ = _score(ics(full, "R"), ics(found, "R"))
     assert missed_r > 0  # the shortfall this test documents; when fixed, tighten the test
     assert any("do not alternate" in w for w in events.check(found, trial.duration_s))

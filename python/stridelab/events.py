@@ -207,13 +207,15 @@ def _static_point(static: Trial, name: str) -> np.ndarray:
 
 def _foot_segment(
     trial: Trial, static: Trial | None, side: str
-) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray | None]:
+) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray | None, list[bool]]:
     """This foot's poses (frames, 4, 4), points in the segment frame (k, 3), their names, what
     the segment is, and, where the points are on the sole (placed from the static's malleoli or
     the pose's geometry), a point of the tracked body (the pose's origin, the cluster's
     centroid) whose height shows whether the data were low-passed; None for the static's own
     foot markers, which must stand within the marker detector's 25 ms whatever the filtering
-    (see ``docs/events.md``). Raises :class:`DataError` naming what is missing."""
+    (see ``docs/events.md``); last, per point, whether it is a heel marker of the static, on
+    the tracked rearfoot itself (timed by the marker route's change-point fit). Raises
+    :class:`DataError` naming what is missing."""
     roles = dict(
         zip(trial.marker_names, _native.foot_label_roles(list(trial.marker_names)), strict=True)
     )
@@ -247,6 +249,7 @@ def _foot_segment(
                 landmarks,
                 what + " with the static trial's foot markers",
                 None,
+                [static_roles[n][1] == "heel" for n in landmarks],
             )
         # the pose's own geometry (Theia3D: the foot's origin is the ankle joint centre, the
         # toes' origin the metatarsophalangeal joint): the MTP, and a heel behind the ankle by
@@ -270,7 +273,7 @@ def _foot_segment(
             f"{side} heel (virtual, behind {trial.rotation_names[pose_i]} origin)",
             f"{trial.rotation_names[toes_i]} origin",  # type: ignore[index]
         ]
-        return poses, np.array([heel, mtp]), names, what, np.zeros(3)
+        return poses, np.array([heel, mtp]), names, what, np.zeros(3), [False, False]
     if len(cluster) < 3:
         raise DataError(
             f"{trial.path}: the {side} foot has no segment pose and {len(cluster)} foot "
@@ -306,9 +309,11 @@ def _foot_segment(
     centroid = local.mean(axis=0)
     if landmarks:
         pts = np.array([_static_point(static, n) for n in landmarks])
-        return poses, pts, landmarks, what + " with the static trial's foot markers", None
+        on_rearfoot = [static_roles[n][1] == "heel" for n in landmarks]
+        what += " with the static trial's foot markers"
+        return poses, pts, landmarks, what, None, on_rearfoot
     pts, names = _sole_from_static(static, side, local)
-    return poses, pts, names, what + " with a sole from the static", centroid
+    return poses, pts, names, what + " with a sole from the static", centroid, [False] * len(pts)
 
 
 def _sole_from_static(
@@ -360,7 +365,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
     methods: list[str] = []
     quality: list[float] = []
     for side in ("L", "R"):
-        poses, pts, names, what, probe = _foot_segment(trial, static, side)
+        poses, pts, names, what, probe, on_rearfoot = _foot_segment(trial, static, side)
         flat = np.ascontiguousarray(poses.reshape(poses.shape[0], 16), dtype=np.float64)
         try:
             found, ic_k, to_k, _share = _native.segment_events(
@@ -368,6 +373,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
                 np.ascontiguousarray(pts, dtype=np.float64),
                 None if probe is None else (float(probe[0]), float(probe[1]), float(probe[2])),
                 rate,
+                on_rearfoot,
             )
         except DataError as err:
             raise in_file(err, f"{trial.path}: {side} foot ({what})") from None

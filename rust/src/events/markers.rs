@@ -140,7 +140,12 @@ pub fn settle_window_s(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) 
 /// unfiltered RBDS markers (23–29 Hz) and the same low-passed at 30 Hz (10–12 Hz).
 pub const PREFILTERED_HZ: f64 = 15.0;
 
-fn stances(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<Vec<MarkerStance>> {
+fn stances(
+    z: &[Vec<f64>],
+    rate_hz: f64,
+    opts: &MarkerEventOptions,
+    touchdown: &[Touchdown],
+) -> Vec<Vec<MarkerStance>> {
     let n = z.first().map_or(0, Vec::len);
     if n < 10 || z.is_empty() {
         return Vec::new();
@@ -212,7 +217,14 @@ fn stances(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> Vec<Vec<M
         let marks = z
             .iter()
             .zip(&vz)
-            .map(|(m, vm)| marker_stance(m, vm, (a, b, from, to_end), rate_hz, opts))
+            .zip(touchdown)
+            .map(|((m, vm), &how)| {
+                let opts = MarkerEventOptions {
+                    touchdown: how,
+                    ..*opts
+                };
+                marker_stance(m, vm, (a, b, from, to_end), rate_hz, &opts)
+            })
             .collect();
         out.push(marks);
     }
@@ -413,7 +425,18 @@ fn median(v: &[f64]) -> Option<f64> {
 /// trial's median; TO — the last lift was the trial's usual last marker (1, else 0.5), that
 /// marker's lift lies within 10 ms of it, and the contact time is within 15 % of the median.
 pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> FootEvents {
-    let st = stances(z, rate_hz, opts);
+    foot_events_each(z, rate_hz, opts, &vec![opts.touchdown; z.len()])
+}
+
+/// [`foot_events`] with each marker's touchdown timed its own way (`touchdown`, one per marker;
+/// `opts.touchdown` is not used).
+pub fn foot_events_each(
+    z: &[Vec<f64>],
+    rate_hz: f64,
+    opts: &MarkerEventOptions,
+    touchdown: &[Touchdown],
+) -> FootEvents {
+    let st = stances(z, rate_hz, opts, touchdown);
     let first_stop = |s: &[MarkerStance]| -> Option<usize> {
         s.iter()
             .enumerate()

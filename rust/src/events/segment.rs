@@ -9,7 +9,9 @@
 //! poses; where a point is virtual, its accuracy is that of the rigid-foot assumption (the
 //! forefoot bends against a heel cluster by a few millimetres at impact).
 
-use super::markers::{foot_events, settle_window_s, FootEvents, MarkerEventOptions, Touchdown};
+use super::markers::{
+    foot_events_each, settle_window_s, FootEvents, MarkerEventOptions, Touchdown,
+};
 use crate::model::{fit_gated, Pose, M3, V3};
 
 /// Poses of a rigid cluster in every frame: least-squares fits (Söderkvist & Wedin 1993) of the
@@ -109,6 +111,11 @@ pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
 /// # Errors
 /// No points, a bad rate, or fewer than a second of frames with a pose.
 ///
+/// `on_rearfoot[k]` says that point `k` is a marker on the tracked rearfoot itself (a heel
+/// marker of the static carried by a heel cluster or a foot pose): its touchdown is timed as
+/// the marker route times it, by the change-point fit. Points carried across the foot (empty
+/// slice: all) keep the velocity minimum.
+///
 /// `probe`, when given, is a point of the tracked body itself, in the segment's frame (a
 /// cluster's centroid, a pose's origin): its height tells whether the lab low-passed the data
 /// before export. If it did (see [`super::markers::settle_window_s`]), a carried point is given
@@ -120,6 +127,7 @@ pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
 pub fn foot_events_from_segment(
     poses: &[Pose],
     points: &[V3],
+    on_rearfoot: &[bool],
     probe: Option<&V3>,
     rate_hz: f64,
     opts: &MarkerEventOptions,
@@ -128,6 +136,16 @@ pub fn foot_events_from_segment(
         return Err(crate::error::Error::stage(
             crate::error::Reason::MissingMarkers,
             "no finite foot points to carry with the segment",
+        ));
+    }
+    if !on_rearfoot.is_empty() && on_rearfoot.len() != points.len() {
+        return Err(crate::error::Error::stage(
+            crate::error::Reason::BadParameter,
+            format!(
+                "{} rearfoot flags for {} foot points",
+                on_rearfoot.len(),
+                points.len()
+            ),
         ));
     }
     if !(rate_hz.is_finite() && rate_hz > 0.0) {
@@ -150,16 +168,30 @@ pub fn foot_events_from_segment(
     let settle = probe.map_or(opts.stop_within_s, |p| {
         settle_window_s(&carried_heights(poses, &[*p]), rate_hz, opts)
     });
-    // a carried point's stop is read at its velocity minimum, not by the change-point fit of
-    // markers on the shoe: the shoe bends between the tracked part and the point, so its arrest
-    // is spread (on RBDS001 the fit dated the carried points' contacts 4–9 ms late, the
-    // velocity minimum within the limits; tests/test_events_segments.py)
+    // a point carried across the foot has its stop read at its velocity minimum, not by the
+    // change-point fit of markers on the shoe: the shoe bends between the tracked rearfoot and
+    // the point, so its arrest is spread (on RBDS001 the fit dated such points' contacts 3–9 ms
+    // late). A marker on the tracked rearfoot itself has no bend in between and is timed as
+    // the marker route times it (tests/test_events_segments.py)
     let opts = MarkerEventOptions {
         stop_within_s: settle,
-        touchdown: Touchdown::VelocityMinimum,
         ..*opts
     };
-    Ok(foot_events(&carried_heights(poses, points), rate_hz, &opts))
+    let how: Vec<Touchdown> = (0..points.len())
+        .map(|k| {
+            if on_rearfoot.get(k).copied().unwrap_or(false) {
+                Touchdown::AccelerationJump
+            } else {
+                Touchdown::VelocityMinimum
+            }
+        })
+        .collect();
+    Ok(foot_events_each(
+        &carried_heights(poses, points),
+        rate_hz,
+        &opts,
+        &how,
+    ))
 }
 
 #[cfg(test)]
@@ -251,6 +283,7 @@ mod tests {
         let fe = foot_events_from_segment(
             &poses,
             &points,
+            &[],
             Some(&V3::zeros()),
             rate,
             &MarkerEventOptions::default(),
@@ -309,6 +342,7 @@ mod tests {
         assert!(foot_events_from_segment(
             &poses,
             &pts,
+            &[],
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
@@ -319,10 +353,23 @@ mod tests {
         assert!(foot_events_from_segment(
             &poses,
             &[],
+            &[],
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
         )
         .is_err());
+        // one rearfoot flag per point, or none
+        assert!(foot_events_from_segment(
+            &poses,
+            &pts,
+            &[true, false],
+            Some(&V3::zeros()),
+            200.0,
+            &MarkerEventOptions::default()
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("rearfoot flags"));
     }
 }

@@ -127,8 +127,10 @@ fn marker_events<'py>(
 
 /// Events of one foot from its segment's poses (frames, 16), points of the foot in the
 /// segment's frame (k, 3) and, for points on the sole, a point of the tracked body (its
-/// cluster's centroid, the pose's origin) that shows whether the data were low-passed: (list of (event, time_s, quality), index of the IC point, index of
-/// the TO point, share of stances the IC point stopped first).
+/// cluster's centroid, the pose's origin) that shows whether the data were low-passed, and per
+/// point whether it is a marker on the tracked rearfoot (empty: none): (list of (event, time_s,
+/// quality), index of the IC point, index of the TO point, share of stances the IC point
+/// stopped first).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn segment_events<'py>(
@@ -137,6 +139,7 @@ fn segment_events<'py>(
     points: PyReadonlyArray2<'py, f64>,
     probe: Option<[f64; 3]>,
     rate_hz: f64,
+    on_rearfoot: Vec<bool>,
 ) -> PyResult<(Vec<(String, f64, f64)>, Option<usize>, Option<usize>, f64)> {
     let poses = pose_rows(&poses)?;
     let points = v3_rows(&points, "points")?;
@@ -146,6 +149,7 @@ fn segment_events<'py>(
             crate::events::segment::foot_events_from_segment(
                 &poses,
                 &points,
+                &on_rearfoot,
                 probe.as_ref(),
                 rate_hz,
                 &crate::events::MarkerEventOptions::default(),
