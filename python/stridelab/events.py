@@ -233,6 +233,7 @@ def _foot_segment(
         else {}
     )
     landmarks = [n for n, (s, r) in static_roles.items() if s == side and r in ("heel", "forefoot")]
+    on_rearfoot = [static_roles[n][1] == "heel" for n in landmarks]
     if pose_i is not None:
         poses = np.ascontiguousarray(trial.rotations[:, pose_i])
         what = f"segment pose {trial.rotation_names[pose_i]}"
@@ -249,7 +250,7 @@ def _foot_segment(
                 landmarks,
                 what + " with the static trial's foot markers",
                 None,
-                [static_roles[n][1] == "heel" for n in landmarks],
+                on_rearfoot,
             )
         # the pose's own geometry (Theia3D: the foot's origin is the ankle joint centre, the
         # toes' origin the metatarsophalangeal joint): the MTP, and a heel behind the ankle by
@@ -309,7 +310,6 @@ def _foot_segment(
     centroid = local.mean(axis=0)
     if landmarks:
         pts = np.array([_static_point(static, n) for n in landmarks])
-        on_rearfoot = [static_roles[n][1] == "heel" for n in landmarks]
         what += " with the static trial's foot markers"
         return poses, pts, landmarks, what, None, on_rearfoot
     pts, names = _sole_from_static(static, side, local)

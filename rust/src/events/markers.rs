@@ -45,8 +45,6 @@ pub struct MarkerEventOptions {
     pub lift_m: f64,
     /// Stances closer than this to either end of the trial give no events.
     pub edge_margin_s: f64,
-    /// How a marker's touchdown is timed between frames.
-    pub touchdown: Touchdown,
 }
 
 /// How the instant a marker's fall is stopped is placed between frames.
@@ -75,7 +73,6 @@ impl Default for MarkerEventOptions {
             stop_within_s: 0.025,
             lift_m: 0.015,
             edge_margin_s: 0.1,
-            touchdown: Touchdown::AccelerationJump,
         }
     }
 }
@@ -218,26 +215,22 @@ fn stances(
             .iter()
             .zip(&vz)
             .zip(touchdown)
-            .map(|((m, vm), &how)| {
-                let opts = MarkerEventOptions {
-                    touchdown: how,
-                    ..*opts
-                };
-                marker_stance(m, vm, (a, b, from, to_end), rate_hz, &opts)
-            })
+            .map(|((m, vm), &how)| marker_stance(m, vm, (a, b, from, to_end), rate_hz, opts, how))
             .collect();
         out.push(marks);
     }
     out
 }
 
-/// Touchdown and lift of one marker in the stance `a..=b` (searched from `from` to `to_end`).
+/// Touchdown (timed by `how`) and lift of one marker in the stance `a..=b` (searched from
+/// `from` to `to_end`).
 fn marker_stance(
     m: &[f64],
     vm: &[f64],
     (a, b, from, to_end): (usize, usize, usize, usize),
     rate_hz: f64,
     opts: &MarkerEventOptions,
+    how: Touchdown,
 ) -> MarkerStance {
     let n = m.len();
     let frames = |s: f64| (s * rate_hz).round().max(1.0) as usize;
@@ -269,7 +262,7 @@ fn marker_stance(
                 |f: usize| vm[f].abs() < opts.stop_speed_m_s || (vm[f] <= 0.0 && vm[f + 1] >= 0.0);
             let stops = (j..=(j + frames(opts.stop_within_s)).min(n - 2))
                 .any(|f| still(f) && h(f) < opts.stop_height_m);
-            let at = match opts.touchdown {
+            let at = match how {
                 Touchdown::AccelerationJump => {
                     let at = j.max(land.saturating_sub(1));
                     acceleration_jump(m, at).unwrap_or_else(|| parabola_vertex(vm, j))
@@ -425,11 +418,16 @@ fn median(v: &[f64]) -> Option<f64> {
 /// trial's median; TO — the last lift was the trial's usual last marker (1, else 0.5), that
 /// marker's lift lies within 10 ms of it, and the contact time is within 15 % of the median.
 pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> FootEvents {
-    foot_events_each(z, rate_hz, opts, &vec![opts.touchdown; z.len()])
+    foot_events_each(
+        z,
+        rate_hz,
+        opts,
+        &vec![Touchdown::AccelerationJump; z.len()],
+    )
 }
 
-/// [`foot_events`] with each marker's touchdown timed its own way (`touchdown`, one per marker;
-/// `opts.touchdown` is not used).
+/// [`foot_events`] with each marker's touchdown timed its own way (`touchdown`, one per
+/// marker; [`foot_events`] times every marker by [`Touchdown::AccelerationJump`]).
 pub fn foot_events_each(
     z: &[Vec<f64>],
     rate_hz: f64,
