@@ -114,31 +114,26 @@ impl Parameters {
             .and_then(|p| p.strings().into_iter().next())
     }
     /// `NAME`, then `NAME2`, `NAME3`… concatenated: the spec's way past 255 entries.
-    pub(super) fn strings_continued(&self, group: &str, name: &str) -> Vec<String> {
+    fn continued<T>(&self, group: &str, name: &str, values: fn(&Parameter) -> Vec<T>) -> Vec<T> {
         let mut out = Vec::new();
         if let Some(p) = self.get(group, name) {
-            out.extend(p.strings());
+            out.extend(values(p));
         }
         for k in 2.. {
             match self.get(group, &format!("{name}{k}")) {
-                Some(p) => out.extend(p.strings()),
+                Some(p) => out.extend(values(p)),
                 None => break,
             }
         }
         out
     }
+    /// The strings of `NAME`, `NAME2`, … (see [`Self::continued`]).
+    pub(super) fn strings_continued(&self, group: &str, name: &str) -> Vec<String> {
+        self.continued(group, name, Parameter::strings)
+    }
+    /// The numbers of `NAME`, `NAME2`, … (see [`Self::continued`]).
     pub(super) fn floats_continued(&self, group: &str, name: &str) -> Vec<f64> {
-        let mut out = Vec::new();
-        if let Some(p) = self.get(group, name) {
-            out.extend(p.floats());
-        }
-        for k in 2.. {
-            match self.get(group, &format!("{name}{k}")) {
-                Some(p) => out.extend(p.floats()),
-                None => break,
-            }
-        }
-        out
+        self.continued(group, name, Parameter::floats)
     }
 }
 
