@@ -255,48 +255,71 @@ pub fn sosfiltfilt_block(sos: &[Sos], data: &mut [f64], rows: usize, cols: usize
     if rows < 2 || cols == 0 {
         return;
     }
+    let (ext, pad) = filtfilt_columns_padded(sos, data, cols, 0, cols);
+    data.copy_from_slice(&ext[pad * cols..(pad + rows) * cols]);
+}
+
+/// The kernel of [`sosfiltfilt_block`] on columns `first..first + k` of a row-major matrix
+/// `width` wide, read in place: returns the filtered block with its odd extension still on
+/// (`pad` rows before and after the data's rows) and `pad`. Needs at least two rows.
+pub(crate) fn filtfilt_columns_padded(
+    sos: &[Sos],
+    matrix: &[f64],
+    width: usize,
+    first: usize,
+    k: usize,
+) -> (Vec<f64>, usize) {
+    let rows = matrix.len() / width;
     let pad = default_padlen(sos).min(rows - 1);
     let n = rows + 2 * pad;
-    let mut ext = vec![0.0; n * cols];
-    for c in 0..cols {
-        let (first, last) = (data[c], data[(rows - 1) * cols + c]);
-        for i in 0..pad {
-            // odd extension before: 2·x0 − x[pad − i]
-            ext[i * cols + c] = 2.0 * first - data[(pad - i) * cols + c];
-            // and after: 2·x_end − x[end − 1 − i]
-            ext[(pad + rows + i) * cols + c] = 2.0 * last - data[(rows - 2 - i) * cols + c];
-        }
+    let row = |i: usize| &matrix[i * width + first..i * width + first + k];
+    let mut ext = Vec::with_capacity(n * k);
+    // odd extension before: 2·x0 − x[pad − i]; the data; and after: 2·x_end − x[end − 1 − i]
+    for i in 0..pad {
+        ext.extend(row(0).iter().zip(row(pad - i)).map(|(a, b)| 2.0 * a - b));
     }
-    ext[pad * cols..(pad + rows) * cols].copy_from_slice(data);
+    for i in 0..rows {
+        ext.extend_from_slice(row(i));
+    }
+    for i in 0..pad {
+        ext.extend(
+            row(rows - 1)
+                .iter()
+                .zip(row(rows - 2 - i))
+                .map(|(a, b)| 2.0 * a - b),
+        );
+    }
     let zi = sosfilt_zi(sos);
-    let mut z0 = vec![0.0; cols];
-    let mut z1 = vec![0.0; cols];
-    let mut run = |ext: &mut [f64], forward: bool| {
+    let mut z0 = vec![0.0; k];
+    let mut z1 = vec![0.0; k];
+    for forward in [true, false] {
         // every section starts from the steady state of the cascade's first input sample
         let start = if forward { 0 } else { n - 1 };
-        let x0: Vec<f64> = ext[start * cols..(start + 1) * cols].to_vec();
+        let x0: Vec<f64> = ext[start * k..(start + 1) * k].to_vec();
         for (s, zs) in sos.iter().zip(&zi) {
             let (b0, b1, b2, a1, a2) = (s[0], s[1], s[2], s[4], s[5]);
-            for c in 0..cols {
-                z0[c] = zs[0] * x0[c];
-                z1[c] = zs[1] * x0[c];
+            for ((a, b), x) in z0.iter_mut().zip(z1.iter_mut()).zip(&x0) {
+                *a = zs[0] * x;
+                *b = zs[1] * x;
             }
-            for k in 0..n {
-                let r = if forward { k } else { n - 1 - k };
-                let row = &mut ext[r * cols..(r + 1) * cols];
-                for c in 0..cols {
-                    let xi = row[c];
-                    let y = b0 * xi + z0[c];
-                    z0[c] = b1 * xi - a1 * y + z1[c];
-                    z1[c] = b2 * xi - a2 * y;
-                    row[c] = y;
+            // zipped iterators, not indices: no bounds checks, so the loop vectorises
+            let step = |row: &mut [f64]| {
+                for ((v, a), b) in row.iter_mut().zip(z0.iter_mut()).zip(z1.iter_mut()) {
+                    let xi = *v;
+                    let y = b0 * xi + *a;
+                    *a = b1 * xi - a1 * y + *b;
+                    *b = b2 * xi - a2 * y;
+                    *v = y;
                 }
+            };
+            if forward {
+                ext.chunks_exact_mut(k).for_each(step);
+            } else {
+                ext.chunks_exact_mut(k).rev().for_each(step);
             }
         }
-    };
-    run(&mut ext, true);
-    run(&mut ext, false);
-    data.copy_from_slice(&ext[pad * cols..(pad + rows) * cols]);
+    }
+    (ext, pad)
 }
 
 #[cfg(test)]
