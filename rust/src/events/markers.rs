@@ -332,29 +332,28 @@ fn acceleration_jump(m: &[f64], at: usize) -> Option<f64> {
     if window.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    let basis = |f: usize, tc: f64| {
-        let s = f as f64 - tc;
-        let (before, after) = (s.min(0.0), s.max(0.0));
-        nalgebra::Vector4::new(1.0, s, 0.5 * before * before, 0.5 * after * after)
-    };
+    // heights about their mean (the intercept absorbs it): keeps the normal equations well
+    // conditioned, so the residual can be read off them instead of a second pass
+    let mean = window.iter().sum::<f64>() / window.len() as f64;
+    let z: Vec<f64> = window.iter().map(|v| v - mean).collect();
+    let zz: f64 = z.iter().map(|v| v * v).sum();
     let residual = |tc: f64| -> Option<f64> {
         let mut ata = nalgebra::Matrix4::<f64>::zeros();
         let mut atb = nalgebra::Vector4::<f64>::zeros();
-        for (f, z) in (lo..=hi).zip(window) {
-            let x = basis(f, tc);
-            ata += x * x.transpose();
-            atb += x * *z;
+        for (f, z) in (lo..=hi).zip(&z) {
+            let s = f as f64 - tc;
+            let (before, after) = (s.min(0.0), s.max(0.0));
+            let x = nalgebra::Vector4::new(1.0, s, 0.5 * before * before, 0.5 * after * after);
+            ata.syger(1.0, &x, &x, 1.0);
+            atb.axpy(*z, &x, 1.0);
         }
-        let c = ata.lu().solve(&atb)?;
+        // full rank: the search keeps at least three frames on each side of the join
+        let c = ata.cholesky()?.solve(&atb);
         if c[3] <= c[2] {
             return None; // not an arrest: the fall does not slow at the join
         }
-        Some(
-            (lo..=hi)
-                .zip(window)
-                .map(|(f, z)| (basis(f, tc).dot(&c) - z).powi(2))
-                .sum(),
-        )
+        // least-squares residual: z·z − c·(Aᵀz)
+        Some(zz - c.dot(&atb))
     };
     let (from, span) = (at as f64 - JUMP_SEARCH.0, JUMP_SEARCH.0 + JUMP_SEARCH.1);
     let steps = (span / 0.02).round() as u32;
