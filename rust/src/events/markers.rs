@@ -332,21 +332,72 @@ fn acceleration_jump(m: &[f64], at: usize) -> Option<f64> {
     if window.iter().any(|v| !v.is_finite()) {
         return None;
     }
-    // heights about their mean (the intercept absorbs it): keeps the normal equations well
-    // conditioned, so the residual can be read off them instead of a second pass
+    // heights about their mean (the intercept absorbs it) and frames about `at`: keeps the
+    // normal equations well conditioned, so the residual can be read off them
     let mean = window.iter().sum::<f64>() / window.len() as f64;
     let z: Vec<f64> = window.iter().map(|v| v - mean).collect();
     let zz: f64 = z.iter().map(|v| v * v).sum();
-    let residual = |tc: f64| -> Option<f64> {
-        let mut ata = nalgebra::Matrix4::<f64>::zeros();
-        let mut atb = nalgebra::Vector4::<f64>::zeros();
-        for (f, z) in (lo..=hi).zip(&z) {
-            let s = f as f64 - tc;
-            let (before, after) = (s.min(0.0), s.max(0.0));
-            let x = nalgebra::Vector4::new(1.0, s, 0.5 * before * before, 0.5 * after * after);
-            ata.syger(1.0, &x, &x, 1.0);
-            atb.axpy(*z, &x, 1.0);
+    // prefix sums over the window's frames f (relative to `at`) of f^0..f^4 and z·f^0..f^2:
+    // every sum the normal equations need, for the frames before a join and after it, is a
+    // polynomial in the join time built from these (no pass over the frames per candidate)
+    let mut pf = vec![[0.0_f64; 5]; z.len() + 1];
+    let mut pz = vec![[0.0_f64; 3]; z.len() + 1];
+    for (i, zi) in z.iter().enumerate() {
+        let f = i as f64 - JUMP_WINDOW.0 as f64;
+        let pw = [1.0, f, f * f, f * f * f, f * f * f * f];
+        for k in 0..5 {
+            pf[i + 1][k] = pf[i][k] + pw[k];
         }
+        for k in 0..3 {
+            pz[i + 1][k] = pz[i][k] + zi * pw[k];
+        }
+    }
+    // Σ (f − t)^k over frames i0..i1 from the power sums (binomial expansion), k = 0..4
+    let moments = |i0: usize, i1: usize, t: f64| -> [f64; 5] {
+        let q: [f64; 5] = std::array::from_fn(|k| pf[i1][k] - pf[i0][k]);
+        let (t2, t3, t4) = (t * t, t * t * t, t * t * t * t);
+        [
+            q[0],
+            q[1] - t * q[0],
+            q[2] - 2.0 * t * q[1] + t2 * q[0],
+            q[3] - 3.0 * t * q[2] + 3.0 * t2 * q[1] - t3 * q[0],
+            q[4] - 4.0 * t * q[3] + 6.0 * t2 * q[2] - 4.0 * t3 * q[1] + t4 * q[0],
+        ]
+    };
+    // Σ z (f − t)^k, k = 0..2
+    let z_moments = |i0: usize, i1: usize, t: f64| -> [f64; 3] {
+        let q: [f64; 3] = std::array::from_fn(|k| pz[i1][k] - pz[i0][k]);
+        [q[0], q[1] - t * q[0], q[2] - 2.0 * t * q[1] + t * t * q[0]]
+    };
+    let n = z.len();
+    let residual = |tc: f64| -> Option<f64> {
+        // basis per frame, s = f − tc: 1, s, ½ min(s, 0)², ½ max(s, 0)²
+        let t = tc - at as f64;
+        let split = (0..n)
+            .position(|i| i as f64 - JUMP_WINDOW.0 as f64 >= t)
+            .unwrap_or(n);
+        let (bm, am) = (moments(0, split, t), moments(split, n, t));
+        let (bz, az) = (z_moments(0, split, t), z_moments(split, n, t));
+        let s = |k: usize| bm[k] + am[k];
+        let ata = nalgebra::Matrix4::new(
+            s(0),
+            s(1),
+            0.5 * bm[2],
+            0.5 * am[2],
+            s(1),
+            s(2),
+            0.5 * bm[3],
+            0.5 * am[3],
+            0.5 * bm[2],
+            0.5 * bm[3],
+            0.25 * bm[4],
+            0.0,
+            0.5 * am[2],
+            0.5 * am[3],
+            0.0,
+            0.25 * am[4],
+        );
+        let atb = nalgebra::Vector4::new(bz[0] + az[0], bz[1] + az[1], 0.5 * bz[2], 0.5 * az[2]);
         // full rank: the search keeps at least three frames on each side of the join
         let c = ata.cholesky()?.solve(&atb);
         if c[3] <= c[2] {
