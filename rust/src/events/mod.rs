@@ -21,8 +21,12 @@ pub(crate) fn percentile(values: &[f64], p: f64) -> Option<f64> {
         return None;
     }
     v.sort_by(f64::total_cmp);
-    let i = ((v.len() - 1) as f64 * p).round() as usize;
-    Some(v[i.min(v.len() - 1)])
+    Some(v[nearest_rank(v.len(), p)])
+}
+
+/// Index of the `p` quantile (0–1) among `len` sorted values, by nearest rank.
+fn nearest_rank(len: usize, p: f64) -> usize {
+    (((len - 1) as f64 * p).round() as usize).min(len - 1)
 }
 
 /// Of `candidates` (indices into `x`), the tallest first, keeping each only if it is at least
@@ -74,9 +78,8 @@ pub(crate) fn local_ranges(x: &[f64], half: usize, grid: usize) -> Vec<Option<(f
             if buf.is_empty() {
                 return None;
             }
-            // the nearest-rank quantiles of `percentile`, by selection rather than a full sort
-            let rank = |p: f64| ((buf.len() - 1) as f64 * p).round() as usize;
-            let (lo, hi) = (rank(0.05), rank(0.95));
+            // the quantiles of `percentile`, by selection rather than a full sort
+            let (lo, hi) = (nearest_rank(buf.len(), 0.05), nearest_rank(buf.len(), 0.95));
             let (_, &mut top, _) = buf.select_nth_unstable_by(hi, f64::total_cmp);
             let (_, &mut bottom, _) = buf[..=hi].select_nth_unstable_by(lo, f64::total_cmp);
             Some((bottom, top))
