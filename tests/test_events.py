@@ -167,9 +167,9 @@ def test_a_second_runner_gives_the_same_events_on_moved_and_relabelled_copies(rb
     with the markers in reverse order, every event is the same to 1 µs; with 0.2 mm of marker
     noise, the heel-landing left foot keeps every IC within 10 ms of the original (measured,
     this seed: MAE 0.7 ms, max 3.7; another seed: max 6.3) and every TO within 5 ms (max 1.7).
-    The right foot is left out of the noise check on purpose: its heel passes the standing
-    test in about half the stances, and noise moves one IC by 27-30 ms (docs/events.md, "A
-    second runner")."""
+    The right heel slows in the air before it lands; since it is seen landing in every stance
+    (2026-12) noise moves its ICs by MAE 0.7-1.0 ms, max 6.9-13.1 ms over three seeds (this
+    one: 13.1), held to the issue's 15 ms; before, noise moved one IC by 27-30 ms."""
     trial = stridelab.read(rbds / "RBDS032runT35markers.txt")
     scale = 1000.0 if np.nanmax(np.abs(trial.points)) > 50 else 1.0
     ref = events.from_markers(trial).sort("side", "event", "time_s")
@@ -196,16 +196,25 @@ def test_a_second_runner_gives_the_same_events_on_moved_and_relabelled_copies(rb
         assert np.abs(got["time_s"].to_numpy() - ref["time_s"].to_numpy()).max() < 1e-6, label
     noise = np.random.default_rng(5).normal(0.0, 0.2e-3 * scale, trial.points.shape)
     noisy = events.from_markers(dataclasses.replace(trial, points=trial.points + noise))
-    for kind, limit_ms in (("IC", 10.0), ("TO", 5.0)):
+    for side, kind, limit_ms in (("L", "IC", 10.0), ("L", "TO", 5.0), ("R", "IC", 15.0)):
 
-        def times(df: pl.DataFrame, kind: str = kind) -> np.ndarray:
-            return df.filter((pl.col("side") == "L") & (pl.col("event") == kind))[
+        def times(df: pl.DataFrame, side: str = side, kind: str = kind) -> np.ndarray:
+            return df.filter((pl.col("side") == side) & (pl.col("event") == kind))[
                 "time_s"
             ].to_numpy()
 
         err, missed, false = _score(times(ref), times(noisy))
-        assert (missed, false) == (0, 0), kind
-        assert np.abs(err).max() <= limit_ms, (kind, np.abs(err).max())
+        assert (missed, false) == (0, 0), (side, kind)
+        assert np.abs(err).max() <= limit_ms, (side, kind, np.abs(err).max())
+    # Reference-free: both feet land on the heel, and one IC definition per foot makes the right
+    # foot's stride times as steady as the left's (SD 8.8 and 8.6 ms; 20.9 ms on the right while
+    # its IC jumped between heel and forefoot).
+    sd = {}
+    for side in ("L", "R"):
+        ic = ref.filter((pl.col("side") == side) & (pl.col("event") == "IC"))
+        assert all("Heel" in m for m in ic["method"]), (side, set(ic["method"]))
+        sd[side] = float(np.std(np.diff(ic["time_s"].to_numpy())))
+    assert sd["R"] <= 1.5 * sd["L"], sd
 
 
 @pytest.mark.parametrize("name", ["RBDS001runT25markers.txt", "RBDS001runT35.c3d"])
