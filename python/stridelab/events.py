@@ -207,15 +207,17 @@ def _static_point(static: Trial, name: str) -> np.ndarray:
 
 def _foot_segment(
     trial: Trial, static: Trial | None, side: str
-) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray | None, list[bool]]:
+) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray | None, list[bool], int]:
     """This foot's poses (frames, 4, 4), points in the segment frame (k, 3), their names, what
     the segment is, and, where the points are on the sole (placed from the static's malleoli or
     the pose's geometry), a point of the tracked body (the pose's origin, the cluster's
     centroid) whose height shows whether the data were low-passed; None for the static's own
     foot markers, which must stand within the marker detector's 25 ms whatever the filtering
-    (see ``docs/events.md``); last, per point, whether it is a heel marker of the static, on
-    the tracked rearfoot itself (timed by the marker route's change-point fit). Raises
-    :class:`DataError` naming what is missing."""
+    (see ``docs/events.md``); last, per point, whether it is on the tracked rearfoot itself
+    (a heel marker of the static, or a marker of a heel-counter cluster next to its virtual
+    sole), timed by the marker route's change-point fit and its 25 ms standing test; and how
+    many of the last points are the cluster's own markers (left out of the coarse stances).
+    Raises :class:`DataError` naming what is missing."""
     roles = dict(
         zip(trial.marker_names, _native.foot_label_roles(list(trial.marker_names)), strict=True)
     )
@@ -251,6 +253,7 @@ def _foot_segment(
                 what + " with the static trial's foot markers",
                 None,
                 on_rearfoot,
+                0,
             )
         # the pose's own geometry (Theia3D: the foot's origin is the ankle joint centre, the
         # toes' origin the metatarsophalangeal joint): the MTP, and a heel behind the ankle by
@@ -274,7 +277,7 @@ def _foot_segment(
             f"{side} heel (virtual, behind {trial.rotation_names[pose_i]} origin)",
             f"{trial.rotation_names[toes_i]} origin",  # type: ignore[index]
         ]
-        return poses, np.array([heel, mtp]), names, what, np.zeros(3), [False, False]
+        return poses, np.array([heel, mtp]), names, what, np.zeros(3), [False, False], 0
     if len(cluster) < 3:
         raise DataError(
             f"{trial.path}: the {side} foot has no segment pose and {len(cluster)} foot "
@@ -311,9 +314,20 @@ def _foot_segment(
     if landmarks:
         pts = np.array([_static_point(static, n) for n in landmarks])
         what += " with the static trial's foot markers"
-        return poses, pts, landmarks, what, None, on_rearfoot
+        return poses, pts, landmarks, what, None, on_rearfoot, 0
     pts, names = _sole_from_static(static, side, local)
-    return poses, pts, names, what + " with a sole from the static", centroid, [False] * len(pts)
+    # the cluster's own markers too, timed as markers (they sit on the heel counter: on a
+    # rearfoot landing they stop with the heel, while the virtual sole points, placed from
+    # proportions, keep sinking as the rounded heel rolls; see docs/events.md)
+    return (
+        poses,
+        np.vstack([pts, local]),
+        [*names, *cluster],
+        what + " with a sole from the static",
+        centroid,
+        [False] * len(pts) + [True] * len(cluster),
+        len(cluster),
+    )
 
 
 def _sole_from_static(
@@ -356,7 +370,8 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
     marker detector (:func:`from_markers`). The points are, in order of preference: the static
     trial's heel, metatarsal and toe markers; for a cluster whose static has none, virtual sole
     points from the heel to the toe (foot length from Drillis & Contini's proportions of leg
-    length); for a pose without a static, the foot's origin and the toes segment's origin.
+    length) with the cluster's own markers (on the heel counter, timed as markers); for a pose
+    without a static, the foot's origin and the toes segment's origin.
     ``method`` names the point and the segment, e.g. ``touchdown L sole 80 % (virtual) on foot
     cluster L_foot_1, …``.
     """
@@ -365,7 +380,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
     methods: list[str] = []
     quality: list[float] = []
     for side in ("L", "R"):
-        poses, pts, names, what, probe, on_rearfoot = _foot_segment(trial, static, side)
+        poses, pts, names, what, probe, on_rearfoot, n_cluster = _foot_segment(trial, static, side)
         flat = np.ascontiguousarray(poses.reshape(poses.shape[0], 16), dtype=np.float64)
         try:
             found, ic_k, to_k, _share = _native.segment_events(
@@ -374,6 +389,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
                 None if probe is None else (float(probe[0]), float(probe[1]), float(probe[2])),
                 rate,
                 on_rearfoot,
+                n_cluster,
             )
         except DataError as err:
             raise in_file(err, f"{trial.path}: {side} foot ({what})") from None

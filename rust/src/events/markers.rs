@@ -45,6 +45,10 @@ pub struct MarkerEventOptions {
     pub stop_speed_m_s: f64,
     pub stop_height_m: f64,
     pub stop_within_s: f64,
+    /// `stop_within_s` for points timed by [`Touchdown::VelocityMinimum`] (carried across
+    /// the foot); the segment route lengthens it on data already low-passed
+    /// ([`settle_window_s`]) and keeps `stop_within_s` for markers on the tracked rearfoot.
+    pub carried_stop_within_s: f64,
     pub lift_m: f64,
     /// Stances closer than this to either end of the trial give no events.
     pub edge_margin_s: f64,
@@ -60,6 +64,10 @@ pub enum Touchdown {
     /// velocity minimum (points carried by a segment's pose, whose stop is spread by the
     /// shoe's bending between the tracked part and the point).
     VelocityMinimum,
+    /// A marker of the tracked cluster itself on the heel counter (Running Injury Clinic shoe
+    /// cluster): timed as [`Touchdown::AccelerationJump`], but left out of the coarse stances,
+    /// which the sole points define (it sits above the sole and rises at heel-off).
+    ClusterMarker,
 }
 
 impl Default for MarkerEventOptions {
@@ -74,6 +82,7 @@ impl Default for MarkerEventOptions {
             stop_speed_m_s: 0.15,
             stop_height_m: 0.008,
             stop_within_s: 0.025,
+            carried_stop_within_s: 0.025,
             lift_m: 0.015,
             edge_margin_s: 0.1,
         }
@@ -152,9 +161,25 @@ fn stances(
     }
     let frames = |s: f64| (s * rate_hz).round().max(1.0) as usize;
     // 1. coarse stances from the mean marker height
+    // the points that define the stances: all but a cluster's own markers (if any remain)
+    let sole: Vec<&Vec<f64>> = z
+        .iter()
+        .zip(touchdown)
+        .filter(|(_, &how)| how != Touchdown::ClusterMarker)
+        .map(|(m, _)| m)
+        .collect();
+    let sole = if sole.is_empty() {
+        z.iter().collect()
+    } else {
+        sole
+    };
     let mean: Vec<f64> = (0..n)
         .map(|f| {
-            let seen: Vec<f64> = z.iter().map(|m| m[f]).filter(|v| v.is_finite()).collect();
+            let seen: Vec<f64> = sole
+                .iter()
+                .map(|m| m[f])
+                .filter(|v| v.is_finite())
+                .collect();
             if seen.is_empty() {
                 f64::NAN
             } else {
@@ -275,7 +300,11 @@ fn marker_stance(
             let still =
                 |f: usize| vm[f].abs() < opts.stop_speed_m_s || (vm[f] <= 0.0 && vm[f + 1] >= 0.0);
             let stands_after = |j: usize| {
-                (j..=(j + frames(opts.stop_within_s)).min(n - 2))
+                let within = match how {
+                    Touchdown::AccelerationJump | Touchdown::ClusterMarker => opts.stop_within_s,
+                    Touchdown::VelocityMinimum => opts.carried_stop_within_s,
+                };
+                (j..=(j + frames(within)).min(n - 2))
                     .find(|&f| still(f) && h(f) < opts.stop_height_m)
             };
             let mut stops = stands_after(j).is_some();
@@ -291,7 +320,7 @@ fn marker_stance(
             // spans the fit's frames before the join (125 Hz and up at 40 ms): at lower rates
             // the fit's nine frames cover the whole slowing and date the landing a frame early
             // (RBDS001 at 75 Hz, measured).
-            let second_chance = how == Touchdown::AccelerationJump
+            let second_chance = how != Touchdown::VelocityMinimum
                 && unfiltered
                 && frames(opts.search_before_s) >= JUMP_WINDOW.0;
             if !stops && j == lo_f && second_chance {
@@ -314,7 +343,7 @@ fn marker_stance(
                 }
             }
             let at = match how {
-                Touchdown::AccelerationJump => {
+                Touchdown::AccelerationJump | Touchdown::ClusterMarker => {
                     acceleration_jump(m, anchor).unwrap_or_else(|| parabola_vertex(vm, j))
                 }
                 Touchdown::VelocityMinimum => parabola_vertex(vm, j),

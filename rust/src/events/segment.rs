@@ -128,6 +128,7 @@ pub fn foot_events_from_segment(
     poses: &[Pose],
     points: &[V3],
     on_rearfoot: &[bool],
+    cluster_markers: usize,
     probe: Option<&V3>,
     rate_hz: f64,
     opts: &MarkerEventOptions,
@@ -165,7 +166,7 @@ pub fn foot_events_from_segment(
     }
     let poses = drop_glitches(poses, rate_hz, MAX_FOOT_TURN_RAD_S, 0.05);
     let poses = poses.as_slice();
-    let settle = probe.map_or(opts.stop_within_s, |p| {
+    let settle = probe.map_or(opts.carried_stop_within_s, |p| {
         settle_window_s(&carried_heights(poses, &[*p]), rate_hz, opts)
     });
     // a point carried across the foot has its stop read at its velocity minimum, not by the
@@ -174,12 +175,14 @@ pub fn foot_events_from_segment(
     // late). A marker on the tracked rearfoot itself has no bend in between and is timed as
     // the marker route times it (tests/test_events_segments.py)
     let opts = MarkerEventOptions {
-        stop_within_s: settle,
+        carried_stop_within_s: settle,
         ..*opts
     };
     let how: Vec<Touchdown> = (0..points.len())
         .map(|k| {
-            if on_rearfoot.get(k).copied().unwrap_or(false) {
+            if k + cluster_markers >= points.len() {
+                Touchdown::ClusterMarker
+            } else if on_rearfoot.get(k).copied().unwrap_or(false) {
                 Touchdown::AccelerationJump
             } else {
                 Touchdown::VelocityMinimum
@@ -284,6 +287,7 @@ mod tests {
             &poses,
             &points,
             &[],
+            0,
             Some(&V3::zeros()),
             rate,
             &MarkerEventOptions::default(),
@@ -343,6 +347,7 @@ mod tests {
             &poses,
             &pts,
             &[],
+            0,
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
@@ -354,6 +359,7 @@ mod tests {
             &poses,
             &[],
             &[],
+            0,
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
@@ -364,6 +370,7 @@ mod tests {
             &poses,
             &pts,
             &[true, false],
+            0,
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()

@@ -128,7 +128,9 @@ fn marker_events<'py>(
 /// Events of one foot from its segment's poses (frames, 16), points of the foot in the
 /// segment's frame (k, 3) and, for points on the sole, a point of the tracked body (its
 /// cluster's centroid, the pose's origin) that shows whether the data were low-passed, and per
-/// point whether it is a marker on the tracked rearfoot (empty: none): (list of (event, time_s,
+/// point whether it is a marker on the tracked rearfoot (empty: none), and how many of the last
+/// points are the tracked cluster's own markers (timed as markers, left out of the coarse
+/// stances): (list of (event, time_s,
 /// quality), index of the IC point, index of the TO point, share of stances the IC point
 /// stopped first).
 #[pyfunction]
@@ -140,6 +142,7 @@ fn segment_events<'py>(
     probe: Option<[f64; 3]>,
     rate_hz: f64,
     on_rearfoot: Vec<bool>,
+    cluster_markers: usize,
 ) -> PyResult<(Vec<(String, f64, f64)>, Option<usize>, Option<usize>, f64)> {
     let poses = pose_rows(&poses)?;
     let points = v3_rows(&points, "points")?;
@@ -150,6 +153,7 @@ fn segment_events<'py>(
                 &poses,
                 &points,
                 &on_rearfoot,
+                cluster_markers,
                 probe.as_ref(),
                 rate_hz,
                 &crate::events::MarkerEventOptions::default(),
