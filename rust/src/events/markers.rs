@@ -18,7 +18,7 @@
 //!    stopping. A marker on the shoe that slowed in the air (its fastest fall at the start of
 //!    the search) and was not seen standing is given the 25 ms from the frame before it
 //!    landed instead, if it then stays down (not on data already low-passed, and only at
-//!    125 Hz and up); see `marker_stance`. IC is the
+//!    113 Hz and up); see `marker_stance`. IC is the
 //!    earliest such touchdown among the foot's markers, so the forefoot decides for forefoot
 //!    strikers and the heel for rearfoot strikers.
 //! 3. Toe-off: each marker lifts when it rises 15 mm above its lowest height in the stance;
@@ -316,9 +316,10 @@ fn marker_stance(
             // before it comes within `landing_m`; it must then stay down (a heel jolted in the
             // air by a forefoot landing stops for a frame and falls on: RBDS001 at 3.5 m/s), and
             // the fit is anchored on its last frame of free fall, two before the first frame
-            // from which it no longer falls faster than `stop_speed_m_s`. Only where the search before landing
-            // spans the fit's frames before the join (125 Hz and up at 40 ms): at lower rates
-            // the fit's nine frames cover the whole slowing and date the landing a frame early
+            // from which it no longer falls faster than `stop_speed_m_s`. Only on markers whose
+            // heights do not look low-passed, and where the search before landing spans the
+            // fit's five frames before the join (113 Hz and up at 40 ms): at lower rates the
+            // fit's nine frames cover the whole slowing and date the landing a frame early
             // (RBDS001 at 75 Hz, measured).
             let second_chance = how != Touchdown::VelocityMinimum
                 && unfiltered
@@ -692,7 +693,7 @@ pub fn trial_events(
     let mut out = Vec::new();
     let mut methods = Vec::new();
     for side in [Side::L, Side::R] {
-        let idx: Vec<usize> = trial
+        let mut idx: Vec<usize> = trial
             .marker_names
             .iter()
             .enumerate()
@@ -701,7 +702,6 @@ pub fn trial_events(
             .collect();
         // in label order, so ties (two heel markers stopping in the same frame) are broken the
         // same way whatever order the file lists its markers in
-        let mut idx = idx;
         idx.sort_by(|&x, &y| trial.marker_names[x].cmp(&trial.marker_names[y]));
         // Touchdown and lift-off are read from the points that touch the ground: a heel and a
         // forefoot marker are needed. A cluster on the shoe upper stops only at foot-flat.
