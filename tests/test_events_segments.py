@@ -299,15 +299,9 @@ def test_a_second_runner_is_checked_against_the_full_marker_set(rbds: Path) -> N
     and was never seen standing within 25 ms of its fastest fall) and (d) 17-21 a side (its
     virtual heel keeps sinking as the rounded heel rolls); ``events.check`` warned."""
     trial = stridelab.read(rbds / "RBDS032runT35markers.txt")
-    static = stridelab.read(rbds / "RBDS032static.txt")
     full = events.from_markers(trial)
     assert events.check(full, trial.duration_s) == []
-    rename = {n: n.replace("Heel.", "Foot.") for n in HEEL}
-    ric_static = [n for n in static.marker_names if "Heel" in n or "Ankle" in n or "GTR" in n]
-    routes = {
-        "b": events.from_segments(_keep(trial, HEEL), static),
-        "d": events.from_segments(_keep(trial, HEEL, rename), _keep(static, ric_static, rename)),
-    }
+    routes = _variants(rbds, "RBDS032runT35markers.txt", "RBDS032static.txt")
 
     def ics(df: pl.DataFrame, side: str) -> np.ndarray:
         return df.filter((pl.col("side") == side) & (pl.col("event") == "IC"))["time_s"].to_numpy()

@@ -218,20 +218,7 @@ fn stances(
         }
     }
     let margin = frames(opts.edge_margin_s);
-    let vz: Vec<Vec<f64>> = z
-        .iter()
-        .map(|m| {
-            (0..n)
-                .map(|f| {
-                    if f == 0 || f + 1 >= n {
-                        f64::NAN
-                    } else {
-                        (m[f + 1] - m[f - 1]) * rate_hz / 2.0
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let vz: Vec<Vec<f64>> = z.iter().map(|m| central_velocity(m, rate_hz)).collect();
     // whether each marker's own heights look unfiltered (see `dominant_difference_hz`)
     let unfiltered: Vec<bool> = z
         .iter()
@@ -259,6 +246,20 @@ fn stances(
         out.push(marks);
     }
     out
+}
+
+/// Vertical velocity by central differences (NaN at both ends).
+fn central_velocity(m: &[f64], rate_hz: f64) -> Vec<f64> {
+    let n = m.len();
+    (0..n)
+        .map(|f| {
+            if f == 0 || f + 1 >= n {
+                f64::NAN
+            } else {
+                (m[f + 1] - m[f - 1]) * rate_hz / 2.0
+            }
+        })
+        .collect()
 }
 
 /// Touchdown (timed by `how`) and lift of one marker in the stance `a..=b` (searched from
@@ -325,20 +326,20 @@ fn marker_stance(
                 && unfiltered
                 && frames(opts.search_before_s) >= JUMP_WINDOW.0;
             if !stops && j == lo_f && second_chance {
-                let reached = land.saturating_sub(1).max(j);
-                if let Some(stand) = stands_after(reached) {
+                // `anchor` is the frame before the marker came within `landing_m`
+                if let Some(stand) = stands_after(anchor) {
                     let stays = !(stand + 1..=(stand + frames(opts.stop_within_s)).min(n - 2))
                         .any(|f| vm[f] < -opts.stop_speed_m_s);
-                    let arrest = (reached..=stand)
-                        .find(|&f| {
-                            (m[f + 1] - m[f]) * rate_hz > -opts.stop_speed_m_s
-                                && h(f) < opts.stop_height_m
-                        })
-                        .unwrap_or(stand);
                     if stays {
+                        let arrest = (anchor..=stand)
+                            .find(|&f| {
+                                (m[f + 1] - m[f]) * rate_hz > -opts.stop_speed_m_s
+                                    && h(f) < opts.stop_height_m
+                            })
+                            .unwrap_or(stand);
                         // the last frame of free fall: the frame from which it no longer
                         // falls fast comes a frame after contact, the shoe being compressed
-                        let at = reached.max(arrest.saturating_sub(2));
+                        let at = anchor.max(arrest.saturating_sub(2));
                         (j, stops, anchor) = (at, true, at);
                     }
                 }
@@ -788,15 +789,7 @@ mod tests {
     /// One marker's touchdown in a single stance, sampled at `rate` from `height(t)` (m).
     fn touchdown_of(height: impl Fn(f64) -> f64, rate: f64, n: usize) -> Option<(f64, bool)> {
         let m: Vec<f64> = (0..n).map(|f| height(f as f64 / rate)).collect();
-        let vm: Vec<f64> = (0..n)
-            .map(|f| {
-                if f == 0 || f + 1 >= n {
-                    f64::NAN
-                } else {
-                    (m[f + 1] - m[f - 1]) * rate / 2.0
-                }
-            })
-            .collect();
+        let vm = central_velocity(&m, rate);
         let a = m.iter().position(|&z| z < 1e-4)?;
         let span = (a, a + 30, a - 15, a + 45);
         let opts = MarkerEventOptions::default();
@@ -822,8 +815,9 @@ mod tests {
         let rate = 150.0;
         // falls at 1.8 m/s 60 ms before contact, 0.5 m/s at it (constant deceleration)
         let decel = (1.8 - 0.5) / 0.060;
-        let fall = |s: f64| -0.5 * s + 0.5 * decel * s * s; // s < 0: time to contact
-                                                            // after contact the shoe is compressed at 80 m/s² until the heel stands (6 ms, 1.6 mm)
+        // s < 0: time to contact
+        let fall = |s: f64| -0.5 * s + 0.5 * decel * s * s;
+        // after contact the shoe is compressed at 80 m/s² until the heel stands (6 ms, 1.6 mm)
         let press = |s: f64| {
             let s = s.min(0.5 / 80.0);
             -0.5 * s + 40.0 * s * s
