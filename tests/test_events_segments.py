@@ -173,6 +173,16 @@ def test_a_cluster_without_its_static_is_refused_with_the_reason(rbds: Path) -> 
         events.from_segments(_keep(trial, HEEL, renamed), _keep(no_ankles, HEEL, renamed))
 
 
+def test_an_unknown_touchdown_timing_is_refused_by_name() -> None:
+    """Each carried point says how its touchdown is timed; a typo is an error, not a default."""
+    poses = np.tile(np.eye(4).reshape(1, 16), (400, 1))
+    points = np.zeros((2, 3))
+    with pytest.raises(ValueError, match='unknown touchdown timing "heel"'):
+        _native.segment_events(poses, points, None, 200.0, ["rearfoot", "heel"])
+    with pytest.raises(DataError, match="1 touchdown timings for 2 foot points"):
+        _native.segment_events(poses, points, None, 200.0, ["rearfoot"])
+
+
 def _contacts_and_cadence(found: pl.DataFrame, side: str) -> tuple[np.ndarray, float]:
     foot = found.filter(pl.col("side") == side).sort("time_s")
     kinds, times = foot["event"].to_list(), foot["time_s"].to_numpy()

@@ -151,8 +151,7 @@ def segment_events(
     points: npt.NDArray[np.float64],
     probe: tuple[float, float, float] | None,
     rate_hz: float,
-    on_rearfoot: list[bool],
-    cluster_markers: int,
+    timing: list[str],
 ) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
 def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...
 def heel_from_mtp(mtp: tuple[float, float, float], up: int) -> tuple[float, float, float]: ...

@@ -207,16 +207,17 @@ def _static_point(static: Trial, name: str) -> np.ndarray:
 
 def _foot_segment(
     trial: Trial, static: Trial | None, side: str
-) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray | None, list[bool], int]:
+) -> tuple[np.ndarray, np.ndarray, list[str], str, np.ndarray | None, list[str]]:
     """This foot's poses (frames, 4, 4), points in the segment frame (k, 3), their names, what
     the segment is, and, where the points are on the sole (placed from the static's malleoli or
     the pose's geometry), a point of the tracked body (the pose's origin, the cluster's
     centroid) whose height shows whether the data were low-passed; None for the static's own
     foot markers, which must stand within the marker detector's 25 ms whatever the filtering
-    (see ``docs/events.md``); last, per point, whether it is on the tracked rearfoot itself
-    (a heel marker of the static, or a marker of a heel-counter cluster next to its virtual
-    sole), timed by the marker route's change-point fit and its 25 ms standing test; and how
-    many of the last points are the cluster's own markers (left out of the coarse stances).
+    (see ``docs/events.md``); last, per point, how its touchdown is timed: ``rearfoot`` for a
+    heel marker of the static on the tracked rearfoot (the marker route's change-point fit and
+    its 25 ms standing test), ``cluster`` for a marker of a heel-counter cluster next to its
+    virtual sole (the same, left out of the coarse stances), ``carried`` for a point carried
+    across the foot (velocity minimum).
     Raises :class:`DataError` naming what is missing."""
     roles = dict(
         zip(trial.marker_names, _native.foot_label_roles(list(trial.marker_names)), strict=True)
@@ -235,7 +236,7 @@ def _foot_segment(
         else {}
     )
     landmarks = [n for n, (s, r) in static_roles.items() if s == side and r in ("heel", "forefoot")]
-    on_rearfoot = [static_roles[n][1] == "heel" for n in landmarks]
+    timing = ["rearfoot" if static_roles[n][1] == "heel" else "carried" for n in landmarks]
     if pose_i is not None:
         poses = np.ascontiguousarray(trial.rotations[:, pose_i])
         what = f"segment pose {trial.rotation_names[pose_i]}"
@@ -252,8 +253,7 @@ def _foot_segment(
                 landmarks,
                 what + " with the static trial's foot markers",
                 None,
-                on_rearfoot,
-                0,
+                timing,
             )
         # the pose's own geometry (Theia3D: the foot's origin is the ankle joint centre, the
         # toes' origin the metatarsophalangeal joint): the MTP, and a heel behind the ankle by
@@ -277,7 +277,7 @@ def _foot_segment(
             f"{side} heel (virtual, behind {trial.rotation_names[pose_i]} origin)",
             f"{trial.rotation_names[toes_i]} origin",  # type: ignore[index]
         ]
-        return poses, np.array([heel, mtp]), names, what, np.zeros(3), [False, False], 0
+        return poses, np.array([heel, mtp]), names, what, np.zeros(3), ["carried", "carried"]
     if len(cluster) < 3:
         raise DataError(
             f"{trial.path}: the {side} foot has no segment pose and {len(cluster)} foot "
@@ -314,7 +314,7 @@ def _foot_segment(
     if landmarks:
         pts = np.array([_static_point(static, n) for n in landmarks])
         what += " with the static trial's foot markers"
-        return poses, pts, landmarks, what, None, on_rearfoot, 0
+        return poses, pts, landmarks, what, None, timing
     pts, names = _sole_from_static(static, side, local)
     # the cluster's own markers too, timed as markers (they sit on the heel counter: on a
     # rearfoot landing they stop with the heel, while the virtual sole points, placed from
@@ -325,8 +325,7 @@ def _foot_segment(
         [*names, *cluster],
         what + " with a sole from the static",
         centroid,
-        [False] * len(pts) + [True] * len(cluster),
-        len(cluster),
+        ["carried"] * len(pts) + ["cluster"] * len(cluster),
     )
 
 
@@ -380,7 +379,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
     methods: list[str] = []
     quality: list[float] = []
     for side in ("L", "R"):
-        poses, pts, names, what, probe, on_rearfoot, n_cluster = _foot_segment(trial, static, side)
+        poses, pts, names, what, probe, timing = _foot_segment(trial, static, side)
         flat = np.ascontiguousarray(poses.reshape(poses.shape[0], 16), dtype=np.float64)
         try:
             found, ic_k, to_k, _share = _native.segment_events(
@@ -388,8 +387,7 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
                 np.ascontiguousarray(pts, dtype=np.float64),
                 None if probe is None else (float(probe[0]), float(probe[1]), float(probe[2])),
                 rate,
-                on_rearfoot,
-                n_cluster,
+                timing,
             )
         except DataError as err:
             raise in_file(err, f"{trial.path}: {side} foot ({what})") from None

@@ -374,13 +374,14 @@ fn marker_stance(
 /// parabola through the three samples around it.
 fn parabola_vertex(vm: &[f64], j: usize) -> f64 {
     let (y0, y1, y2) = (vm[j - 1], vm[j], vm[j + 1]);
-    let den = y0 - 2.0 * y1 + y2;
-    let off = if den > 0.0 && y0.is_finite() && y2.is_finite() {
-        (0.5 * (y0 - y2) / den).clamp(-0.5, 0.5)
-    } else {
-        0.0
-    };
-    j as f64 + off
+    // only a minimum (a parabola opening upward) has a vertex to refine towards
+    let minimum = y0.is_finite() && y2.is_finite() && y0 - 2.0 * y1 + y2 > 0.0;
+    j as f64
+        + if minimum {
+            super::parabolic_offset(y0, y1, y2)
+        } else {
+            0.0
+        }
 }
 
 /// Frames of the change-point fit before and after its anchor frame, and the span searched for

@@ -111,10 +111,12 @@ pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
 /// # Errors
 /// No points, a bad rate, or fewer than a second of frames with a pose.
 ///
-/// `on_rearfoot[k]` says that point `k` is a marker on the tracked rearfoot itself (a heel
-/// marker of the static carried by a heel cluster or a foot pose): its touchdown is timed as
-/// the marker route times it, by the change-point fit. Points carried across the foot (empty
-/// slice: all) keep the velocity minimum.
+/// `how[k]` says how point `k`'s touchdown is timed: [`Touchdown::AccelerationJump`] for a
+/// marker on the tracked rearfoot itself (a heel marker of the static carried by a heel
+/// cluster or a foot pose), timed as the marker route times it, by the change-point fit;
+/// [`Touchdown::ClusterMarker`] for a marker of the tracked cluster (timed the same way, left
+/// out of the coarse stances); [`Touchdown::VelocityMinimum`] for a point carried across the
+/// foot. An empty slice: every point is carried across the foot.
 ///
 /// `probe`, when given, is a point of the tracked body itself, in the segment's frame (a
 /// cluster's centroid, a pose's origin): its height tells whether the lab low-passed the data
@@ -127,8 +129,7 @@ pub fn carried_heights(poses: &[Pose], points: &[V3]) -> Vec<Vec<f64>> {
 pub fn foot_events_from_segment(
     poses: &[Pose],
     points: &[V3],
-    on_rearfoot: &[bool],
-    cluster_markers: usize,
+    how: &[Touchdown],
     probe: Option<&V3>,
     rate_hz: f64,
     opts: &MarkerEventOptions,
@@ -139,12 +140,12 @@ pub fn foot_events_from_segment(
             "no finite foot points to carry with the segment",
         ));
     }
-    if !on_rearfoot.is_empty() && on_rearfoot.len() != points.len() {
+    if !how.is_empty() && how.len() != points.len() {
         return Err(crate::error::Error::stage(
             crate::error::Reason::BadParameter,
             format!(
-                "{} rearfoot flags for {} foot points",
-                on_rearfoot.len(),
+                "{} touchdown timings for {} foot points",
+                how.len(),
                 points.len()
             ),
         ));
@@ -178,22 +179,13 @@ pub fn foot_events_from_segment(
         carried_stop_within_s: settle,
         ..*opts
     };
-    let how: Vec<Touchdown> = (0..points.len())
-        .map(|k| {
-            if k + cluster_markers >= points.len() {
-                Touchdown::ClusterMarker
-            } else if on_rearfoot.get(k).copied().unwrap_or(false) {
-                Touchdown::AccelerationJump
-            } else {
-                Touchdown::VelocityMinimum
-            }
-        })
-        .collect();
+    let carried = vec![Touchdown::VelocityMinimum; points.len()];
+    let how = if how.is_empty() { &carried } else { how };
     Ok(foot_events_each(
         &carried_heights(poses, points),
         rate_hz,
         &opts,
-        &how,
+        how,
     ))
 }
 
@@ -287,7 +279,6 @@ mod tests {
             &poses,
             &points,
             &[],
-            0,
             Some(&V3::zeros()),
             rate,
             &MarkerEventOptions::default(),
@@ -347,7 +338,6 @@ mod tests {
             &poses,
             &pts,
             &[],
-            0,
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
@@ -359,24 +349,22 @@ mod tests {
             &poses,
             &[],
             &[],
-            0,
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
         )
         .is_err());
-        // one rearfoot flag per point, or none
+        // one timing per point, or none
         assert!(foot_events_from_segment(
             &poses,
             &pts,
-            &[true, false],
-            0,
+            &[Touchdown::AccelerationJump, Touchdown::VelocityMinimum],
             Some(&V3::zeros()),
             200.0,
             &MarkerEventOptions::default()
         )
         .unwrap_err()
         .to_string()
-        .contains("rearfoot flags"));
+        .contains("touchdown timings"));
     }
 }

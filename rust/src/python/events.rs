@@ -128,9 +128,10 @@ fn marker_events<'py>(
 /// Events of one foot from its segment's poses (frames, 16), points of the foot in the
 /// segment's frame (k, 3) and, for points on the sole, a point of the tracked body (its
 /// cluster's centroid, the pose's origin) that shows whether the data were low-passed, and per
-/// point whether it is a marker on the tracked rearfoot (empty: none), and how many of the last
-/// points are the tracked cluster's own markers (timed as markers, left out of the coarse
-/// stances): (list of (event, time_s,
+/// point how its touchdown is timed (`timing`, empty: all `carried`): `rearfoot` for a marker
+/// on the tracked rearfoot (change-point fit), `cluster` for a marker of the tracked cluster
+/// (the same, left out of the coarse stances), `carried` for a point carried across the foot
+/// (velocity minimum): (list of (event, time_s,
 /// quality), index of the IC point, index of the TO point, share of stances the IC point
 /// stopped first).
 #[pyfunction]
@@ -141,9 +142,20 @@ fn segment_events<'py>(
     points: PyReadonlyArray2<'py, f64>,
     probe: Option<[f64; 3]>,
     rate_hz: f64,
-    on_rearfoot: Vec<bool>,
-    cluster_markers: usize,
+    timing: Vec<String>,
 ) -> PyResult<(Vec<(String, f64, f64)>, Option<usize>, Option<usize>, f64)> {
+    use crate::events::markers::Touchdown;
+    let how = timing
+        .iter()
+        .map(|t| match t.as_str() {
+            "rearfoot" => Ok(Touchdown::AccelerationJump),
+            "cluster" => Ok(Touchdown::ClusterMarker),
+            "carried" => Ok(Touchdown::VelocityMinimum),
+            other => Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown touchdown timing {other:?} (rearfoot, cluster or carried)"
+            ))),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
     let poses = pose_rows(&poses)?;
     let points = v3_rows(&points, "points")?;
     let probe = probe.map(|p| crate::model::V3::new(p[0], p[1], p[2]));
@@ -152,8 +164,7 @@ fn segment_events<'py>(
             crate::events::segment::foot_events_from_segment(
                 &poses,
                 &points,
-                &on_rearfoot,
-                cluster_markers,
+                &how,
                 probe.as_ref(),
                 rate_hz,
                 &crate::events::MarkerEventOptions::default(),
