@@ -324,7 +324,7 @@ fn marker_stance(
             // (RBDS001 at 75 Hz, measured).
             let second_chance = how != Touchdown::VelocityMinimum
                 && unfiltered
-                && frames(opts.search_before_s) >= JUMP_WINDOW.0;
+                && frames(opts.search_before_s) >= jump_window(rate_hz).0 .0;
             if !stops && j == lo_f && second_chance {
                 // `anchor` is the frame before the marker came within `landing_m`
                 if let Some(stand) = stands_after(anchor) {
@@ -346,7 +346,7 @@ fn marker_stance(
             }
             let at = match how {
                 Touchdown::AccelerationJump | Touchdown::ClusterMarker => {
-                    acceleration_jump(m, anchor).unwrap_or_else(|| parabola_vertex(vm, j))
+                    acceleration_jump(m, anchor, rate_hz).unwrap_or_else(|| parabola_vertex(vm, j))
                 }
                 Touchdown::VelocityMinimum => parabola_vertex(vm, j),
             };
@@ -385,18 +385,38 @@ fn parabola_vertex(vm: &[f64], j: usize) -> f64 {
 }
 
 /// Frames of the change-point fit before and after its anchor frame, and the span searched for
-/// the join point around it (frames before, frames after).
+/// the join point around it (frames before, frames after), at `JUMP_RATE_HZ`.
 const JUMP_WINDOW: (usize, usize) = (5, 3);
 const JUMP_SEARCH: (f64, f64) = (2.5, 1.0);
+/// Rate at which `JUMP_WINDOW` and `JUMP_SEARCH` are counted (RBDS's 150 Hz, where they were
+/// set). Above it they scale with the rate, so the fit spans the same 53 ms whatever the
+/// camera: with a fixed nine frames the window shrinks to 30 ms at 300 Hz, its acceleration
+/// estimates grow noisier with the square of the rate, and with 0.2 mm of marker noise ICs
+/// came up to 25–28 ms early at 200–240 Hz (synthetic strikers; RBDS001 upsampled to
+/// 200–300 Hz against force: max 9–15 ms, 2–5 ms with the scaled window). Below it the nine
+/// frames stay (the fit needs them).
+const JUMP_RATE_HZ: f64 = 150.0;
+
+/// The fit's frames before and after its anchor, and the span searched (frames before, after),
+/// at `rate_hz`.
+fn jump_window(rate_hz: f64) -> ((usize, usize), (f64, f64)) {
+    let k = (rate_hz / JUMP_RATE_HZ).max(1.0);
+    let frames = |n: usize| (n as f64 * k).round() as usize;
+    (
+        (frames(JUMP_WINDOW.0), frames(JUMP_WINDOW.1)),
+        (JUMP_SEARCH.0 * k, JUMP_SEARCH.1 * k),
+    )
+}
 
 /// Sub-frame instant (in frames) where the marker's vertical acceleration jumps upward (its
 /// fall is arrested), near the frame `at`.
 ///
 /// Segmented regression with an unknown join point (Hudson 1966, J Am Stat Assoc 61:1097): on
-/// the frames from `at` − 5 to `at` + 3, the height is fitted by two parabolas joined at `tc`
-/// with the same height and velocity there (a fall at one acceleration, an arrest at a larger
-/// upward one), and `tc`, searched from 2.5 frames before `at` to one after on a 0.02-frame
-/// grid, is the join point that leaves the least squared residual. Ground contact is where the
+/// the frames from `at` − 5 to `at` + 3 (at 150 Hz and below; the same 53 ms at higher rates,
+/// see [`jump_window`]), the height is fitted by two parabolas joined at `tc` with the same
+/// height and velocity there (a fall at one acceleration, an arrest at a larger upward one),
+/// and `tc`, searched from 2.5 frames before `at` to one after (again at 150 Hz) on a
+/// 0.02-frame grid, is the join point that leaves the least squared residual. Ground contact is where the
 /// marker's acceleration jumps (Hreljac & Marshall 2000, J Biomech 33:783, date heel strike
 /// from the heel's vertical acceleration). A join where the acceleration falls is no contact
 /// (RBDS032's heel slows in the air and speeds up again before it lands) and is not a candidate.
@@ -408,8 +428,9 @@ const JUMP_SEARCH: (f64, f64) = (2.5, 1.0);
 /// (−8 to −11 ms on the synthetic strikers at 150 Hz); and over the last frames of the fall the
 /// velocity changes less than 0.2 mm of marker noise moves it, so its minimum wanders earlier.
 /// The landing frame, a position 10 mm above the lowest, is not moved by such noise.
-fn acceleration_jump(m: &[f64], at: usize) -> Option<f64> {
-    let (lo, hi) = (at.checked_sub(JUMP_WINDOW.0)?, at + JUMP_WINDOW.1);
+fn acceleration_jump(m: &[f64], at: usize, rate_hz: f64) -> Option<f64> {
+    let (jw, js) = jump_window(rate_hz);
+    let (lo, hi) = (at.checked_sub(jw.0)?, at + jw.1);
     let window = m.get(lo..=hi)?;
     if window.iter().any(|v| !v.is_finite()) {
         return None;
@@ -425,7 +446,7 @@ fn acceleration_jump(m: &[f64], at: usize) -> Option<f64> {
     let mut pf = vec![[0.0_f64; 5]; z.len() + 1];
     let mut pz = vec![[0.0_f64; 3]; z.len() + 1];
     for (i, zi) in z.iter().enumerate() {
-        let f = i as f64 - JUMP_WINDOW.0 as f64;
+        let f = i as f64 - jw.0 as f64;
         let pw = [1.0, f, f * f, f * f * f, f * f * f * f];
         for k in 0..5 {
             pf[i + 1][k] = pf[i][k] + pw[k];
@@ -456,7 +477,7 @@ fn acceleration_jump(m: &[f64], at: usize) -> Option<f64> {
         // basis per frame, s = f − tc: 1, s, ½ min(s, 0)², ½ max(s, 0)²
         let t = tc - at as f64;
         let split = (0..n)
-            .position(|i| i as f64 - JUMP_WINDOW.0 as f64 >= t)
+            .position(|i| i as f64 - jw.0 as f64 >= t)
             .unwrap_or(n);
         let (bm, am) = (moments(0, split, t), moments(split, n, t));
         let (bz, az) = (z_moments(0, split, t), z_moments(split, n, t));
@@ -488,7 +509,7 @@ fn acceleration_jump(m: &[f64], at: usize) -> Option<f64> {
         // least-squares residual: z·z − c·(Aᵀz)
         Some(zz - c.dot(&atb))
     };
-    let (from, span) = (at as f64 - JUMP_SEARCH.0, JUMP_SEARCH.0 + JUMP_SEARCH.1);
+    let (from, span) = (at as f64 - js.0, js.0 + js.1);
     let steps = (span / 0.02).round() as u32;
     (0..=steps)
         .filter_map(|k| {
@@ -758,6 +779,28 @@ pub fn trial_events(
 mod tests {
     use super::*;
 
+    /// The fit spans the same time at any rate above 150 Hz (53 ms: 9 frames at 150 Hz, 16 at
+    /// 300 Hz) and keeps its nine frames below, and still finds an exact arrest at 300 Hz.
+    #[test]
+    fn the_change_point_window_is_a_time_not_a_frame_count() {
+        assert_eq!(jump_window(100.0), ((5, 3), (2.5, 1.0)));
+        assert_eq!(jump_window(150.0), ((5, 3), (2.5, 1.0)));
+        assert_eq!(jump_window(300.0), ((10, 6), (5.0, 2.0)));
+        let rate = 300.0;
+        for k in 0..10 {
+            let tc = 40.0 + f64::from(k) / 10.0; // frames
+            let z: Vec<f64> = (0..80)
+                .map(|f| {
+                    let s = (f64::from(f) - tc) / rate;
+                    let acc = if s < 0.0 { -5.0 } else { 80.0 };
+                    -0.7 * s + 0.5 * acc * s * s
+                })
+                .collect();
+            let got = acceleration_jump(&z, 40, rate).expect("an arrest");
+            assert!((got - tc).abs() < 0.03, "{got} vs {tc}");
+        }
+    }
+
     /// A fall at 0.7 m/s (speeding up at 5 m/s²) arrested at 80 m/s² from `tc`: heights made of
     /// the two parabolas the fit assumes, so it must return `tc` at any phase between frames;
     /// and a fall that slows in the air and speeds up again has no arrest to find there.
@@ -773,7 +816,7 @@ mod tests {
                     -0.7 * s + 0.5 * acc * s * s
                 })
                 .collect();
-            let got = acceleration_jump(&z, 20).expect("an arrest");
+            let got = acceleration_jump(&z, 20, 150.0).expect("an arrest");
             assert!((got - tc).abs() < 0.03, "{got} vs {tc}");
         }
         let slowing: Vec<f64> = (0..40)
@@ -783,7 +826,7 @@ mod tests {
                 0.1 - 0.3 * s + 0.5 * acc * s * s
             })
             .collect();
-        let got = acceleration_jump(&slowing, 20);
+        let got = acceleration_jump(&slowing, 20, 150.0);
         assert!(got.is_none_or(|t| (t - 20.0).abs() > 0.5), "{got:?}");
     }
 
