@@ -416,9 +416,9 @@ fn jump_window(rate_hz: f64) -> ((usize, usize), (f64, f64)) {
 /// see [`jump_window`]), the height is fitted by two parabolas joined at `tc` with the same
 /// height and velocity there (a fall at one acceleration, an arrest at a larger upward one),
 /// and `tc`, searched from 2.5 frames before `at` to one after (again at 150 Hz) on a
-/// 0.02-frame grid, is the join point that leaves the least squared residual. Ground contact is where the
-/// marker's acceleration jumps (Hreljac & Marshall 2000, J Biomech 33:783, date heel strike
-/// from the heel's vertical acceleration). A join where the acceleration falls is no contact
+/// 0.02-frame grid, is the join point that leaves the least squared residual. Ground contact
+/// is where the marker's acceleration jumps (Hreljac & Marshall 2000, J Biomech 33:783, date
+/// heel strike from the heel's vertical acceleration). A join where the acceleration falls is no contact
 /// (RBDS032's heel slows in the air and speeds up again before it lands) and is not a candidate.
 ///
 /// The caller anchors `at` at the later of the velocity minimum and the frame before the
