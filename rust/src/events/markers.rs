@@ -415,11 +415,12 @@ fn jump_window(rate_hz: f64) -> ((usize, usize), (f64, f64)) {
 /// the frames from `at` − 5 to `at` + 3 (at 150 Hz and below; the same 53 ms at higher rates,
 /// see [`jump_window`]), the height is fitted by two parabolas joined at `tc` with the same
 /// height and velocity there (a fall at one acceleration, an arrest at a larger upward one),
-/// and `tc`, searched from 2.5 frames before `at` to one after (again at 150 Hz) on a
-/// 0.02-frame grid, is the join point that leaves the least squared residual. Ground contact
-/// is where the marker's acceleration jumps (Hreljac & Marshall 2000, J Biomech 33:783, date
-/// heel strike from the heel's vertical acceleration). A join where the acceleration falls is no contact
-/// (RBDS032's heel slows in the air and speeds up again before it lands) and is not a candidate.
+/// and `tc`, searched from 2.5 frames before `at` to one after on a 0.02-frame grid (again at
+/// 150 Hz; the same times above), is the join point that leaves the least squared residual.
+/// Ground contact is where the marker's acceleration jumps (Hreljac & Marshall 2000, J Biomech
+/// 33:783, date heel strike from the heel's vertical acceleration). A join where the
+/// acceleration falls is no contact (RBDS032's heel slows in the air and speeds up again before
+/// it lands) and is not a candidate.
 ///
 /// The caller anchors `at` at the later of the velocity minimum and the frame before the
 /// landing frame. The velocity minimum alone cannot place contact between frames: a sampled
@@ -510,7 +511,9 @@ fn acceleration_jump(m: &[f64], at: usize, rate_hz: f64) -> Option<f64> {
         Some(zz - c.dot(&atb))
     };
     let (from, span) = (at as f64 - js.0, js.0 + js.1);
-    let steps = (span / 0.02).round() as u32;
+    // the grid's step is 0.02 frames at 150 Hz (0.13 ms) and the same time at higher rates:
+    // the same number of candidates whatever the rate
+    let steps = ((JUMP_SEARCH.0 + JUMP_SEARCH.1) / 0.02).round() as u32;
     (0..=steps)
         .filter_map(|k| {
             let tc = from + span * f64::from(k) / f64::from(steps);
