@@ -792,16 +792,21 @@ mod tests {
         let rate = 300.0;
         for k in 0..10 {
             let tc = 40.0 + f64::from(k) / 10.0; // frames
-            let z: Vec<f64> = (0..80)
-                .map(|f| {
-                    let s = (f64::from(f) - tc) / rate;
-                    let acc = if s < 0.0 { -5.0 } else { 80.0 };
-                    -0.7 * s + 0.5 * acc * s * s
-                })
-                .collect();
-            let got = acceleration_jump(&z, 40, rate).expect("an arrest");
+            let got = acceleration_jump(&arrested_fall(80, tc, rate), 40, rate).expect("an arrest");
             assert!((got - tc).abs() < 0.03, "{got} vs {tc}");
         }
+    }
+
+    /// Heights of a fall at 0.7 m/s (speeding up at 5 m/s²) arrested at 80 m/s² from frame
+    /// `tc`: the two parabolas the change-point fit assumes.
+    fn arrested_fall(n: u32, tc: f64, rate: f64) -> Vec<f64> {
+        (0..n)
+            .map(|f| {
+                let s = (f64::from(f) - tc) / rate;
+                let acc = if s < 0.0 { -5.0 } else { 80.0 };
+                -0.7 * s + 0.5 * acc * s * s
+            })
+            .collect()
     }
 
     /// A fall at 0.7 m/s (speeding up at 5 m/s²) arrested at 80 m/s² from `tc`: heights made of
@@ -812,14 +817,7 @@ mod tests {
         let rate = 150.0;
         for k in 0..10 {
             let tc = 20.0 + f64::from(k) / 10.0; // frames
-            let z: Vec<f64> = (0..40)
-                .map(|f| {
-                    let s = (f64::from(f) - tc) / rate;
-                    let acc = if s < 0.0 { -5.0 } else { 80.0 };
-                    -0.7 * s + 0.5 * acc * s * s
-                })
-                .collect();
-            let got = acceleration_jump(&z, 20, 150.0).expect("an arrest");
+            let got = acceleration_jump(&arrested_fall(40, tc, rate), 20, rate).expect("an arrest");
             assert!((got - tc).abs() < 0.03, "{got} vs {tc}");
         }
         let slowing: Vec<f64> = (0..40)
