@@ -195,7 +195,7 @@ def test_synthetic_strikers_at_high_frame_rates(
     """The same strikers filmed at 200-300 Hz with 0.2 mm of marker noise keep the issue's
     limits (IC MAE <= 5 ms, max <= 15 ms, none missed). The change-point fit spans a fixed
     time (53 ms), not a fixed nine frames: with nine frames (30-45 ms here) these copies had
-    ICs up to 25-28 ms early and MAE up to 11 ms. Measured: IC MAE 3.1-4.1 ms, max 5.6-12.5
+    ICs up to 25-28 ms early and MAE up to 11 ms. Measured: IC MAE 3.0-4.1 ms, max 5.7-12.5
     ms."""
     trial = _synthetic_trial(base, strike_deg, 0.2, rate)
     ev = events.from_markers(trial)
