@@ -559,6 +559,39 @@ fn median(v: &[f64]) -> Option<f64> {
     super::percentile(v, 0.5)
 }
 
+/// Which events of one foot's sequence `t` (one kind, in time order) were displaced: the stride
+/// before and the stride after differ from the median stride in opposite directions (one longer,
+/// one shorter: the event moved, not the cadence), both by more than three robust standard
+/// deviations of the trial's strides (1.4826 × their median absolute deviation; Leys et al.
+/// 2013, J Exp Soc Psychol 49:764) and by more than a frame. Strides over 1.5 median strides
+/// (a stance not found between two events) are not judged.
+fn displaced(t: &[f64], frame_s: f64) -> Vec<bool> {
+    let mut out = vec![false; t.len()];
+    let strides: Vec<f64> = t.windows(2).map(|w| w[1] - w[0]).collect();
+    let Some(m) = median(&strides) else {
+        return out;
+    };
+    let whole = |s: f64| s < 1.5 * m;
+    let spread: Vec<f64> = strides
+        .iter()
+        .filter(|&&s| whole(s))
+        .map(|s| (s - m).abs())
+        .collect();
+    let Some(mad) = median(&spread) else {
+        return out;
+    };
+    let limit = (3.0 * 1.4826 * mad).max(frame_s);
+    for i in 1..t.len().saturating_sub(1) {
+        let (before, after) = (strides[i - 1], strides[i]);
+        out[i] = whole(before)
+            && whole(after)
+            && (before - m).abs() > limit
+            && (after - m).abs() > limit
+            && (before - m) * (after - m) < 0.0;
+    }
+    out
+}
+
 /// Events of one foot from the vertical positions of its markers (markers × frames, m).
 ///
 /// One definition per foot and trial: the landmark whose touchdown is IC is the marker that
@@ -571,8 +604,9 @@ fn median(v: &[f64]) -> Option<f64> {
 /// last contact, whichever point it is). Quality (0–1) is the mean of three checks: IC — the
 /// landmark's own stop was seen (1; via the median offset 0.5; neither 0), it lies within
 /// 10 ms of the stance's earliest stop, and the strides on either side are within 15 % of the
-/// trial's median; TO — the last lift was the trial's usual last marker (1, else 0.5), that
-/// marker's lift lies within 10 ms of it, and the contact time is within 15 % of the median.
+/// trial's median and the IC is not displaced against its neighbours ([`displaced`]); TO — the
+/// last lift was the trial's usual last marker (1, else 0.5), that marker's lift lies within
+/// 10 ms of it, and the contact time is within 15 % of the median and the TO not displaced.
 pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> FootEvents {
     foot_events_each(
         z,
@@ -667,21 +701,25 @@ pub fn foot_events_each(
     let stride_med = median(&strides);
     let contact_med = median(&tos.iter().map(|t| t.3).collect::<Vec<_>>());
     let within = |x: f64, med: Option<f64>| med.is_none_or(|m| (x - m).abs() <= 0.15 * m);
+    let moved_ic = displaced(&ics.iter().map(|e| e.0).collect::<Vec<_>>(), 1.0 / rate_hz);
+    let moved_to = displaced(&tos.iter().map(|e| e.0).collect::<Vec<_>>(), 1.0 / rate_hz);
     let mut events = Vec::new();
     for (i, (t, found, agrees)) in ics.iter().enumerate() {
-        // the stride on either side of this IC (the first IC has only the next)
+        // the stride on either side of this IC (the first IC has only the next), and the IC
+        // not displaced against its neighbours
         let ok = [
             i.checked_sub(1).map(|p| t - ics[p].0),
             ics.get(i + 1).map(|nx| nx.0 - t),
         ]
         .iter()
         .flatten()
-        .any(|d| within(*d, stride_med));
+        .any(|d| within(*d, stride_med))
+            && !moved_ic[i];
         let q = (found + f64::from(u8::from(*agrees)) + f64::from(u8::from(ok))) / 3.0;
         events.push((Kind::Ic, *t, q));
     }
-    for (t, found, agrees, contact) in &tos {
-        let ok = within(*contact, contact_med);
+    for (i, (t, found, agrees, contact)) in tos.iter().enumerate() {
+        let ok = within(*contact, contact_med) && !moved_to[i];
         let q = (found + f64::from(u8::from(*agrees)) + f64::from(u8::from(ok))) / 3.0;
         events.push((Kind::To, *t, q));
     }
@@ -781,6 +819,31 @@ pub fn trial_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One event moved 30 ms in a steady sequence is displaced, its neighbours are not; a
+    /// missing event and a cadence that drifts are not displacements.
+    #[test]
+    fn a_displaced_event_is_told_from_its_neighbours_and_from_a_drift() {
+        // 40 strides of 0.72 s with up to 3 ms of jitter (as on a treadmill)
+        let at = |i: u32, drift: f64| {
+            let i = f64::from(i);
+            0.72 * i + 0.003 * (2.4 * i).sin() + drift * i * i
+        };
+        let frame = 1.0 / 150.0;
+        let steady: Vec<f64> = (0..40).map(|i| at(i, 0.0)).collect();
+        assert!(displaced(&steady, frame).iter().all(|d| !d));
+        let mut moved = steady.clone();
+        moved[20] -= 0.030;
+        let flags = displaced(&moved, frame);
+        assert_eq!(flags.iter().filter(|d| **d).count(), 1);
+        assert!(flags[20]);
+        let mut gap = steady.clone();
+        gap.remove(20);
+        assert!(displaced(&gap, frame).iter().all(|d| !d));
+        // the cadence rising steadily: strides from 0.72 to 0.88 s
+        let drift: Vec<f64> = (0..40).map(|i| at(i, 0.002)).collect();
+        assert!(displaced(&drift, frame).iter().all(|d| !d));
+    }
 
     /// The fit spans the same time at any rate above 150 Hz (53 ms: 9 frames at 150 Hz, 16 at
     /// 300 Hz) and keeps its nine frames below, and still finds an exact arrest at 300 Hz.
