@@ -142,14 +142,18 @@ def test_auto_uses_force_when_present_and_markers_otherwise(rbds: Path, tmp_path
 
 
 def test_implausible_event_tables_are_warned_about(rbds: Path, data_dir: Path) -> None:
-    """RBDS001's events pass every check; the OpenCap walk (a few steps of walking through the
-    capture volume) gives too few contacts, and events that do not alternate are named."""
+    """RBDS001's events pass every check; its first second alone gives too few contacts; the
+    OpenCap walk read by the running marker detector (a few walking steps) gives contacts that
+    cannot be stances; events that do not alternate are named."""
     trial = stridelab.read(rbds / "RBDS001runT25markers.txt")
     assert events.check(events.detect(trial), trial.duration_s) == []
     assert events.check(events.from_markers(trial), trial.duration_s) == []
+    first_second = dataclasses.replace(trial, points=trial.points[:150])
+    warnings = events.check(events.from_markers(first_second), first_second.duration_s)
+    assert any("too few" in w for w in warnings), warnings
     walk = stridelab.read(data_dir / "opencap" / "walk.trc")
     warnings = events.check(events.from_markers(walk), walk.duration_s)
-    assert any("too few" in w for w in warnings)
+    assert any("misplaced" in w for w in warnings), warnings
     same_side = pl.DataFrame(
         {
             "side": ["L", "L", "L", "R", "L", "L"],

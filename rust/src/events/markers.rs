@@ -98,17 +98,16 @@ struct MarkerStance {
     lift: Option<f64>,
 }
 
-/// The coarse stances of a foot and, in each, every marker's touchdown and lift.
 /// RMS of the third over the second differences of a foot's heights (median over its markers).
 /// For a band-limited signal it is 2 sin(π f / rate) near its dominant frequency f; unfiltered
 /// optical marker data, whose highest frequencies are white measurement noise, give about 1
 /// (RBDS: 0.93–1.14; white noise alone: √(20/6) = 1.83).
-pub fn difference_ratio(z: &[Vec<f64>]) -> Option<f64> {
+pub fn difference_ratio<M: AsRef<[f64]>>(z: &[M]) -> Option<f64> {
     let mut ratios: Vec<f64> = z
         .iter()
         .filter_map(|m| {
             let (mut s2, mut s3, mut k) = (0.0, 0.0, 0usize);
-            for w in m.windows(4) {
+            for w in m.as_ref().windows(4) {
                 if w.iter().all(|v| v.is_finite()) {
                     let d2 = w[2] - 2.0 * w[1] + w[0];
                     let d3 = w[3] - 3.0 * w[2] + 3.0 * w[1] - w[0];
@@ -129,7 +128,7 @@ pub fn difference_ratio(z: &[Vec<f64>]) -> Option<f64> {
 /// measurement noise, give a quarter of the rate or so (RBDS at 150 Hz: 23–29 Hz); data a lab
 /// low-passed at a cutoff give about a third of it (RBDS001 low-passed at 20 Hz: 6–7 Hz, at
 /// 30 Hz: 10–12 Hz; the RIC file: 10–11 Hz; the Theia export: 9–13 Hz).
-pub fn dominant_difference_hz(z: &[Vec<f64>], rate_hz: f64) -> Option<f64> {
+pub fn dominant_difference_hz<M: AsRef<[f64]>>(z: &[M], rate_hz: f64) -> Option<f64> {
     difference_ratio(z).map(|r| rate_hz / std::f64::consts::PI * (r / 2.0).min(1.0).asin())
 }
 
@@ -149,6 +148,13 @@ pub fn settle_window_s(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) 
 /// unfiltered RBDS markers (23–29 Hz) and the same low-passed at 30 Hz (10–12 Hz).
 pub const PREFILTERED_HZ: f64 = 15.0;
 
+/// Whether one marker's own heights look unfiltered: a [`dominant_difference_hz`] of at least
+/// `PREFILTERED_HZ`.
+fn looks_unfiltered(m: &[f64], rate_hz: f64) -> bool {
+    dominant_difference_hz(&[m], rate_hz).is_some_and(|f| f >= PREFILTERED_HZ)
+}
+
+/// The coarse stances of a foot and, in each, every marker's touchdown and lift.
 fn stances(
     z: &[Vec<f64>],
     rate_hz: f64,
@@ -219,14 +225,7 @@ fn stances(
     }
     let margin = frames(opts.edge_margin_s);
     let vz: Vec<Vec<f64>> = z.iter().map(|m| central_velocity(m, rate_hz)).collect();
-    // whether each marker's own heights look unfiltered (see `dominant_difference_hz`)
-    let unfiltered: Vec<bool> = z
-        .iter()
-        .map(|m| {
-            dominant_difference_hz(std::slice::from_ref(m), rate_hz)
-                .is_some_and(|f| f >= PREFILTERED_HZ)
-        })
-        .collect();
+    let unfiltered: Vec<bool> = z.iter().map(|m| looks_unfiltered(m, rate_hz)).collect();
     let mut out = Vec::new();
     for (a, b) in merged {
         if b - a + 1 < frames(opts.min_stance_s) || a < margin || b + margin >= n {
@@ -600,7 +599,9 @@ fn displaced(t: &[f64], frame_s: f64) -> Vec<bool> {
 /// first marker's stop plus the median offset between that marker and the landmark over the
 /// trial's other stances (so IC does not jump from heel to forefoot between strides when the
 /// heel's stop is missed); IC is the earlier of the landmark's time and any marker's first
-/// stop (first contact stays first contact for a runner who mixes strikes). TO is the last marker to lift in every stance (toe-off is the
+/// stop (first contact stays first contact for a runner who mixes strikes). A stance in which
+/// no marker is seen standing takes the landmark's touchdown as it is (found 0), if the
+/// landmark's heights look unfiltered. TO is the last marker to lift in every stance (toe-off is the
 /// last contact, whichever point it is). Quality (0–1) is the mean of three checks: IC — the
 /// landmark's own stop was seen (1; via the median offset 0.5; neither 0), it lies within
 /// 10 ms of the stance's earliest stop, and the strides on either side are within 15 % of the
@@ -652,6 +653,7 @@ pub fn foot_events_each(
             .collect();
         (d.len() >= 3).then(|| median(&d)).flatten()
     };
+    let landmark_raw = ic_marker.is_some_and(|(l, _)| looks_unfiltered(&z[l], rate_hz));
     // per stance: (IC time, found score, agrees), (TO time, found score, agrees, contact)
     let mut ics: Vec<(f64, f64, bool)> = Vec::new();
     let mut tos: Vec<(f64, f64, bool, f64)> = Vec::new();
@@ -665,6 +667,13 @@ pub fn foot_events_each(
             (None, Some(k)) => ic_marker
                 .and_then(|(l, _)| offset(k, l, &stopped))
                 .map(|d| (stopped(&s[k]).unwrap_or(f64::NAN) + d, 0.5)),
+            // no marker seen standing in a stance the foot's heights say was one (a soft stop
+            // sampled so that the standing window ends a few mm/s short: a flat landing at
+            // 120-130 Hz): the landmark's own touchdown, found 0, on unfiltered data only (on
+            // low-passed data a smoothed stop gives no event rather than a wrong one)
+            (None, None) if landmark_raw => ic_marker
+                .and_then(|(l, _)| s[l].touchdown)
+                .map(|t| (t.0, 0.0)),
             (None, None) => None,
         };
         let ic = match (landmark, earliest) {
