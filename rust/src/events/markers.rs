@@ -154,12 +154,14 @@ fn looks_unfiltered(m: &[f64], rate_hz: f64) -> bool {
     dominant_difference_hz(&[m], rate_hz).is_some_and(|f| f >= PREFILTERED_HZ)
 }
 
-/// The coarse stances of a foot and, in each, every marker's touchdown and lift.
+/// The coarse stances of a foot and, in each, every marker's touchdown and lift (`unfiltered`:
+/// per marker, whether its heights look unfiltered, see [`looks_unfiltered`]).
 fn stances(
     z: &[Vec<f64>],
     rate_hz: f64,
     opts: &MarkerEventOptions,
     touchdown: &[Touchdown],
+    unfiltered: &[bool],
 ) -> Vec<Vec<MarkerStance>> {
     let n = z.first().map_or(0, Vec::len);
     if n < 10 || z.is_empty() {
@@ -225,7 +227,6 @@ fn stances(
     }
     let margin = frames(opts.edge_margin_s);
     let vz: Vec<Vec<f64>> = z.iter().map(|m| central_velocity(m, rate_hz)).collect();
-    let unfiltered: Vec<bool> = z.iter().map(|m| looks_unfiltered(m, rate_hz)).collect();
     let mut out = Vec::new();
     for (a, b) in merged {
         if b - a + 1 < frames(opts.min_stance_s) || a < margin || b + margin >= n {
@@ -237,7 +238,7 @@ fn stances(
             .iter()
             .zip(&vz)
             .zip(touchdown)
-            .zip(&unfiltered)
+            .zip(unfiltered)
             .map(|(((m, vm), &how), &raw)| {
                 marker_stance(m, vm, (a, b, from, to_end), rate_hz, opts, (how, raw))
             })
@@ -625,7 +626,10 @@ pub fn foot_events_each(
     opts: &MarkerEventOptions,
     touchdown: &[Touchdown],
 ) -> FootEvents {
-    let st = stances(z, rate_hz, opts, touchdown);
+    // whether each marker's own heights look unfiltered: read by the slowing-heel rule and by
+    // a stance in which no marker is seen standing
+    let unfiltered: Vec<bool> = z.iter().map(|m| looks_unfiltered(m, rate_hz)).collect();
+    let st = stances(z, rate_hz, opts, touchdown, &unfiltered);
     let first_stop = |s: &[MarkerStance]| -> Option<usize> {
         s.iter()
             .enumerate()
@@ -653,7 +657,7 @@ pub fn foot_events_each(
             .collect();
         (d.len() >= 3).then(|| median(&d)).flatten()
     };
-    let landmark_raw = ic_marker.is_some_and(|(l, _)| looks_unfiltered(&z[l], rate_hz));
+    let landmark_raw = ic_marker.is_some_and(|(l, _)| unfiltered[l]);
     // per stance: (IC time, found score, agrees), (TO time, found score, agrees, contact)
     let mut ics: Vec<(f64, f64, bool)> = Vec::new();
     let mut tos: Vec<(f64, f64, bool, f64)> = Vec::new();
