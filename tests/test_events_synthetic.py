@@ -149,13 +149,7 @@ def test_synthetic_strikers_one_landmark_per_trial(
         for kind, offset in (("IC", 0.0), ("TO", CONTACT)):
             got = ev.filter((pl.col("side") == side) & (pl.col("event") == kind))
             truth = first_ic + offset + PERIOD * np.arange(40)
-            err = []
-            for t in got["time_s"].to_numpy():
-                d = t - truth
-                k = np.argmin(np.abs(d))
-                assert abs(d[k]) < 0.06, f"{strike} {side} {kind}: false event at {t:.3f}"
-                err.append(d[k] * 1000.0)
-            err_a = np.array(err)
+            err_a = _errors_ms(ev, side, kind, truth)
             inside = truth[(truth > 0.2) & (truth < trial.duration_s - 0.3)]
             assert err_a.size >= inside.size - 1, (strike, side, kind, err_a.size, inside.size)
             print(
