@@ -319,10 +319,13 @@ def test_lowpassed_static_markers_say_less_rather_than_wrong(rbds: Path, cutoff_
 def test_a_second_runner_is_checked_against_the_full_marker_set(rbds: Path) -> None:
     """RBDS032 (no force data; both feet land on the heel by the full-marker detector): the
     segment routes against the full marker set of the same trial. Route (b), the heel
-    cluster with the static's foot markers, agrees on both feet: IC within 1 ms on the left
-    (the same heel markers timed the same way) and MAE 0.2 ms, max 4.4 ms on the right
-    (measured). Route (d), the RIC layout (a heel cluster, a sole placed from proportions and
-    the cluster's own markers timed as markers): MAE 0.7 (L) and 0.2 ms (R), max 5.4 ms.
+    cluster with the static's foot markers, and route (d), the RIC layout (a heel cluster, a
+    sole placed from proportions and the cluster's own markers timed as markers), agree on
+    both feet. The routes time the carried heel markers one by one (the earliest counts; the
+    pose fit has already averaged the markers' noise), the full set times the shoe's three
+    heel markers as one rigid body (their mean height), so the routes are a little earlier.
+    Measured: IC bias -0.6 to -1.2 ms, MAE 0.6-1.2 ms, max 3.9-6.7 ms (a frame). When the
+    full set also took the earliest heel marker (until 2026-12): MAE 0.1-0.8 ms, max 0.9-5.4.
     Until 2026-12 (b) lost 21 of 39 right stances (that heel slows in the air before it lands
     and was never seen standing within 25 ms of its fastest fall) and (d) 17-21 a side (its
     virtual heel keeps sinking as the rounded heel rolls); ``events.check`` warned."""
@@ -334,11 +337,11 @@ def test_a_second_runner_is_checked_against_the_full_marker_set(rbds: Path) -> N
     def ics(df: pl.DataFrame, side: str) -> np.ndarray:
         return df.filter((pl.col("side") == side) & (pl.col("event") == "IC"))["time_s"].to_numpy()
 
-    limits = {("b", "L"): 1.0, ("b", "R"): 10.0, ("d", "L"): 10.0, ("d", "R"): 10.0}
-    for (route, side), max_ms in limits.items():
+    for route in ("b", "d"):
         found = routes[route]
         assert events.check(found, trial.duration_s) == [], route
-        err, missed, false = _score(ics(full, side), ics(found, side))
-        assert (missed, false) == (0, 0), (route, side)
-        assert np.abs(err).mean() <= 1.0, (route, side, np.abs(err).mean())
-        assert np.abs(err).max() <= max_ms, (route, side, np.abs(err).max())
+        for side in ("L", "R"):
+            err, missed, false = _score(ics(full, side), ics(found, side))
+            assert (missed, false) == (0, 0), (route, side)
+            assert np.abs(err).mean() <= 1.5, (route, side, np.abs(err).mean())
+            assert np.abs(err).max() <= 10.0, (route, side, np.abs(err).max())

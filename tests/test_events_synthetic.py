@@ -228,3 +228,28 @@ def test_a_flat_landing_between_110_and_130_hz_keeps_every_stance(
         assert err.size >= inside.size - 1, (rate, side, err.size, inside.size)
         assert np.abs(err).mean() <= 5.0, (rate, side)
         assert np.abs(err).max() <= 15.0, (rate, side)
+
+
+@pytest.mark.parametrize("rate", [120.0, 150.0, 200.0])
+def test_a_rearfoot_strikers_heel_is_timed_as_one_body(base: stridelab.Trial, rate: float) -> None:
+    """The rearfoot striker with 0.5 mm of noise on every marker: its two heel markers sit on
+    one rigid heel and are timed as one (their mean height), so the IC is neither the earliest
+    of two noisy fits (biased early) nor thrown by one marker's noise. The issue's MAE limit
+    holds; the maximum is allowed 20 ms at this noise. Measured: IC MAE 2.8-4.7 ms, max
+    9.7-15.8 ms; timing each heel marker on its own (until 2026-12): MAE 3.9-6.9 ms, max
+    9.7-30.9 ms (150 Hz: 5.6 and 6.9 ms MAE)."""
+    trial = _synthetic_trial(base, 14.0, 0.5, rate)
+    ev = events.from_markers(trial)
+    for side, first_ic in FIRST_IC.items():
+        truth = first_ic + PERIOD * np.arange(40)
+        err = _errors_ms(ev, side, "IC", truth)
+        inside = truth[(truth > 0.2) & (truth < trial.duration_s - 0.3)]
+        print(
+            f"\nrearfoot 0.5 mm {rate:.0f} Hz {side} IC: bias {err.mean():+.1f} "
+            f"MAE {np.abs(err).mean():.1f} max {np.abs(err).max():.1f} ms"
+        )
+        assert err.size >= inside.size - 1, (rate, side, err.size, inside.size)
+        assert np.abs(err).mean() <= 5.0, (rate, side, np.abs(err).mean())
+        assert np.abs(err).max() <= 20.0, (rate, side, np.abs(err).max())
+        method = ev.filter((pl.col("side") == side) & (pl.col("event") == "IC"))["method"][0]
+        assert method == f"touchdown mean of {side}.Heel.Bottom, {side}.Heel.Top", method

@@ -87,8 +87,9 @@ def from_markers(trial: Trial) -> pl.DataFrame:
     on treadmills. For Theia3D poses, the foot and toe segment origins serve as markers.
 
     Method (details in ``docs/events.md``): a foot marker touches down where its fall is stopped
-    (the minimum of its vertical velocity next to the moment it reaches its lowest stance
-    height) and lifts when it rises 15 mm above its lowest stance height. One landmark per foot
+    (where its vertical acceleration jumps, near the moment it reaches its lowest stance
+    height; a shoe's heel markers are timed as one rigid body, by their mean height) and lifts
+    when it rises 15 mm above its lowest stance height. One landmark per foot
     and trial: IC is the touchdown of the marker that stops first in most stances (the heel of
     a rearfoot striker, a metatarsal head of a forefoot striker), TO the lift of the marker that
     lifts last in most stances; ``method`` names them and ``quality`` grades each event. Only

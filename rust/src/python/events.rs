@@ -131,9 +131,8 @@ fn marker_events<'py>(
 /// point how its touchdown is timed (`timing`, empty: all `carried`): `rearfoot` for a marker
 /// on the tracked rearfoot (change-point fit), `cluster` for a marker of the tracked cluster
 /// (the same, left out of the coarse stances), `carried` for a point carried across the foot
-/// (velocity minimum): (list of (event, time_s,
-/// quality), index of the IC point, index of the TO point, share of stances the IC point
-/// stopped first).
+/// (velocity minimum). Returns the list of (event, time_s, quality), the index of the IC
+/// point and of the TO point, and the share of stances in which the IC point stopped first.
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn segment_events<'py>(
