@@ -360,7 +360,9 @@ fn marker_stance(
             touchdown = Some((at / rate_hz, stops));
         }
     }
-    // lift: rises `lift_m` above its lowest point in the stance, after that point
+    // lift: rises `lift_m` above its lowest point in the stance, after that point, for good (a
+    // rise that falls back under the level, marker noise on a point carried far from its
+    // cluster, is not the lift)
     let mut lift = None;
     let kmin = (a..=b)
         .filter(|&f| m[f].is_finite())
@@ -370,7 +372,8 @@ fn marker_stance(
             let (h0, h1) = (h(f - 1), h(f));
             if h0.is_finite() && h1.is_finite() && h1 > opts.lift_m && h0 <= opts.lift_m {
                 lift = Some((f as f64 - 1.0 + (opts.lift_m - h0) / (h1 - h0)) / rate_hz);
-                break;
+            } else if h1 <= opts.lift_m {
+                lift = None;
             }
         }
     }
