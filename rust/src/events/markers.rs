@@ -1035,6 +1035,57 @@ mod tests {
         .touchdown
     }
 
+    /// A marker seen landing gives a touchdown; the same marker hidden from before its landing
+    /// until it already stands gives none (its first frames after the gap would pass for a
+    /// stop); and its lift is its rise past the level for good, not a rise that falls back.
+    #[test]
+    fn a_marker_must_be_seen_landing_and_lift_for_good() {
+        let rate = 150.0;
+        let n = 150;
+        // falls ever faster onto the ground at frame 40 (0.7 m/s) and stands; at frame 80 it
+        // rises to 20 mm, falls back to 5 mm by frame 88 and rises for good from frame 92 (10 mm
+        // a frame)
+        let m: Vec<f64> = (0..n)
+            .map(|f| {
+                let f = f as f64;
+                match f {
+                    _ if f < 40.0 => {
+                        let x = (40.0 - f) / rate;
+                        0.7 * x + 2.0 * x * x
+                    }
+                    // the shoe compresses 4 mm (velocity continuous at contact)
+                    _ if f < 80.0 => -0.004 * (1.0 - (-(f - 40.0) / rate / 0.0057).exp()),
+                    _ if f < 84.0 => 0.005 * (f - 80.0),
+                    _ if f < 88.0 => 0.020 - 0.00375 * (f - 84.0),
+                    _ if f < 92.0 => 0.005,
+                    _ => 0.005 + 0.010 * (f - 92.0),
+                }
+            })
+            .collect();
+        let opts = MarkerEventOptions::default();
+        let stance = |m: &[f64]| {
+            let vm = central_velocity(m, rate);
+            marker_stance(
+                m,
+                &vm,
+                (40, 85, 25, 100),
+                rate,
+                &opts,
+                (Touchdown::AccelerationJump, true),
+            )
+        };
+        let seen = stance(&m);
+        let t = seen.touchdown.expect("a landing in view is seen");
+        assert!((t.0 * rate - 40.0).abs() < 1.0, "{t:?}");
+        // 15 mm above its lowest (4 mm down in the shoe) is crossed near frame 82 and, for
+        // good, between frames 92 and 93
+        let lift = seen.lift.expect("it lifts") * rate;
+        assert!(lift > 92.0 && lift < 93.0, "{lift}");
+        let mut hidden = m.clone();
+        hidden[20..45].fill(f64::NAN);
+        assert_eq!(stance(&hidden).touchdown, None);
+    }
+
     /// A heel that slows in the air before it lands (RBDS032's right heel: 12 mm a frame 50 ms
     /// before contact, 3.5 mm a frame at it) has its fastest fall at the start of the search.
     /// Its landing at a known time between frames must still be seen and timed; a heel jolted
