@@ -171,14 +171,15 @@ fn stances(
     // 1. coarse stances from the mean marker height
     // the points that define the stances: the first `coarse` (not a rigid group's mean), but a
     // cluster's own markers (if any remain)
-    let sole: Vec<&Vec<f64>> = z[..coarse.min(z.len())]
+    let own = &z[..coarse.min(z.len())];
+    let sole: Vec<&Vec<f64>> = own
         .iter()
         .zip(touchdown)
         .filter(|(_, &how)| how != Touchdown::ClusterMarker)
         .map(|(m, _)| m)
         .collect();
     let sole = if sole.is_empty() {
-        z[..coarse.min(z.len())].iter().collect()
+        own.iter().collect()
     } else {
         sole
     };
@@ -735,7 +736,6 @@ pub fn foot_events_rigid(
     };
     let ic_marker = landmark_of_trial(&st, first_stop);
     let to_marker = landmark_of_trial(&st, last_lift);
-    let stopped = stood;
     // The landmark's time from another marker's: that marker's time plus the median offset
     // between the two over the stances where both were seen (three at least), so a stance
     // whose landmark was not seen keeps the same definition.
@@ -752,14 +752,14 @@ pub fn foot_events_rigid(
     let mut tos: Vec<(f64, f64, bool, f64)> = Vec::new();
     for s in &st {
         let first = first_stop(s);
-        let earliest = first.and_then(|k| stopped(&s[k]));
+        let earliest = first.and_then(|k| stood(&s[k]));
         // the landmark's stop, seen or imputed from the first marker's stop; IC is the
         // earlier of it and the first stop of any marker (first contact is first contact)
-        let landmark = match (ic_marker.and_then(|(l, _)| stopped(&s[l])), first) {
+        let landmark = match (ic_marker.and_then(|(l, _)| stood(&s[l])), first) {
             (Some(t), _) => Some((t, 1.0)),
             (None, Some(k)) => ic_marker
-                .and_then(|(l, _)| offset(k, l, &stopped))
-                .map(|d| (stopped(&s[k]).unwrap_or(f64::NAN) + d, 0.5)),
+                .and_then(|(l, _)| offset(k, l, &stood))
+                .map(|d| (stood(&s[k]).unwrap_or(f64::NAN) + d, 0.5)),
             // no marker seen standing in a stance the foot's heights say was one (a soft stop
             // sampled so that the standing window ends a few mm/s short: a flat landing at
             // 120-130 Hz): the landmark's own touchdown, found 0, on unfiltered data only (on
@@ -1129,10 +1129,6 @@ mod tests {
         }
     }
 
-    /// A synthetic rearfoot striker: the heel lands first at a known time and stops; the toe
-    /// lands 40 ms later and lifts last. Sampled at 300 Hz, with a stop sharper (5 ms) than the
-    /// difference window, where the velocity minimum alone falls on the last sample before
-    /// touchdown: the change-point fit must still place IC within the 5 ms accuracy bar.
     /// Three markers on one rigid heel, each with its own 0.5 mm of noise: timed one by one,
     /// the first of three noisy stops is early; timed as one body (their mean), the error is
     /// smaller and centred. The contact instant is known by construction.
@@ -1211,6 +1207,10 @@ mod tests {
         );
     }
 
+    /// A synthetic rearfoot striker: the heel lands first at a known time and stops; the toe
+    /// lands 40 ms later and lifts last. Sampled at 300 Hz, with a stop sharper (5 ms) than the
+    /// difference window, where the velocity minimum alone falls on the last sample before
+    /// touchdown: the change-point fit must still place IC within the 5 ms accuracy bar.
     #[test]
     fn rearfoot_touchdown_and_toe_lift_on_a_synthetic_foot() {
         let rate = 300.0;
