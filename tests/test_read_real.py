@@ -24,12 +24,15 @@ def _ezc3d_points_m(path: Path, scale: float) -> np.ndarray:
 
 
 def test_rbds_run35_c3d(rbds: Path) -> None:
-    t = stridelab.read(rbds / "RBDS001runT35.c3d")
+    auto = stridelab.read(rbds / "RBDS001runT35.c3d")
+    assert (auto.axes.file_units, auto.axes.vertical, auto.axes.progression) == ("mm", "+Y", "+X")
+    # the values below are the file's, in the axes the detection named (the automatic read
+    # also turns the lab 0.9 deg onto the feet's line: test_heading_* below)
+    t = stridelab.read(rbds / "RBDS001runT35.c3d", vertical="+Y", progression="+X")
     assert (t.format, t.n_frames, t.point_rate_hz, t.n_markers) == ("c3d", 4500, 150.0, 32)
     assert t.marker_names[0] == "L.ASIS"
     assert t.marker_names[-1] == "R.Thigh.Top.Medial"
     assert t.marker_set == "rbds"
-    assert (t.axes.file_units, t.axes.vertical, t.axes.progression) == ("mm", "+Y", "+X")
     # Lab: +X forward, +Y up, +Z right → canonical x = X, y = −Z, z = Y (metres).
     np.testing.assert_allclose(t.marker("L.ASIS")[0], [2.42026, -0.963925, 0.992218], atol=2e-5)
     assert t.analog_names == ("F1X", "F1Y", "F1Z", "M1X", "M1Y", "M1Z")
@@ -78,12 +81,13 @@ def test_rbds_static_c3d_matches_its_text_export(rbds: Path) -> None:
 
 
 def test_rbds_text_markers_and_matching_forces(rbds: Path) -> None:
-    t = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    auto = stridelab.read(rbds / "RBDS001runT25markers.txt")
+    assert (auto.axes.vertical, auto.axes.progression, auto.axes.file_units) == ("+Y", "+X", "mm")
+    t = stridelab.read(rbds / "RBDS001runT25markers.txt", vertical="+Y", progression="+X")
     assert (t.format, t.n_frames, t.point_rate_hz, t.n_markers) == ("marker_text", 4500, 150.0, 32)
     assert t.marker_names[:2] == ("R.ASIS", "L.ASIS")
     # first data row: R.ASIS 2337.84 1041.26 1170.22 (mm, X fwd, Y up, Z right)
     np.testing.assert_allclose(t.marker("R.ASIS")[0], [2.33784, -1.17022, 1.04126], atol=1e-9)
-    assert (t.axes.vertical, t.axes.progression, t.axes.file_units) == ("+Y", "+X", "mm")
     (plate,) = t.force_plates
     assert (plate.rate_hz, plate.n_samples) == (300.0, 9000)
     # first force row: Fx −184.63, Fy 328.67 (vertical), Fz −72.78 (right); COP 2591.73 0 1134.51
@@ -137,12 +141,13 @@ def test_ric_static_single_frame(data_dir: Path) -> None:
 
 def test_theia_rotations(data_dir: Path) -> None:
     path = data_dir / "theia" / "pose_filt_2.c3d"
-    t = stridelab.read(path)
+    auto = stridelab.read(path)
+    assert (auto.axes.file_units, auto.axes.vertical, auto.axes.progression) == ("m", "+Z", "+X")
+    t = stridelab.read(path, vertical="+Z", progression="+X")  # the file's own values
     assert (t.n_frames, t.rotation_rate_hz, t.n_markers) == (1322, 85.0, 0)
     assert len(t.rotation_names) == 19
     assert t.rotation_names[:2] == ("worldbody_4X4", "pelvis_4X4")
     assert t.marker_set == "theia"
-    assert (t.axes.file_units, t.axes.vertical, t.axes.progression) == ("m", "+Z", "+X")
     pelvis = t.rotation("pelvis_4X4")
     valid = np.isfinite(pelvis[:, 0, 0])
     assert 0.2 < valid.mean() < 0.25  # the runner is in view for 298 of 1322 frames

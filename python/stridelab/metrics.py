@@ -28,7 +28,8 @@
   against pelvis (with trunk markers);
 - ``static_leg_length_difference_mm`` (L − R, hip → knee → ankle centre in the standing trial:
   the leg-length difference), ``static_pelvic_obliquity_deg`` (left up +) and
-  ``static_pelvic_rotation_deg`` (left forward +) from the standing trial, repeated on every row;
+  ``static_pelvic_rotation_deg`` (left forward +, against the way the feet point) from the
+  standing trial, repeated on every row;
   ``static_knee_flexion_deg``: that side's knee flexion standing (− = hyperextension), the
   nearest a capture comes to the knee's end range;
 - ``peak_stance_knee_abduction_deg``: the most negative knee adduction in stance, sign flipped

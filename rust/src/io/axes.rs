@@ -408,7 +408,8 @@ pub fn detect(raw: &RawTrial, scale: f64) -> (AxisTransform, Vec<String>) {
         ));
         (k, 1.0)
     };
-    let t = build(vertical, progression, notes.join("; "));
+    let mut t = build(vertical, progression, notes.join("; "));
+    turn_to_heading(&cloud, &mut t, scale);
     let mut warnings = Vec::new();
     // Cross-check: left-labelled markers should sit on the +y (left) side.
     if let Some(d) = cloud.mean_difference(&is_left, &is_right) {
@@ -421,6 +422,151 @@ pub fn detect(raw: &RawTrial, scale: f64) -> (AxisTransform, Vec<String>) {
         }
     }
     (t, warnings)
+}
+
+/// The direction of travel within the horizontal plane, in degrees from the canonical +x the
+/// axis detection chose (counter-clockwise seen from above), and what it was read from. Lab
+/// axes are set by a calibration frame laid on the floor, not by the treadmill or walkway, and
+/// every angle against the lab (pelvis, trunk, shank, foot) and every distance along the
+/// direction of travel (stride length, speed) depends on that heading: a runner at 30° to the
+/// lab's x axis had a pelvic obliquity range 2.4° wider and strides 14 % shorter. Like the
+/// progression frame of Plug-in Gait (Vicon, Plug-in Gait Reference Guide: the direction the
+/// pelvis travels, or the direction it faces where it does not travel), but the lab is turned
+/// onto that direction rather than snapped to the nearest lab axis:
+/// 1. overground (the body centre travels more than a metre): its net displacement;
+/// 2. on a treadmill or in place with the feet moving fore and aft (the lowest third of the
+///    markers swing along one horizontal line, SD ≥ 0.1 m and ≥ 3 × the SD across it): that
+///    line, the belt's axis (the stance foot rides the belt);
+/// 3. standing (a static trial): the way the feet point (their toe and metatarsal markers
+///    ahead of their heel markers, both feet together, so a symmetric toe-out cancels), so
+///    that a standing pelvis rotation is the pelvis against the feet; without foot labels the
+///    way the pelvis faces (ASIS ahead of PSIS), else the body (left-labelled markers to the
+///    left).
+///
+/// None where none applies or the turn is under 0.05°.
+fn heading(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<(f64, String)> {
+    let horizontal = |p: [f64; 3]| {
+        let c = t.rotate(p);
+        [c[0] * scale, c[1] * scale]
+    };
+    let angle = |v: [f64; 2]| v[1].atan2(v[0]).to_degrees();
+    let body: Vec<usize> = (0..cloud.n_items()).filter(|&i| cloud.on_body(i)).collect();
+    let centres: Vec<[f64; 3]> = cloud
+        .frames()
+        .filter_map(|f| cloud.mean_of(f, &body))
+        .collect();
+    let found = if let (Some(a), Some(b)) = (centres.first(), centres.last()) {
+        let d = horizontal([b[0] - a[0], b[1] - a[1], b[2] - a[2]]);
+        (d[0].hypot(d[1]) > 1.0).then(|| (angle(d), "the direction of travel".to_string()))
+    } else {
+        None
+    };
+    let found = found
+        .or_else(|| {
+            feet_line(cloud, t, scale).map(|d| (angle(d), "the feet's fore-aft line".to_string()))
+        })
+        .or_else(|| {
+            let d = cloud.mean_difference(&is_toe, &is_heel)?;
+            let h = horizontal(d);
+            (h[0].hypot(h[1]) > 0.0).then(|| (angle(h), "the way the feet point".to_string()))
+        })
+        .or_else(|| {
+            let d = cloud.mean_difference(&is_asis, &is_psis)?;
+            let h = horizontal(d);
+            (h[0].hypot(h[1]) > 0.0).then(|| (angle(h), "the way the pelvis faces".to_string()))
+        })
+        .or_else(|| {
+            // forward = left × up, from the mean of the left- and right-labelled markers
+            let l = horizontal(cloud.mean_difference(&is_left, &is_right)?);
+            let f = [-l[1], l[0]];
+            (f[0].hypot(f[1]) > 0.0).then(|| (angle(f), "the way the body faces".to_string()))
+        })?;
+    // the axis detection already picked the nearest axis and its sign; a line has two ways
+    let mut deg = found.0;
+    if deg > 90.0 {
+        deg -= 180.0;
+    } else if deg < -90.0 {
+        deg += 180.0;
+    }
+    (deg.abs() >= 0.05 && deg.abs() <= 60.0).then_some((deg, found.1))
+}
+
+/// The horizontal line the lowest markers move along (canonical x, y; unit length, x ≥ 0), if
+/// the feet clearly swing fore and aft (see [`heading`]).
+fn feet_line(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<[f64; 2]> {
+    let nm = cloud.raw.marker_names.len();
+    if nm == 0 || cloud.n_frames < 50 {
+        return None;
+    }
+    let canon = |p: [f64; 3]| t.rotate(p).map(|v| v * scale);
+    let mut heights: Vec<(usize, f64)> = (0..nm)
+        .filter(|&i| cloud.on_body(i))
+        .filter_map(|i| {
+            let mut h: Vec<f64> = cloud
+                .frames()
+                .filter_map(|f| cloud.pos(f, i))
+                .map(|p| canon(p)[2])
+                .collect();
+            (h.len() >= 25).then(|| (i, median(&mut h)))
+        })
+        .collect();
+    heights.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (mut sxx, mut sxy, mut syy, mut n) = (0.0, 0.0, 0.0, 0usize);
+    for &(i, _) in heights.iter().take((heights.len() / 3).max(1)) {
+        let xy: Vec<[f64; 2]> = cloud
+            .frames()
+            .filter_map(|f| cloud.pos(f, i))
+            .map(|p| {
+                let c = canon(p);
+                [c[0], c[1]]
+            })
+            .collect();
+        let m = xy.len().max(1) as f64;
+        let mx = xy.iter().map(|p| p[0]).sum::<f64>() / m;
+        let my = xy.iter().map(|p| p[1]).sum::<f64>() / m;
+        for p in &xy {
+            let (dx, dy) = (p[0] - mx, p[1] - my);
+            sxx += dx * dx;
+            sxy += dx * dy;
+            syy += dy * dy;
+        }
+        n += xy.len();
+    }
+    if n < 50 {
+        return None;
+    }
+    let (sxx, sxy, syy) = (sxx / n as f64, sxy / n as f64, syy / n as f64);
+    // eigenvalues of the 2 × 2 covariance
+    let mean = 0.5 * (sxx + syy);
+    let half = (0.25 * (sxx - syy).powi(2) + sxy * sxy).sqrt();
+    let (major, minor) = (mean + half, (mean - half).max(0.0));
+    if major.sqrt() < 0.1 || major.sqrt() < 3.0 * minor.sqrt() {
+        return None;
+    }
+    let theta = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+    let d = [theta.cos(), theta.sin()];
+    Some(if d[0] < 0.0 { [-d[0], -d[1]] } else { d })
+}
+
+/// Turns `t` onto the [`heading`] found, and says so in its method.
+fn turn_to_heading(cloud: &Cloud<'_>, t: &mut AxisTransform, scale: f64) {
+    if let Some((deg, from)) = heading(cloud, t, scale) {
+        turn(t, deg);
+        t.method = format!(
+            "{}; turned {deg:+.1} deg about vertical so +x is {from}",
+            t.method
+        );
+    }
+}
+
+/// Turns the canonical frame about vertical by `deg` (counter-clockwise seen from above), so
+/// that the direction at `deg` becomes +x.
+fn turn(t: &mut AxisTransform, deg: f64) {
+    let (s, c) = deg.to_radians().sin_cos();
+    let [x, y, z] = t.matrix;
+    let nx = [0, 1, 2].map(|k| c * x[k] + s * y[k]);
+    let ny = [0, 1, 2].map(|k| -s * x[k] + c * y[k]);
+    t.matrix = [nx, ny, z];
 }
 
 /// Overground: the body's centre travels more than a metre along one horizontal axis.
