@@ -699,3 +699,113 @@ pub fn is_heel_label(label: &str) -> bool {
 pub fn is_forefoot_label(label: &str) -> bool {
     is_toe(label)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trial::Format;
+    use std::path::PathBuf;
+
+    /// A lab with z up whose runner heads 30° from its x axis (counter-clockwise from above).
+    fn heading_30(p: [f64; 2]) -> [f64; 2] {
+        let (s, c) = (30f64).to_radians().sin_cos();
+        [c * p[0] - s * p[1], s * p[0] + c * p[1]]
+    }
+
+    #[test]
+    fn poses_travelling_at_30_deg_to_the_lab_are_turned_onto_their_travel() {
+        // Theia-like: only segment poses, pelvis 1 m up and feet low, moving 6 m overground
+        let mut raw = RawTrial::empty(PathBuf::from("poses.c3d"), Format::C3d);
+        raw.rotation_names = vec![
+            "pelvis_4X4".into(),
+            "l_foot_4X4".into(),
+            "r_foot_4X4".into(),
+        ];
+        raw.n_frames = 200;
+        raw.rotation_rate_hz = 100.0;
+        for f in 0..200 {
+            let along = 0.03 * f64::from(f);
+            for (side, z) in [(0.0, 1.0), (0.1, 0.05), (-0.1, 0.05)] {
+                let xy = heading_30([along, side]);
+                let mut m = [0.0; 16];
+                (m[0], m[5], m[10], m[15]) = (1.0, 1.0, 1.0, 1.0);
+                (m[3], m[7], m[11]) = (xy[0], xy[1], z);
+                raw.rotations.extend_from_slice(&m);
+            }
+        }
+        let (t, _) = detect(&raw, 1.0);
+        assert!(t.method.contains("turned +30.0 deg"), "{}", t.method);
+        assert!(t.method.contains("direction of travel"), "{}", t.method);
+        // the travel direction is now +x: a file vector along the heading maps to (1, 0, 0)
+        let d = heading_30([1.0, 0.0]);
+        let c = t.rotate([d[0], d[1], 0.0]);
+        assert!((c[0] - 1.0).abs() < 1e-9 && c[1].abs() < 1e-9, "{c:?}");
+    }
+
+    #[test]
+    fn a_treadmill_gait_is_turned_onto_the_feet_line_and_a_tiny_turn_is_left_alone() {
+        // in place: pelvis markers still, heel and toe markers swinging ±0.4 m along the belt
+        let make = |deg: f64| {
+            let mut raw = RawTrial::empty(PathBuf::from("tm.trc"), Format::Trc);
+            raw.marker_names = ["L.ASIS", "L.PSIS", "L.Heel", "L.Toe", "R.Heel", "R.Toe"]
+                .map(String::from)
+                .to_vec();
+            raw.n_frames = 300;
+            let (s, c) = deg.to_radians().sin_cos();
+            let rot = |p: [f64; 2]| [c * p[0] - s * p[1], s * p[0] + c * p[1]];
+            for f in 0..300 {
+                let ph = f64::from(f) / 70.0 * std::f64::consts::TAU;
+                let pts = [
+                    ([0.1, 0.1], 1.0),
+                    ([-0.05, 0.1], 1.05),
+                    ([0.4 * ph.sin(), 0.1], 0.05 + 0.05 * ph.cos().max(0.0)),
+                    ([0.4 * ph.sin() + 0.2, 0.1], 0.03 + 0.05 * ph.cos().max(0.0)),
+                    ([-0.4 * ph.sin(), -0.1], 0.05 + 0.05 * (-ph.cos()).max(0.0)),
+                    (
+                        [-0.4 * ph.sin() + 0.2, -0.1],
+                        0.03 + 0.05 * (-ph.cos()).max(0.0),
+                    ),
+                ];
+                for (p, z) in pts {
+                    let xy = rot(p);
+                    raw.points.extend_from_slice(&[xy[0], xy[1], z]);
+                }
+            }
+            detect(&raw, 1.0).0
+        };
+        let t = make(-12.0);
+        assert!(t.method.contains("turned -12.0 deg"), "{}", t.method);
+        assert!(t.method.contains("feet's fore-aft line"), "{}", t.method);
+        assert!(!make(0.01).method.contains("turned"));
+    }
+
+    #[test]
+    fn a_static_is_turned_onto_the_way_the_feet_point() {
+        let mut raw = RawTrial::empty(PathBuf::from("static.trc"), Format::Trc);
+        raw.marker_names = ["L.ASIS", "L.PSIS", "L.Heel", "L.Toe", "R.Heel", "R.Toe"]
+            .map(String::from)
+            .to_vec();
+        raw.n_frames = 100;
+        let (s, c) = (20f64).to_radians().sin_cos();
+        let rot = |p: [f64; 2]| [c * p[0] - s * p[1], s * p[0] + c * p[1]];
+        for _ in 0..100 {
+            // the pelvis itself rotated 5° further than the feet
+            let (ps, pc) = (5f64).to_radians().sin_cos();
+            let pel = |p: [f64; 2]| rot([pc * p[0] - ps * p[1], ps * p[0] + pc * p[1]]);
+            let pts = [
+                (pel([0.1, 0.1]), 1.0),
+                (pel([-0.05, 0.1]), 1.05),
+                (rot([0.0, 0.1]), 0.05),
+                (rot([0.2, 0.1]), 0.03),
+                (rot([0.0, -0.1]), 0.05),
+                (rot([0.2, -0.1]), 0.03),
+            ];
+            for (xy, z) in pts {
+                raw.points.extend_from_slice(&[xy[0], xy[1], z]);
+            }
+        }
+        let (t, _) = detect(&raw, 1.0);
+        assert!(t.method.contains("turned +20.0 deg"), "{}", t.method);
+        assert!(t.method.contains("the way the feet point"), "{}", t.method);
+    }
+}
