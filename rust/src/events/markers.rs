@@ -227,6 +227,7 @@ fn stances(
             _ => merged.push(w),
         }
     }
+    let merged = drop_swing_dips(merged, &mean, frames(SWING_GAP_S));
     let margin = frames(opts.edge_margin_s);
     let vz: Vec<Vec<f64>> = z.iter().map(|m| central_velocity(m, rate_hz)).collect();
     let mut out = Vec::new();
@@ -246,6 +247,39 @@ fn stances(
             })
             .collect();
         out.push(marks);
+    }
+    out
+}
+
+/// The shortest time a foot can spend off the ground between two stances, s: half the
+/// swing time of human runners, about 0.37 s even at top speed and longer at slower speeds
+/// and in walking (Weyand et al. 2000, J Appl Physiol 89:1991).
+const SWING_GAP_S: f64 = 0.185;
+
+/// Coarse stance windows without the swing dips: of two windows closer than `min_gap`
+/// frames, with the foot seen rising out of the low band between them, the shorter is a foot
+/// passing near the floor in swing, not a stance (the RIC file's left forefoot, placed from
+/// proportions, comes within 21 mm of its stance height for 80 ms in late swing, 70 ms before
+/// the heel lands: resampled to 100 Hz it passed the 80 ms and gave ICs 200 ms early). A gap
+/// with missing frames is left alone (it may be an occlusion inside one stance).
+fn drop_swing_dips(
+    windows: Vec<(usize, usize)>,
+    mean: &[f64],
+    min_gap: usize,
+) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::with_capacity(windows.len());
+    for w in windows {
+        if let Some(last) = out.last().copied() {
+            let seen_between = mean[last.1 + 1..w.0].iter().all(|v| v.is_finite());
+            if w.0 - last.1 < min_gap && seen_between {
+                if w.1 - w.0 > last.1 - last.0 {
+                    out.pop();
+                    out.push(w);
+                }
+                continue;
+            }
+        }
+        out.push(w);
     }
     out
 }
@@ -942,6 +976,22 @@ pub fn trial_events(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_swing_dip_is_dropped_but_a_stance_split_by_a_gap_is_not() {
+        // 100 Hz: a 10-frame dip, 7 frames of swing seen above the band, a 25-frame stance
+        let mean = vec![0.1; 60];
+        let out = drop_swing_dips(vec![(10, 19), (27, 51)], &mean, 19);
+        assert_eq!(out, vec![(27, 51)]);
+        // the same windows with the frames between them missing: an occlusion, both kept
+        let mut gap = mean.clone();
+        for v in &mut gap[20..27] {
+            *v = f64::NAN;
+        }
+        assert_eq!(drop_swing_dips(vec![(10, 19), (27, 51)], &gap, 19).len(), 2);
+        // a full swing between two stances: both kept
+        assert_eq!(drop_swing_dips(vec![(0, 24), (55, 59)], &mean, 19).len(), 2);
+    }
 
     /// One event moved 30 ms in a steady sequence is displaced, its neighbours are not; a
     /// missing event and a cadence that drifts are not displacements.
