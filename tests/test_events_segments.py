@@ -240,8 +240,8 @@ def test_a_swing_dip_near_the_floor_is_not_a_stance(data_dir: Path, phase: int) 
     before the heel lands. At 200 Hz that dip is a frame short of the shortest stance (80 ms);
     at 100 Hz it passed and gave 2-3 ICs 200 ms early (quality 0.17) and IC/TO out of order.
     Two low windows closer than half a runner's swing time (about 0.37 s even at top speed,
-    Weyand et al. 2000) are not two stances: the shorter is dropped. The left foot (no tracking glitch)
-    now has the 200 Hz ICs and TOs, none missed or false."""
+    Weyand et al. 2000) are not two stances: the shorter is dropped. The left foot (no
+    tracking glitch) now has the 200 Hz ICs and TOs, none missed or false."""
     ric = stridelab.read(data_dir / "ric/20140515T133244_run.c3d")
     static = stridelab.read(data_dir / "ric/20140515T133244_static.c3d")
     full = events.from_segments(ric, static)
