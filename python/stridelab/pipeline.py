@@ -94,7 +94,10 @@ def process(
         static_kin = kinematics.compute(static, static)
     kin = kinematics.compute(trial, static)
     qa_warnings = kinematics.warnings(kin)
-    ev = events.detect(trial, static=static)
+    # events read the markers with the labels the kinematics found swapped against the static
+    # put right (a foot cluster carried from the static needs them: RIC with two foot-cluster
+    # labels swapped gave 2 extra events; RBDS001's swapped MT1/MT5 left no pose at all)
+    ev = events.detect(_unswapped(trial, kin), static=static)
     findings = [*trial.warnings, *qa_warnings, *events.check(ev, trial.duration_s)]
     table = metrics.per_stride(
         trial, kin, ev, static_kin=static_kin, speed_m_s=speed_m_s, runner=runner
@@ -111,6 +114,17 @@ def process(
         findings=findings,
         notes=[n for n in kin.notes if n not in qa_warnings],
     )
+
+
+def _unswapped(trial: Trial, kin: kinematics.Kinematics) -> Trial:
+    """``trial`` with the label pairs ``kin`` found swapped relative to the static trial
+    exchanged back (the kinematics already fixed them for itself)."""
+    if kin.swaps.height == 0:
+        return trial
+    mapping: dict[str, str] = {}
+    for a, b in kin.swaps.select("a", "b").iter_rows():
+        mapping[a], mapping[b] = b, a
+    return kinematics.relabel(trial, mapping)
 
 
 def _process_imu(
