@@ -416,3 +416,17 @@ def test_cluster_labels_swapped_against_the_static_are_put_right(data_dir: Path)
     np.testing.assert_allclose(
         fixed.events["time_s"].to_numpy(), plain.events["time_s"].to_numpy(), atol=1e-9
     )
+
+
+def test_a_cluster_that_does_not_keep_its_static_shape_is_named(rbds: Path) -> None:
+    """RBDS001's running trials have R.MT1 and R.MT5 swapped in every frame (the static has
+    them right; data README). Forced through the segment route, the right foot's markers fit
+    their static shape in no frame: the error names the file, the foot, its markers and the
+    likely causes, with the reason code ``calibration``, instead of "a pose in 0 frames"."""
+    trial = stridelab.read(rbds / "RBDS001runT35.c3d")
+    static = stridelab.read(rbds / "RBDS001static.c3d")
+    with pytest.raises(DataError, match=r"R foot markers .*R\.MT1, R\.MT5 keep their static") as e:
+        events.from_segments(trial, static)
+    assert "RBDS001runT35.c3d" in str(e.value)
+    assert "swapped" in str(e.value)
+    assert e.value.reason == "calibration"

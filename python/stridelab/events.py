@@ -307,6 +307,18 @@ def _foot_segment(
     flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
     rows = _native.cluster_poses(np.ascontiguousarray(local), flat, _MAX_CLUSTER_RMS_M)
     poses = rows.reshape(-1, 4, 4)
+    seen = np.isfinite(flat).all(axis=1)
+    fitted = np.isfinite(rows[:, 0])
+    if seen.sum() >= _trial_rate(trial) and fitted.sum() < 0.5 * seen.sum():
+        # the markers are there but do not keep their static shape: say why, by name
+        raise data_error(
+            f"{trial.path}: the {side} foot markers {', '.join(cluster)} keep their static "
+            f"shape (fit residual under {_MAX_CLUSTER_RMS_M * 1000:.0f} mm RMS) in "
+            f"{int(fitted.sum())} of the {int(seen.sum())} frames where all are seen: labels "
+            "swapped against the static trial, markers moved since it, or another runner's "
+            "static",
+            "calibration",
+        )
     what = f"foot cluster {', '.join(cluster)}" + (
         f" ({', '.join(missing)} not in the static trial)" if missing else ""
     )
