@@ -126,6 +126,15 @@ impl<'a> Cloud<'a> {
         let step = (self.n_frames / 600).max(1);
         (0..self.n_frames).step_by(step)
     }
+    /// A sparser subsample (up to 200 frames, the first and the last included) for the
+    /// heading, whose averages settle on far fewer frames than the axis tests need.
+    fn few_frames(&self) -> impl Iterator<Item = usize> {
+        let n = self.n_frames;
+        let step = (n / 200).max(1);
+        (0..n)
+            .step_by(step)
+            .chain((n > 0 && !(n - 1).is_multiple_of(step)).then(|| n - 1))
+    }
     /// Mean over frames of (mean of set A − mean of set B), frames where both are seen.
     fn mean_difference(
         &self,
@@ -452,7 +461,7 @@ fn heading(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<(f64, Str
     let angle = |v: [f64; 2]| v[1].atan2(v[0]).to_degrees();
     let body: Vec<usize> = (0..cloud.n_items()).filter(|&i| cloud.on_body(i)).collect();
     let centres: Vec<[f64; 3]> = cloud
-        .frames()
+        .few_frames()
         .filter_map(|f| cloud.mean_of(f, &body))
         .collect();
     let found = if let (Some(a), Some(b)) = (centres.first(), centres.last()) {
@@ -503,7 +512,7 @@ fn feet_line(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<[f64; 2
         .filter(|&i| cloud.on_body(i))
         .filter_map(|i| {
             let mut h: Vec<f64> = cloud
-                .frames()
+                .few_frames()
                 .filter_map(|f| cloud.pos(f, i))
                 .map(|p| canon(p)[2])
                 .collect();
@@ -514,7 +523,7 @@ fn feet_line(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<[f64; 2
     let (mut sxx, mut sxy, mut syy, mut n) = (0.0, 0.0, 0.0, 0usize);
     for &(i, _) in heights.iter().take((heights.len() / 3).max(1)) {
         let xy: Vec<[f64; 2]> = cloud
-            .frames()
+            .few_frames()
             .filter_map(|f| cloud.pos(f, i))
             .map(|p| {
                 let c = canon(p);
