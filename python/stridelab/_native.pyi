@@ -20,6 +20,7 @@ __all__ = [
     "butter_lowpass_sos",
     "c3d_parameters",
     "cluster_poses",
+    "cluster_swap",
     "detect_marker_set",
     "fill_gaps_columns",
     "fill_rigid",
@@ -146,6 +147,9 @@ def zeni_events(
 def cluster_poses(
     local: npt.NDArray[np.float64], points: npt.NDArray[np.float64], max_rms_m: float
 ) -> npt.NDArray[np.float64]: ...
+def cluster_swap(
+    local: npt.NDArray[np.float64], points: npt.NDArray[np.float64]
+) -> tuple[int, int, float, float] | None: ...
 def segment_events(
     poses: npt.NDArray[np.float64],
     points: npt.NDArray[np.float64],

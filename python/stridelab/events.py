@@ -305,6 +305,18 @@ def _foot_segment(
     local = np.array([_static_point(static, n) for n in cluster])
     idx = [trial.marker_names.index(n) for n in cluster]
     flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
+    # two of the cluster's labels exchanged against the static (the kinematics' own check,
+    # model::qa): read each marker as the static has it
+    swap = _native.cluster_swap(np.ascontiguousarray(local), flat)
+    swapped = ""
+    if swap is not None:
+        a, b, before, after = swap
+        idx[a], idx[b] = idx[b], idx[a]
+        flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
+        swapped = (
+            f" (labels {cluster[a]} and {cluster[b]} swapped against the static trial, "
+            f"exchanged: fit residual {before:.1f} -> {after:.1f} mm)"
+        )
     rows = _native.cluster_poses(np.ascontiguousarray(local), flat, _MAX_CLUSTER_RMS_M)
     poses = rows.reshape(-1, 4, 4)
     seen = np.isfinite(flat).all(axis=1)
@@ -319,8 +331,10 @@ def _foot_segment(
             "static",
             "calibration",
         )
-    what = f"foot cluster {', '.join(cluster)}" + (
-        f" ({', '.join(missing)} not in the static trial)" if missing else ""
+    what = (
+        f"foot cluster {', '.join(cluster)}"
+        + (f" ({', '.join(missing)} not in the static trial)" if missing else "")
+        + swapped
     )
     # the pose maps the static lab frame onto each frame, so static positions are local points
     centroid = local.mean(axis=0)

@@ -23,29 +23,30 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Median over sampled frames of the RMS distance between the cluster as calibrated and as seen,
-/// with labels `swap` exchanged (mm).
-fn cluster_residual(trial: &Trial, seg: &Segment, swap: Option<(usize, usize)>) -> f64 {
-    let tracking = &seg.tracking;
-    let idx = seg.marker_indices(trial);
+/// Median over 30 sampled frames of the RMS distance (mm) between a cluster as calibrated
+/// (`local`) and as seen (`seen(frame, k)`, the cluster's k-th marker in that frame, None where
+/// missing), with markers `swap` exchanged.
+fn residual_of(
+    local: &[V3],
+    n_frames: usize,
+    seen: &dyn Fn(usize, usize) -> Option<V3>,
+    swap: Option<(usize, usize)>,
+) -> f64 {
     // 30 frames spread over the trial tell a swapped pair apart (residuals differ by tens of mm)
-    let step = (trial.n_frames / 30).max(1);
+    let step = (n_frames / 30).max(1);
     let mut res = Vec::new();
-    for f in (0..trial.n_frames).step_by(step) {
+    for f in (0..n_frames).step_by(step) {
         let mut loc = Vec::new();
         let mut lab = Vec::new();
-        for (k, (_, local)) in tracking.iter().enumerate() {
+        for (k, l) in local.iter().enumerate() {
             let src = match swap {
                 Some((a, b)) if k == a => b,
                 Some((a, b)) if k == b => a,
                 _ => k,
             };
-            if let Some(i) = idx[src] {
-                let p = trial.point(f, i);
-                if p.iter().all(|v| v.is_finite()) {
-                    loc.push(*local);
-                    lab.push(V3::new(p[0], p[1], p[2]));
-                }
+            if let Some(p) = seen(f, src) {
+                loc.push(*l);
+                lab.push(p);
             }
         }
         if let Some(pose) = fit_pose(&loc, &lab) {
@@ -60,37 +61,64 @@ fn cluster_residual(trial: &Trial, seg: &Segment, swap: Option<(usize, usize)>) 
     median(res)
 }
 
-/// Finds pairs of labels within a segment that are exchanged in `trial` relative to the static
-/// calibration: exchanging them must cut the cluster's median fit residual below half, and
-/// below 5 mm.
-pub fn detect_swaps(model: &Model, trial: &Trial) -> Vec<Swap> {
-    let mut out = Vec::new();
-    for seg in &model.segments {
-        let before = cluster_residual(trial, seg, None);
-        if before.is_nan() || before <= 5.0 {
-            continue;
-        }
-        let n = seg.tracking.len();
-        let mut best: Option<(usize, usize, f64)> = None;
-        for a in 0..n {
-            for b in a + 1..n {
-                let after = cluster_residual(trial, seg, Some((a, b)));
-                if after < before * 0.5 && after < 5.0 && best.is_none_or(|x| after < x.2) {
-                    best = Some((a, b, after));
-                }
+/// The pair of a cluster's markers exchanged against its static shape, if any: (a, b, median
+/// fit residual before and after exchanging them, mm). Exchanging them must cut the residual
+/// below half, and below 5 mm.
+pub fn cluster_swap(
+    local: &[V3],
+    n_frames: usize,
+    seen: &dyn Fn(usize, usize) -> Option<V3>,
+) -> Option<(usize, usize, f64, f64)> {
+    let before = residual_of(local, n_frames, seen, None);
+    if before.is_nan() || before <= 5.0 {
+        return None;
+    }
+    let n = local.len();
+    let mut best: Option<(usize, usize, f64)> = None;
+    for a in 0..n {
+        for b in a + 1..n {
+            let after = residual_of(local, n_frames, seen, Some((a, b)));
+            if after < before * 0.5 && after < 5.0 && best.is_none_or(|x| after < x.2) {
+                best = Some((a, b, after));
             }
         }
-        if let Some((a, b, after)) = best {
-            out.push(Swap {
+    }
+    best.map(|(a, b, after)| (a, b, before, after))
+}
+
+/// A segment's cluster markers in `trial`, as [`residual_of`] reads them.
+fn seen_in<'a>(trial: &'a Trial, seg: &Segment) -> impl Fn(usize, usize) -> Option<V3> + 'a {
+    let idx = seg.marker_indices(trial);
+    move |f, k| {
+        let p = trial.point(f, idx[k]?);
+        p.iter()
+            .all(|v| v.is_finite())
+            .then(|| V3::new(p[0], p[1], p[2]))
+    }
+}
+
+fn locals(seg: &Segment) -> Vec<V3> {
+    seg.tracking.iter().map(|(_, l)| *l).collect()
+}
+
+/// Finds pairs of labels within a segment that are exchanged in `trial` relative to the static
+/// calibration ([`cluster_swap`]).
+pub fn detect_swaps(model: &Model, trial: &Trial) -> Vec<Swap> {
+    model
+        .segments
+        .iter()
+        .filter_map(|seg| {
+            let (a, b, before, after) =
+                cluster_swap(&locals(seg), trial.n_frames, &seen_in(trial, seg))?;
+            Some(Swap {
                 segment: seg.name.clone(),
                 a: seg.tracking[a].0.clone(),
                 b: seg.tracking[b].0.clone(),
                 residual_before_mm: before,
                 residual_after_mm: after,
-            });
-        }
-    }
-    out
+            })
+        })
+        .collect()
 }
 
 /// Segments whose clusters do not keep their static shape in `trial`: (segment, median RMS fit
@@ -101,7 +129,10 @@ pub fn shape_mismatch(model: &Model, trial: &Trial, level_mm: f64) -> Vec<(Strin
         .segments
         .iter()
         .filter(|seg| seg.tracking.iter().all(|(n, _)| !n.starts_with('@')))
-        .map(|seg| (seg.name.clone(), cluster_residual(trial, seg, None)))
+        .map(|seg| {
+            let r = residual_of(&locals(seg), trial.n_frames, &seen_in(trial, seg), None);
+            (seg.name.clone(), r)
+        })
         .filter(|(_, r)| r.is_finite() && *r > level_mm)
         .collect()
 }

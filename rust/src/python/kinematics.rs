@@ -253,6 +253,28 @@ fn fill_rigid<'py>(
     Ok((dy.points.into_pyarray(py).reshape(shape)?, rows))
 }
 
+/// The pair of a rigid cluster's markers exchanged against its static shape (`local`, (k, 3);
+/// `points`, (frames, 3 k)), if any: (a, b, median fit residual before and after, mm).
+#[pyfunction]
+fn cluster_swap<'py>(
+    py: Python<'py>,
+    local: PyReadonlyArray2<'py, f64>,
+    points: PyReadonlyArray2<'py, f64>,
+) -> PyResult<Option<(usize, usize, f64, f64)>> {
+    let local = v3_rows(&local, "local")?;
+    let flat = points_slice(&points, local.len())?;
+    let k = local.len();
+    let n_frames = if k == 0 { 0 } else { flat.len() / (3 * k) };
+    Ok(py.detach(|| {
+        let seen = |f: usize, m: usize| {
+            let i = (f * k + m) * 3;
+            let p = crate::model::V3::new(flat[i], flat[i + 1], flat[i + 2]);
+            p.iter().all(|v| v.is_finite()).then_some(p)
+        };
+        crate::model::qa::cluster_swap(&local, n_frames, &seen)
+    }))
+}
+
 /// Poses (frames, 16: row-major 4×4, NaN where not tracked) of a rigid cluster: its points in
 /// the static trial (k, 3) fitted onto its markers in each frame (frames, 3 k).
 #[pyfunction]
@@ -360,6 +382,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pose_kinematics, m)?)?;
     m.add_function(wrap_pyfunction!(fill_rigid, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_poses, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_swap, m)?)?;
     m.add_function(wrap_pyfunction!(sole_points, m)?)?;
     m.add_function(wrap_pyfunction!(heel_from_mtp, m)?)?;
     Ok(())
