@@ -94,9 +94,9 @@ def process(
         static_kin = kinematics.compute(static, static)
     kin = kinematics.compute(trial, static)
     qa_warnings = kinematics.warnings(kin)
-    # events read the markers with the labels the kinematics found swapped against the static
-    # put right (a foot cluster carried from the static needs them: RIC with two foot-cluster
-    # labels swapped gave 2 extra events; RBDS001's swapped MT1/MT5 left no pose at all)
+    # events read the markers with every label the kinematics found swapped against the
+    # static put right, so the marker route's landmark names and heel group agree with the
+    # kinematics (the segment route also checks its own foot cluster, for events on their own)
     ev = events.detect(_unswapped(trial, kin), static=static)
     findings = [*trial.warnings, *qa_warnings, *events.check(ev, trial.duration_s)]
     table = metrics.per_stride(

@@ -135,6 +135,28 @@ impl<'a> Cloud<'a> {
             .step_by(step)
             .chain((n > 0 && !(n - 1).is_multiple_of(step)).then(|| n - 1))
     }
+    /// The lowest third of `markers` (at least one) by their median `height` over `frames`
+    /// (markers seen in at least 25 of them), lowest first: (marker, median height).
+    fn lowest_third(
+        &self,
+        markers: impl Iterator<Item = usize>,
+        frames: &[usize],
+        height: &dyn Fn([f64; 3]) -> f64,
+    ) -> Vec<(usize, f64)> {
+        let mut heights: Vec<(usize, f64)> = markers
+            .filter_map(|i| {
+                let mut h: Vec<f64> = frames
+                    .iter()
+                    .filter_map(|&f| self.pos(f, i))
+                    .map(height)
+                    .collect();
+                (h.len() >= 25).then(|| (i, median(&mut h)))
+            })
+            .collect();
+        heights.sort_by(|a, b| a.1.total_cmp(&b.1));
+        heights.truncate((heights.len() / 3).max(1));
+        heights
+    }
     /// Mean over frames of (mean of set A − mean of set B), frames where both are seen.
     fn mean_difference(
         &self,
@@ -508,23 +530,15 @@ fn feet_line(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<[f64; 2
         return None;
     }
     let canon = |p: [f64; 3]| t.rotate(p).map(|v| v * scale);
-    let mut heights: Vec<(usize, f64)> = (0..nm)
-        .filter(|&i| cloud.on_body(i))
-        .filter_map(|i| {
-            let mut h: Vec<f64> = cloud
-                .few_frames()
-                .filter_map(|f| cloud.pos(f, i))
-                .map(|p| canon(p)[2])
-                .collect();
-            (h.len() >= 25).then(|| (i, median(&mut h)))
-        })
-        .collect();
-    heights.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let frames: Vec<usize> = cloud.few_frames().collect();
+    let low = cloud.lowest_third((0..nm).filter(|&i| cloud.on_body(i)), &frames, &|p| {
+        canon(p)[2]
+    });
     let (mut sxx, mut sxy, mut syy, mut n) = (0.0, 0.0, 0.0, 0usize);
-    for &(i, _) in heights.iter().take((heights.len() / 3).max(1)) {
-        let xy: Vec<[f64; 2]> = cloud
-            .few_frames()
-            .filter_map(|f| cloud.pos(f, i))
+    for &(i, _) in &low {
+        let xy: Vec<[f64; 2]> = frames
+            .iter()
+            .filter_map(|&f| cloud.pos(f, i))
             .map(|p| {
                 let c = canon(p);
                 [c[0], c[1]]
@@ -605,22 +619,8 @@ fn foot_height_velocity(
     }
     let nm = cloud.raw.marker_names.len();
     let height = |p: [f64; 3]| p[vertical.0] * vertical.1;
-    let mut heights: Vec<(usize, f64)> = (0..nm)
-        .filter_map(|i| {
-            let mut h: Vec<f64> = cloud
-                .frames()
-                .filter_map(|f| cloud.pos(f, i))
-                .map(height)
-                .collect();
-            (h.len() >= 25).then(|| (i, median(&mut h)))
-        })
-        .collect();
-    heights.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let low: Vec<(usize, f64)> = heights
-        .iter()
-        .take((heights.len() / 3).max(1))
-        .copied()
-        .collect();
+    let frames: Vec<usize> = cloud.frames().collect();
+    let low = cloud.lowest_third(0..nm, &frames, &height);
     let mut best: Option<(usize, f64, f64)> = None;
     for &k in horizontal {
         let (mut hv, mut hh, mut vv) = (0.0, 0.0, 0.0);
