@@ -98,16 +98,53 @@ struct MarkerStance {
     lift: Option<f64>,
 }
 
-/// RMS of the third over the second differences of a foot's heights (median over its markers).
-/// For a band-limited signal it is 2 sin(π f / rate) near its dominant frequency f; unfiltered
-/// optical marker data, whose highest frequencies are white measurement noise, give about 1
-/// (RBDS: 0.93–1.14; white noise alone: √(20/6) = 1.83).
+/// Variance (m²) of the white measurement noise on one series of heights, from its sixth
+/// differences: white noise of variance σ² gives them variance C(12, 6) σ² = 924 σ², while the
+/// movement itself, smooth at the sampling rate, adds next to nothing there (a 10 Hz component
+/// at 150 Hz is attenuated 10⁻⁴ in amplitude). Difference-based noise variance after Hall, Kay &
+/// Titterington (1990, Biometrika 77:521); the median absolute value (σ = 1.4826 × median for a
+/// Gaussian) rather than the mean square, as Donoho & Johnstone (1994, Biometrika 81:425) do for
+/// the finest wavelet coefficients, so the few frames of an impact do not count as noise.
+/// `None` below 12 complete windows.
+pub fn white_noise_variance(m: &[f64]) -> Option<f64> {
+    const BINOMIAL: [f64; 7] = [1.0, -6.0, 15.0, -20.0, 15.0, -6.0, 1.0];
+    let mut d6: Vec<f64> = m
+        .windows(7)
+        .filter(|w| w.iter().all(|v| v.is_finite()))
+        .map(|w| {
+            w.iter()
+                .zip(BINOMIAL)
+                .map(|(v, c)| v * c)
+                .sum::<f64>()
+                .abs()
+        })
+        .collect();
+    if d6.len() < 12 {
+        return None;
+    }
+    let mid = d6.len() / 2;
+    let (_, median, _) = d6.select_nth_unstable_by(mid, f64::total_cmp);
+    Some((1.4826 * *median).powi(2) / 924.0)
+}
+
+/// RMS of the third over the second differences of a foot's heights (median over its markers),
+/// with the white measurement noise taken out of both ([`white_noise_variance`]: 20 σ² and
+/// 6 σ² of their mean squares). For a band-limited signal it is 2 sin(π f / rate) near its
+/// dominant frequency f; unfiltered optical marker data give about 1 after the noise is taken
+/// out (RBDS heel clusters: 0.84–1.07), because a foot's contacts are sudden. Without that
+/// correction, 0.1 mm of noise on data a lab had low-passed (the RIC file) made them read as
+/// unfiltered (white noise alone: √(20/6) = 1.83); with it, 0.05–0.2 mm of added noise moves
+/// the RIC clusters' estimate by about 1 Hz. Heavier noise on unfiltered data hides their own
+/// high frequencies: at 0.5 mm some RBDS markers read as low-passed (`docs/events.md`). A
+/// ratio whose noise-free third differences come out negative is 0 (smoother than the noise
+/// can tell).
 pub fn difference_ratio<M: AsRef<[f64]>>(z: &[M]) -> Option<f64> {
     let mut ratios: Vec<f64> = z
         .iter()
         .filter_map(|m| {
+            let m = m.as_ref();
             let (mut s2, mut s3, mut k) = (0.0, 0.0, 0usize);
-            for w in m.as_ref().windows(4) {
+            for w in m.windows(4) {
                 if w.iter().all(|v| v.is_finite()) {
                     let d2 = w[2] - 2.0 * w[1] + w[0];
                     let d3 = w[3] - 3.0 * w[2] + 3.0 * w[1] - w[0];
@@ -116,7 +153,12 @@ pub fn difference_ratio<M: AsRef<[f64]>>(z: &[M]) -> Option<f64> {
                     k += 1;
                 }
             }
-            (k > 10 && s2 > 0.0).then(|| (s3 / s2).sqrt())
+            if k <= 10 || s2 <= 0.0 {
+                return None;
+            }
+            let noise = white_noise_variance(m).unwrap_or(0.0);
+            let (s2, s3) = (s2 / k as f64 - 6.0 * noise, s3 / k as f64 - 20.0 * noise);
+            (s2 > 0.0).then(|| (s3.max(0.0) / s2).sqrt())
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
@@ -124,10 +166,10 @@ pub fn difference_ratio<M: AsRef<[f64]>>(z: &[M]) -> Option<f64> {
 }
 
 /// The dominant frequency (Hz) of a foot's second differences, from [`difference_ratio`] r as
-/// rate / π · asin(r / 2): unfiltered optical marker data, whose top frequencies are white
-/// measurement noise, give a quarter of the rate or so (RBDS at 150 Hz: 23–29 Hz); data a lab
-/// low-passed at a cutoff give about a third of it (RBDS001 low-passed at 20 Hz: 6–7 Hz, at
-/// 30 Hz: 10–12 Hz; the RIC file: 10–11 Hz; the Theia export: 9–13 Hz).
+/// rate / π · asin(r / 2): unfiltered optical marker data give a sixth of the rate or so (RBDS
+/// heel clusters at 150 Hz: 21–28 Hz); data a lab low-passed at a cutoff give about a third of
+/// it (RBDS001 low-passed at 20 Hz: 5–7.5 Hz, at 30 Hz: 9–14 Hz; the RIC file: 10–11 Hz; the
+/// Theia export: 9–13 Hz).
 pub fn dominant_difference_hz<M: AsRef<[f64]>>(z: &[M], rate_hz: f64) -> Option<f64> {
     difference_ratio(z).map(|r| rate_hz / std::f64::consts::PI * (r / 2.0).min(1.0).asin())
 }
@@ -977,6 +1019,83 @@ pub fn trial_events(
 mod tests {
     use super::*;
 
+    /// Deterministic standard Gaussian noise from `seed` (a linear congruential generator and
+    /// Box-Muller).
+    fn gaussian(seed: u64) -> impl FnMut() -> f64 {
+        let mut state = seed;
+        let mut uniform = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        move || {
+            let (u, v) = (uniform(), uniform());
+            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        }
+    }
+
+    /// White noise added to heights a lab has smoothed does not make them read as unfiltered:
+    /// the noise's share of the second and third differences is taken out
+    /// ([`white_noise_variance`]). Smoothed heights: a 1.4 Hz stride and a 10 Hz component
+    /// (dominant in the differences, so the estimate is 10 Hz by construction); unfiltered ones:
+    /// a heel landing on a shoe that stops it within a few milliseconds, every 0.72 s.
+    #[test]
+    fn noise_on_smoothed_heights_is_not_read_as_unfiltered() {
+        let (rate, n) = (200.0, 6000);
+        let tau = std::f64::consts::TAU;
+        let smooth: Vec<f64> = (0..n)
+            .map(|f| {
+                let t = f64::from(f) / rate;
+                0.06 * (tau * 1.4 * t).sin() + 0.02 * (tau * 10.0 * t).sin()
+            })
+            .collect();
+        let hz = |z: &[f64], r: f64| dominant_difference_hz(&[z], r).expect("enough frames");
+        assert!(
+            (hz(&smooth, rate) - 10.0).abs() < 0.3,
+            "{}",
+            hz(&smooth, rate)
+        );
+        for (seed, sigma) in [(1, 0.05e-3), (2, 0.1e-3), (3, 0.2e-3)] {
+            let mut g = gaussian(seed);
+            let noisy: Vec<f64> = smooth.iter().map(|v| v + sigma * g()).collect();
+            let var = white_noise_variance(&noisy).expect("enough frames");
+            assert!(
+                (var.sqrt() / sigma - 1.0).abs() < 0.1,
+                "{} vs {sigma}",
+                var.sqrt()
+            );
+            let f = hz(&noisy, rate);
+            assert!(
+                (f - 10.0).abs() < 1.5 && f < PREFILTERED_HZ,
+                "{sigma}: {f} Hz"
+            );
+        }
+        // a heel landing at 0.7 m/s on a shoe that stops it within ~9 ms (6 mm of compression),
+        // lifting after 0.25 s into a swing 5 cm high (a cubic, smooth at both ends), with and
+        // without the same noise, stays unfiltered
+        let (rate, period, lift) = (150.0, 0.72, 0.25);
+        let mut g = gaussian(4);
+        for sigma in [0.0, 0.1e-3, 0.2e-3] {
+            let heel: Vec<f64> = (0..4500)
+                .map(|f| {
+                    let tt = (f64::from(f) / rate).rem_euclid(period);
+                    let z = if tt < lift {
+                        -0.006 * (1.0 - (-tt * 0.7 / 0.006).exp())
+                    } else {
+                        // Hermite from (-6 mm, flat) to (0, falling at 0.7 m/s)
+                        let (d, x) = (period - lift, (tt - lift) / (period - lift));
+                        -0.006 * (2.0 * x.powi(3) - 3.0 * x * x + 1.0)
+                            - d * 0.7 * (x.powi(3) - x * x)
+                    };
+                    z + sigma * g()
+                })
+                .collect();
+            let f = hz(&heel, rate);
+            assert!(f >= PREFILTERED_HZ, "{sigma}: {f} Hz");
+        }
+    }
+
     #[test]
     fn a_swing_dip_is_dropped_but_a_stance_split_by_a_gap_is_not() {
         // 100 Hz: a 10-frame dip, 7 frames of swing seen above the band, a 25-frame stance
@@ -1186,18 +1305,7 @@ mod tests {
     fn a_rigid_heel_is_timed_as_one_body() {
         let (rate, period, ic0) = (150.0, 0.7213, 0.4031);
         let n = (30.0 * rate) as usize;
-        // deterministic Gaussian noise (a linear congruential generator and Box-Muller)
-        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut uniform = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        };
-        let mut gauss = move || {
-            let (u, v) = (uniform(), uniform());
-            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-        };
+        let mut gauss = gaussian(0x2545_f491_4f6c_dd1d);
         let height = |t: f64, lift_after: f64| -> f64 {
             // falls ever faster onto the ground (0.7 m/s at contact), the shoe then compresses
             // 6 mm (velocity continuous), rises at 0.6 m/s `lift_after` the contact
