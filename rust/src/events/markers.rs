@@ -16,8 +16,8 @@
 //!    low-passed, see [`settle_window_s`]);
 //!    this rejects the heel of a forefoot striker, which hovers near its lowest height without
 //!    stopping. A marker on the shoe that slowed in the air (its fastest fall at the start of
-//!    the search) and was not seen standing is given the 25 ms from the frame before it
-//!    landed instead, if it then stays down (not on data already low-passed, and only at
+//!    the search) and was not seen standing is given the 25 ms from the frame it comes within
+//!    the standing height instead, if it then stays down (not on data already low-passed, and only at
 //!    113 Hz and up); see `marker_stance`. IC is the
 //!    earliest such touchdown among the foot's markers, so the forefoot decides for forefoot
 //!    strikers and the heel for rearfoot strikers.
@@ -398,7 +398,10 @@ fn marker_stance(
             // right heel falls at 12 mm a frame 50 ms before contact and 3.5 mm a frame at it)
             // has its fastest fall long before the ground stops it. If it is not seen standing
             // within `stop_within_s` of that sample, it is given the same time from the frame
-            // before it comes within `landing_m`; it must then stay down (a heel jolted in the
+            // it comes within `stop_height_m`, if it does not rise on the way (until 2026-12:
+            // from the frame before it came within `landing_m`, which left a heel still falling
+            // at 0.4 m/s, 10 mm up, no time to reach the ground: RBDS032 slowed to 125 Hz lost
+            // 6 right stops in 38, one IC imputed 20 ms late); it must then stay down (a heel jolted in the
             // air by a forefoot landing stops for a frame and falls on: RBDS001 at 3.5 m/s), and
             // the fit is anchored on its last frame of free fall, two before the first frame
             // from which it no longer falls faster than `stop_speed_m_s`. Only on markers whose
@@ -410,8 +413,17 @@ fn marker_stance(
                 && unfiltered
                 && frames(opts.search_before_s) >= jump_window(rate_hz).0 .0;
             if !stops && j == lo_f && second_chance {
-                // `anchor` is the frame before the marker came within `landing_m`
-                if let Some(stand) = stands_after(anchor) {
+                // `anchor` is the frame before the marker came within `landing_m`; from there it
+                // must not rise before it stands (a heel jolted by a forefoot landing bounces
+                // first: RBDS001 at 3.5 m/s upsampled to 200 Hz, its right heel came within
+                // 8 mm, rose 3 mm and fell on)
+                let near = (anchor..=b).find(|&f| h(f) < opts.stop_height_m);
+                let stand = near.and_then(|near| {
+                    (anchor..=(near + frames(opts.stop_within_s)).min(n - 2))
+                        .take_while(|&f| vm[f] <= opts.stop_speed_m_s)
+                        .find(|&f| still(f) && h(f) < opts.stop_height_m)
+                });
+                if let Some(stand) = stand {
                     let stays = !(stand + 1..=(stand + frames(opts.stop_within_s)).min(n - 2))
                         .any(|f| vm[f] < -opts.stop_speed_m_s);
                     if stays {
@@ -1258,8 +1270,8 @@ mod tests {
     /// A heel that slows in the air before it lands (RBDS032's right heel: 12 mm a frame 50 ms
     /// before contact, 3.5 mm a frame at it) has its fastest fall at the start of the search.
     /// Its landing at a known time between frames must still be seen and timed; a heel jolted
-    /// in the air by a forefoot landing, which stops for two frames and then falls on, must not
-    /// count as standing. Measured: −2.5 to −5.3 ms over five phases between frames (the
+    /// in the air by a forefoot landing, which stops for two frames and then falls on, or which
+    /// bounces up before it falls on, must not count as standing. Measured: −2.5 to −5.3 ms over five phases between frames (the
     /// change-point fit's known early bias on a stop sharper than a frame).
     #[test]
     fn a_heel_that_slows_in_the_air_is_seen_landing_and_a_jolted_one_is_not() {
@@ -1295,6 +1307,31 @@ mod tests {
                 !stands || got > tc + 2.0 / rate,
                 "jolt at {tc} s taken as landing at {got}"
             );
+        }
+        // jolted 9 mm above the ground (just over the standing height), bouncing 3 mm up over
+        // two frames and falling on to it at 1 m/s (RBDS001's right heel at 3.5 m/s, upsampled to
+        // 200 Hz, turned at 8.2 mm): it stands within 25 ms of coming within the standing
+        // height, but only after rising
+        for rate in [150.0, 200.0] {
+            for k in 0..5 {
+                let tc = (60.0 + f64::from(k) / 5.0) / rate;
+                let up = 2.0 / rate;
+                let bounce = |t: f64| {
+                    let after = t - tc;
+                    if after < 0.0 {
+                        fall(after) + 0.009
+                    } else if after < up {
+                        0.009 + 0.003 * after / up
+                    } else {
+                        (0.012 - 1.0 * (after - up)).max(0.0)
+                    }
+                };
+                let (got, stands) = touchdown_of(bounce, rate, 200).expect("a touchdown");
+                assert!(
+                    !stands || got > tc + up,
+                    "bounce at {tc} s taken as landing at {got} ({rate} Hz)"
+                );
+            }
         }
     }
 
