@@ -304,15 +304,15 @@ def _foot_segment(
     cluster = [n for n in cluster if n not in missing]
     local = np.array([_static_point(static, n) for n in cluster])
     idx = [trial.marker_names.index(n) for n in cluster]
-    flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
+    markers = np.ascontiguousarray(trial.points[:, idx])  # (frames, k, 3), a copy
+    flat = markers.reshape(trial.n_frames, -1)  # a view of that copy
     # two of the cluster's labels exchanged against the static (the kinematics' own check,
     # model::qa): read each marker as the static has it
     swap = _native.cluster_swap(np.ascontiguousarray(local), flat)
     swapped = ""
     if swap is not None:
         a, b, before, after = swap
-        idx[a], idx[b] = idx[b], idx[a]
-        flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
+        markers[:, [a, b]] = markers[:, [b, a]]
         swapped = (
             f" (labels {cluster[a]} and {cluster[b]} swapped against the static trial, "
             f"exchanged: fit residual {before:.1f} -> {after:.1f} mm)"

@@ -185,6 +185,16 @@ impl<'a> Cloud<'a> {
         }
         (n > 0).then(|| acc.map(|v| v / n as f64))
     }
+    /// The net displacement of the body's centre (the mean of its markers) between the first
+    /// and the last frame where it is seen.
+    fn body_travel(&self) -> Option<[f64; 3]> {
+        let body: Vec<usize> = (0..self.n_items()).filter(|&i| self.on_body(i)).collect();
+        let first = (0..self.n_frames).find_map(|f| self.mean_of(f, &body))?;
+        let last = (0..self.n_frames)
+            .rev()
+            .find_map(|f| self.mean_of(f, &body))?;
+        Some([0, 1, 2].map(|k| last[k] - first[k]))
+    }
     fn mean_of(&self, f: usize, items: &[usize]) -> Option<[f64; 3]> {
         let mut acc = [0.0; 3];
         let mut n = 0usize;
@@ -481,17 +491,10 @@ fn heading(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<(f64, Str
         [c[0] * scale, c[1] * scale]
     };
     let angle = |v: [f64; 2]| v[1].atan2(v[0]).to_degrees();
-    let body: Vec<usize> = (0..cloud.n_items()).filter(|&i| cloud.on_body(i)).collect();
-    let centres: Vec<[f64; 3]> = cloud
-        .few_frames()
-        .filter_map(|f| cloud.mean_of(f, &body))
-        .collect();
-    let found = if let (Some(a), Some(b)) = (centres.first(), centres.last()) {
-        let d = horizontal([b[0] - a[0], b[1] - a[1], b[2] - a[2]]);
+    let found = cloud.body_travel().and_then(|d| {
+        let d = horizontal(d);
         (d[0].hypot(d[1]) > 1.0).then(|| (angle(d), "the direction of travel".to_string()))
-    } else {
-        None
-    };
+    });
     let found = found
         .or_else(|| {
             feet_line(cloud, t, scale).map(|d| (angle(d), "the feet's fore-aft line".to_string()))
@@ -594,13 +597,7 @@ fn turn(t: &mut AxisTransform, deg: f64) {
 
 /// Overground: the body's centre travels more than a metre along one horizontal axis.
 fn travel(cloud: &Cloud<'_>, horizontal: &[usize], scale: f64) -> Option<(usize, f64)> {
-    let items: Vec<usize> = (0..cloud.n_items()).filter(|&i| cloud.on_body(i)).collect();
-    let centres: Vec<[f64; 3]> = cloud
-        .frames()
-        .filter_map(|f| cloud.mean_of(f, &items))
-        .collect();
-    let (first, last) = (centres.first()?, centres.last()?);
-    let d = [0, 1, 2].map(|k| last[k] - first[k]);
+    let d = cloud.body_travel()?;
     let (k, s) = dominant(d, horizontal, 0.8)?;
     (d[k].abs() * scale > 1.0).then_some((k, s))
 }
