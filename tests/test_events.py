@@ -27,15 +27,7 @@ MATCH_S = 0.060  # an estimate farther than this from every reference event is a
 
 
 def _score(ref: np.ndarray, est: np.ndarray) -> tuple[np.ndarray, int, int]:
-    errors, missed = [], 0
-    for r in ref:
-        d = est - r
-        if d.size and np.min(np.abs(d)) < MATCH_S:
-            errors.append(d[np.argmin(np.abs(d))] * 1000.0)
-        else:
-            missed += 1
-    false = sum(1 for e in est if ref.size == 0 or np.min(np.abs(ref - e)) >= MATCH_S)
-    return np.array(errors), missed, false
+    return events._match(ref, est, MATCH_S)
 
 
 @pytest.mark.parametrize("name", ["RBDS001runT25markers.txt", "RBDS001runT35.c3d"])
@@ -362,3 +354,28 @@ def test_marker_ic_holds_on_noisy_and_resampled_copies(rbds: Path, name: str) ->
                 assert np.abs(err).max() <= 15.0, (label, side, np.abs(err).max())
             if label == "240 Hz":
                 assert np.abs(err).max() <= 10.0, (label, side, np.abs(err).max())
+
+
+def test_agreement_matches_each_reference_event_to_its_nearest_estimate() -> None:
+    """Known by construction: left ICs off by +5 and −5 ms, one 100 ms off (beyond the 60 ms
+    match: missed and false), a right TO only in the estimate (false, no errors)."""
+
+    def table(rows: list[tuple[str, str, float]]) -> pl.DataFrame:
+        return pl.DataFrame(rows, schema=["side", "event", "time_s"], orient="row")
+
+    ref = table([("L", "IC", 1.0), ("L", "IC", 2.0), ("L", "IC", 3.0)])
+    est = table([("L", "IC", 1.005), ("L", "IC", 2.1), ("L", "IC", 2.995), ("R", "TO", 1.5)])
+    got = events.agreement(ref, est).sort("side", "event")
+    left, right = got.row(0, named=True), got.row(1, named=True)
+    assert (left["n"], left["missed"], left["false"]) == (2, 1, 1)
+    assert left["bias_ms"] == pytest.approx(0.0, abs=1e-9)
+    assert left["mae_ms"] == pytest.approx(5.0)
+    assert left["max_abs_ms"] == pytest.approx(5.0)
+    assert (right["side"], right["event"], right["n"], right["missed"], right["false"]) == (
+        "R",
+        "TO",
+        0,
+        0,
+        1,
+    )
+    assert np.isnan(right["mae_ms"])

@@ -32,13 +32,7 @@ HEEL = [f"{s}.Heel.{p}" for s in "LR" for p in ("Top", "Bottom", "Lateral")]
 
 
 def _keep(trial: Trial, names: list[str], rename: dict[str, str] | None = None) -> Trial:
-    idx = [trial.marker_names.index(n) for n in names]
-    return dataclasses.replace(
-        trial,
-        marker_names=tuple((rename or {}).get(n, n) for n in names),
-        points=np.ascontiguousarray(trial.points[:, idx]),
-        missing_percent=trial.missing_percent[idx],
-    )
+    return trial.with_markers(names, rename)
 
 
 def _as_poses(trial: Trial, static: Trial) -> Trial:

@@ -205,3 +205,18 @@ def test_a_trial_prints_short(rbds: Path) -> None:
     assert text.startswith("Trial('RBDS001runT35.c3d', format='c3d', frames=4500, rate_hz=150")
     assert "force_plates=1" in text
     assert len(text) < 200
+
+
+def test_a_trial_keeps_a_subset_of_its_markers_renamed(rbds: Path) -> None:
+    """``with_markers`` keeps the named markers in the order given, renamed where asked, with
+    their positions and missing percentages; forces stay; an unknown name is refused with the
+    close matches."""
+    trial = stridelab.read(rbds / "RBDS001runT35.c3d")
+    kept = trial.with_markers(["R.MT5", "R.Heel.Top"], {"R.Heel.Top": "R.Foot.Top"})
+    assert kept.marker_names == ("R.MT5", "R.Foot.Top")
+    assert np.array_equal(kept.points[:, 1], trial.marker("R.Heel.Top"), equal_nan=True)
+    i = trial.marker_names.index("R.MT5")
+    assert kept.missing_percent[0] == trial.missing_percent[i]
+    assert len(kept.force_plates) == len(trial.force_plates)
+    with pytest.raises(KeyError, match=r"no marker 'R\.Heel'.*R\.Heel\.Top"):
+        trial.with_markers(["R.Heel"])

@@ -37,6 +37,7 @@ from stridelab.io import Trial, label_words
 
 __all__ = [
     "EVENT_SCHEMA",
+    "agreement",
     "check",
     "detect",
     "from_file",
@@ -490,6 +491,68 @@ def _walking_events(trial: Trial) -> pl.DataFrame | None:
     except DataError:
         return None
     return found if vault_m is not None and vault_m > 0 else None
+
+
+def _match(ref: np.ndarray, est: np.ndarray, match_s: float) -> tuple[np.ndarray, int, int]:
+    """Signed errors (ms, estimate − reference) of the estimates nearest each reference time
+    within ``match_s``, the reference times with none (missed), and the estimates with no
+    reference time within ``match_s`` (false)."""
+    errors, missed = [], 0
+    for r in ref:
+        d = est - r
+        if d.size and np.min(np.abs(d)) < match_s:
+            errors.append(d[np.argmin(np.abs(d))] * 1000.0)
+        else:
+            missed += 1
+    false = sum(1 for e in est if ref.size == 0 or np.min(np.abs(ref - e)) >= match_s)
+    return np.array(errors), missed, false
+
+
+def agreement(
+    reference: pl.DataFrame, estimate: pl.DataFrame, match_s: float = 0.060
+) -> pl.DataFrame:
+    """How far the events of ``estimate`` lie from those of ``reference`` (force-plate events,
+    say, against marker events of the same trial), per side and event.
+
+    Each reference event is matched to the nearest estimate of the same side and event within
+    ``match_s`` (60 ms: under a third of a running contact). One row per ``side`` and ``event``
+    present in either table: ``n`` matched, ``missed`` (reference events with no estimate),
+    ``false`` (estimates with no reference event), and over the matched pairs the signed error
+    estimate − reference: ``bias_ms``, ``mae_ms``, ``max_abs_ms`` (NaN when none matched)."""
+    rows = []
+    keys = pl.concat([reference.select("side", "event"), estimate.select("side", "event")])
+    for side, kind in sorted(set(keys.iter_rows())):
+
+        def times(df: pl.DataFrame, side: str = side, kind: str = kind) -> np.ndarray:
+            sel = df.filter((pl.col("side") == side) & (pl.col("event") == kind))
+            return sel["time_s"].to_numpy()
+
+        err, missed, false = _match(times(reference), times(estimate), match_s)
+        rows.append(
+            {
+                "side": side,
+                "event": kind,
+                "n": err.size,
+                "missed": missed,
+                "false": false,
+                "bias_ms": float(err.mean()) if err.size else float("nan"),
+                "mae_ms": float(np.abs(err).mean()) if err.size else float("nan"),
+                "max_abs_ms": float(np.abs(err).max()) if err.size else float("nan"),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "side": pl.String,
+            "event": pl.String,
+            "n": pl.Int64,
+            "missed": pl.Int64,
+            "false": pl.Int64,
+            "bias_ms": pl.Float64,
+            "mae_ms": pl.Float64,
+            "max_abs_ms": pl.Float64,
+        },
+    )
 
 
 def check(events: pl.DataFrame, duration_s: float | None = None) -> list[str]:

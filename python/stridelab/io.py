@@ -10,10 +10,11 @@ The file's own axes and units, and how they were mapped, are kept in :attr:`Tria
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,6 +222,27 @@ class Trial:
             close = [m for m in self.marker_names if name.lower() in m.lower()][:5]
             raise KeyError(f"{self.path}: no marker '{name}'; similar: {close}") from None
         return self.points[:, i, :]
+
+    def with_markers(self, names: Sequence[str], rename: Mapping[str, str] | None = None) -> Trial:
+        """A copy of the trial holding only the markers ``names``, in that order, each renamed
+        by ``rename`` where it has an entry (to test what a smaller marker set gives, or to
+        rename a set to another lab's labels). Forces, analogs and poses are kept.
+
+        Raises
+        ------
+        KeyError
+            If the trial has no marker of one of the names (the message lists close matches).
+        """
+        idx = []
+        for name in names:
+            self.marker(name)  # the KeyError with close matches
+            idx.append(self.marker_names.index(name))
+        return dataclasses.replace(
+            self,
+            marker_names=tuple((rename or {}).get(n, n) for n in names),
+            points=np.ascontiguousarray(self.points[:, idx]),
+            missing_percent=self.missing_percent[idx],
+        )
 
     def rotation(self, name: str) -> FloatArray:
         """(frames, 4, 4) poses of one segment."""
