@@ -17,8 +17,8 @@
 //!    this rejects the heel of a forefoot striker, which hovers near its lowest height without
 //!    stopping. A marker on the shoe that slowed in the air (its fastest fall at the start of
 //!    the search) and was not seen standing is given the 25 ms from the frame it comes within
-//!    the standing height instead, if it then stays down (not on data already low-passed, and only at
-//!    113 Hz and up); see `marker_stance`. IC is the
+//!    the standing height instead, if it then stays down (not on data already low-passed,
+//!    and only at 113 Hz and up); see `marker_stance`. IC is the
 //!    earliest such touchdown among the foot's markers, so the forefoot decides for forefoot
 //!    strikers and the heel for rearfoot strikers.
 //! 3. Toe-off: each marker lifts when it rises 15 mm above its lowest height in the stance;
@@ -101,10 +101,10 @@ struct MarkerStance {
 /// Variance (m²) of the white measurement noise on one series of heights, from its sixth
 /// differences: white noise of variance σ² gives them variance C(12, 6) σ² = 924 σ², while the
 /// movement itself, smooth at the sampling rate, adds next to nothing there (a 10 Hz component
-/// at 150 Hz is attenuated 10⁻⁴ in amplitude). Difference-based noise variance after Hall, Kay &
-/// Titterington (1990, Biometrika 77:521); the median absolute value (σ = 1.4826 × median for a
-/// Gaussian) rather than the mean square, as Donoho & Johnstone (1994, Biometrika 81:425) do for
-/// the finest wavelet coefficients, so the few frames of an impact do not count as noise.
+/// at 150 Hz is attenuated 10⁻⁴ in amplitude). Difference-based noise variance after Hall, Kay
+/// & Titterington (1990, Biometrika 77:521); the median absolute value (σ = 1.4826 × median for
+/// a Gaussian) rather than the mean square, as Donoho & Johnstone (1994, Biometrika 81:425) do
+/// for the finest wavelet coefficients, so the few frames of an impact do not count as noise.
 /// `None` below 12 complete windows.
 pub fn white_noise_variance(m: &[f64]) -> Option<f64> {
     const BINOMIAL: [f64; 7] = [1.0, -6.0, 15.0, -20.0, 15.0, -6.0, 1.0];
@@ -401,14 +401,14 @@ fn marker_stance(
             // it comes within `stop_height_m`, if it does not rise on the way (until 2026-12:
             // from the frame before it came within `landing_m`, which left a heel still falling
             // at 0.4 m/s, 10 mm up, no time to reach the ground: RBDS032 slowed to 125 Hz lost
-            // 6 right stops in 38, one IC imputed 20 ms late); it must then stay down (a heel jolted in the
-            // air by a forefoot landing stops for a frame and falls on: RBDS001 at 3.5 m/s), and
-            // the fit is anchored on its last frame of free fall, two before the first frame
-            // from which it no longer falls faster than `stop_speed_m_s`. Only on markers whose
-            // heights do not look low-passed, and where the search before landing spans the
-            // fit's five frames before the join (113 Hz and up at 40 ms): at lower rates the
-            // fit's nine frames cover the whole slowing and date the landing a frame early
-            // (RBDS001 at 75 Hz, measured).
+            // 6 right stops in 38, one IC imputed 20 ms late); it must then stay down (a heel
+            // jolted in the air by a forefoot landing stops for a frame and falls on: RBDS001 at
+            // 3.5 m/s), and the fit is anchored on its last frame of free fall, two before the
+            // first frame from which it no longer falls faster than `stop_speed_m_s`. Only on
+            // markers whose heights do not look low-passed, and where the search before landing
+            // spans the fit's five frames before the join (113 Hz and up at 40 ms): at lower
+            // rates the fit's nine frames cover the whole slowing and date the landing a frame
+            // early (RBDS001 at 75 Hz, measured).
             let second_chance = how != Touchdown::VelocityMinimum
                 && unfiltered
                 && frames(opts.search_before_s) >= jump_window(rate_hz).0 .0;
@@ -1271,8 +1271,9 @@ mod tests {
     /// before contact, 3.5 mm a frame at it) has its fastest fall at the start of the search.
     /// Its landing at a known time between frames must still be seen and timed; a heel jolted
     /// in the air by a forefoot landing, which stops for two frames and then falls on, or which
-    /// bounces up before it falls on, must not count as standing. Measured: −2.5 to −5.3 ms over five phases between frames (the
-    /// change-point fit's known early bias on a stop sharper than a frame).
+    /// bounces up before it falls on, must not count as standing. Measured: −2.5 to −5.3 ms
+    /// over five phases between frames (the change-point fit's known early bias on a stop
+    /// sharper than a frame).
     #[test]
     fn a_heel_that_slows_in_the_air_is_seen_landing_and_a_jolted_one_is_not() {
         let rate = 150.0;
