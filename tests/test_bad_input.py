@@ -197,15 +197,7 @@ def test_imu_tables_are_not_called_corrupt_marker_files(data_dir: Path) -> None:
 
 
 def _without(trial: stridelab.Trial, name: str) -> stridelab.Trial:
-    import dataclasses
-
-    keep = [i for i, n in enumerate(trial.marker_names) if n != name]
-    return dataclasses.replace(
-        trial,
-        points=trial.points[:, keep],
-        marker_names=tuple(trial.marker_names[i] for i in keep),
-        missing_percent=trial.missing_percent[keep],
-    )
+    return trial.with_markers([n for n in trial.marker_names if n != name])
 
 
 def _screen(trial: stridelab.Trial, static: stridelab.Trial | None) -> tuple[int, list[str]]:
@@ -284,14 +276,7 @@ def test_every_error_carries_a_stable_reason_code(tmp_path: Path, good: bytes) -
     assert nyquist.value.reason == "bad_parameter"
     # a trial with only pelvis markers: the marker event detector says which markers are missing
     trial = stridelab.read(stridelab.example_path())
-    pelvis = [i for i, n in enumerate(trial.marker_names) if "ASIS" in n or "PSIS" in n]
-    import dataclasses
-
-    bare = dataclasses.replace(
-        trial,
-        points=trial.points[:, pelvis],
-        marker_names=tuple(trial.marker_names[i] for i in pelvis),
-    )
+    bare = trial.with_markers([n for n in trial.marker_names if "ASIS" in n or "PSIS" in n])
     with pytest.raises(DataError) as no_feet:
         events.from_markers(bare)
     assert no_feet.value.reason == "missing_markers"
