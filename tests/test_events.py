@@ -374,3 +374,19 @@ def test_agreement_matches_each_reference_event_to_its_nearest_estimate() -> Non
         1,
     )
     assert np.isnan(right["mae_ms"])
+
+
+def test_an_ic_dated_by_a_later_landing_marker_is_flagged(rbds: Path) -> None:
+    """Below 113 Hz the slowing-heel rule is off, and RBDS032's right heel (which slows in the
+    air) is not seen standing: resampled to 100 Hz its right ICs are dated by MT5, about 16 ms
+    late. The heel has then already compressed its shoe (0.3 mm above its lowest stance height
+    at the median such IC, against 2.1-4.2 mm for the landing heel at a true IC, and 6.8 mm
+    and more for RBDS001's hovering heel), and the IC's quality says so: 23 of 39 right ICs
+    below 1 (none before 2026-12). At the recordings' own 150 Hz every IC keeps quality 1."""
+    for name in ("RBDS001runT25markers.txt", "RBDS001runT35.c3d", "RBDS032runT35markers.txt"):
+        native = events.from_markers(stridelab.read(rbds / name))
+        assert (native.filter(pl.col("event") == "IC")["quality"] == 1.0).all(), name
+    slow = events.from_markers(_upsampled(stridelab.read(rbds / "RBDS032runT35markers.txt"), 100.0))
+    right = slow.filter((pl.col("side") == "R") & (pl.col("event") == "IC"))
+    assert right["method"].mode()[0] == "touchdown R.MT5"
+    assert (right["quality"] < 1.0).mean() >= 0.5

@@ -96,7 +96,16 @@ struct MarkerStance {
     touchdown: Option<(f64, bool)>,
     /// Lift time (s).
     lift: Option<f64>,
+    /// Time (s) of the first frame, from the start of the search, within [`FLOOR_M`] of its
+    /// lowest stance height: the shoe under it already compressed.
+    settled: Option<f64>,
 }
+
+/// A marker within this of its lowest stance height has compressed the shoe under it: it was in
+/// contact before. At a true initial contact the landing marker is still 2.1–4.2 mm above that
+/// height (RBDS032's heels, 10th–90th percentile: the shoe's compression to come), a forefoot
+/// striker's heel 6.8–22 mm (RBDS001); 1 mm is five times the markers' frame-to-frame jitter.
+const FLOOR_M: f64 = 0.001;
 
 /// Variance (m²) of the white measurement noise on one series of heights, from its sixth
 /// differences: white noise of variance σ² gives them variance C(12, 6) σ² = 924 σ², while the
@@ -355,6 +364,7 @@ fn marker_stance(
     let none = MarkerStance {
         touchdown: None,
         lift: None,
+        settled: None,
     };
     let Some(base) = m[a..=b]
         .iter()
@@ -466,7 +476,14 @@ fn marker_stance(
             }
         }
     }
-    MarkerStance { touchdown, lift }
+    let settled = (from..=b)
+        .find(|&f| h(f) < FLOOR_M)
+        .map(|f| f as f64 / rate_hz);
+    MarkerStance {
+        touchdown,
+        lift,
+        settled,
+    }
 }
 
 /// Sub-frame position (in frames) of the velocity minimum at frame `j`: the vertex of the
@@ -658,6 +675,14 @@ fn median(v: &[f64]) -> Option<f64> {
     super::percentile(v, 0.5)
 }
 
+/// Whether a marker of the foot (`markers`, one stance) had compressed its shoe (come within
+/// [`FLOOR_M`] of its lowest stance height) before `t` s: an IC at `t` was then dated by a
+/// later-landing marker (RBDS032's heel-landing right foot at 100 Hz, dated by MT5 16 ms late,
+/// its heel 0.3 mm above its lowest height by then).
+fn settled_before(markers: &[MarkerStance], t: f64) -> bool {
+    markers.iter().any(|m| m.settled.is_some_and(|s| s < t))
+}
+
 /// Which events of one foot's sequence `t` (one kind, in time order) were displaced: the stride
 /// before and the stride after differ from the median stride in opposite directions (one longer,
 /// one shorter: the event moved, not the cadence), both by more than three robust standard
@@ -704,8 +729,10 @@ fn displaced(t: &[f64], frame_s: f64) -> Vec<bool> {
 /// landmark's heights look unfiltered. TO is the last marker to lift in every stance (toe-off is the
 /// last contact, whichever point it is). Quality (0–1) is the mean of three checks: IC — the
 /// landmark's own stop was seen (1; via the median offset 0.5; neither 0), it lies within
-/// 10 ms of the stance's earliest stop, and the strides on either side are within 15 % of the
-/// trial's median and the IC is not displaced against its neighbours ([`displaced`]); TO — the
+/// 10 ms of the stance's earliest stop and no marker of the foot was already within [`FLOOR_M`]
+/// of its lowest stance height a frame before it, and the strides on either side are within
+/// 15 % of the trial's median and the IC is not displaced against its neighbours
+/// ([`displaced`]); TO — the
 /// last lift was the trial's usual last marker (1, else 0.5), that marker's lift lies within
 /// 10 ms of it, and the contact time is within 15 % of the median and the TO not displaced.
 pub fn foot_events(z: &[Vec<f64>], rate_hz: f64, opts: &MarkerEventOptions) -> FootEvents {
@@ -869,7 +896,8 @@ pub fn foot_events_rigid(
         ics.push((
             ic_t,
             found,
-            earliest.is_some_and(|e| (e - ic_t).abs() <= 0.010),
+            earliest.is_some_and(|e| (e - ic_t).abs() <= 0.010)
+                && !settled_before(&s[..z.len()], ic_t - 1.0 / rate_hz),
         ));
         // TO: the last marker to leave the ground, in every stance (toe-off is the last
         // contact, whichever marker it is); "found" says whether that was the trial's usual one
