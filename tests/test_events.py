@@ -380,7 +380,7 @@ def test_an_ic_dated_by_a_later_landing_marker_is_flagged(rbds: Path) -> None:
     """Below 113 Hz the slowing-heel rule is off, and RBDS032's right heel (which slows in the
     air) is not seen standing: resampled to 100 Hz its right ICs are dated by MT5, about 16 ms
     late. The heel has then already compressed its shoe (0.3 mm above its lowest stance height
-    at the median such IC, against 2.1-4.2 mm for the landing heel at a true IC, and 6.8 mm
+    at the median such IC, against 2.1-5.9 mm for the landing heel at a true IC, and 6.8 mm
     and more for RBDS001's hovering heel), and the IC's quality says so: 23 of 39 right ICs
     below 1 (none before 2026-12). At the recordings' own 150 Hz every IC keeps quality 1."""
     for name in ("RBDS001runT25markers.txt", "RBDS001runT35.c3d", "RBDS032runT35markers.txt"):

@@ -102,7 +102,7 @@ struct MarkerStance {
 }
 
 /// A marker within this of its lowest stance height has compressed the shoe under it: it was in
-/// contact before. At a true initial contact the landing marker is still 2.1–4.2 mm above that
+/// contact before. At a true initial contact the landing marker is still 2.1–5.9 mm above that
 /// height (RBDS032's heels, 10th–90th percentile: the shoe's compression to come), a forefoot
 /// striker's heel 6.8–22 mm (RBDS001); 1 mm is five times the markers' frame-to-frame jitter.
 const FLOOR_M: f64 = 0.001;
