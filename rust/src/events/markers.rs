@@ -101,6 +101,13 @@ struct MarkerStance {
     settled: Option<f64>,
 }
 
+impl MarkerStance {
+    /// The touchdown time (s) if the marker was then seen standing.
+    fn stood(&self) -> Option<f64> {
+        self.touchdown.filter(|t| t.1).map(|t| t.0)
+    }
+}
+
 /// A marker within this of its lowest stance height has compressed the shoe under it: it was in
 /// contact before. At a true initial contact the landing marker is still 2.1–5.9 mm above that
 /// height (RBDS032's heels, 10th–90th percentile: the shoe's compression to come), a forefoot
@@ -799,10 +806,7 @@ fn rigid_stances(
     let frame = 1.0 / rate_hz;
     for s in &mut st {
         for (g, members) in groups.iter().enumerate() {
-            let seen: Vec<f64> = members
-                .iter()
-                .filter_map(|&k| s[k].touchdown.filter(|t| t.1).map(|t| t.0))
-                .collect();
+            let seen: Vec<f64> = members.iter().filter_map(|&k| s[k].stood()).collect();
             let lo = seen.iter().copied().fold(f64::INFINITY, f64::min);
             let hi = seen.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             if let Some(t) = s[z.len() + g].touchdown.as_mut() {
@@ -832,13 +836,12 @@ pub fn foot_events_rigid(
     groups: &[Vec<usize>],
 ) -> FootEvents {
     let (st, unfiltered, group_of) = rigid_stances(z, rate_hz, opts, touchdown, groups);
-    let stood = |m: &MarkerStance| m.touchdown.filter(|t| t.1).map(|t| t.0);
     let first_stop = |s: &[MarkerStance]| -> Option<usize> {
         s.iter()
             .enumerate()
             // a member of a rigid group whose mean is seen standing does not compete
-            .filter(|(k, _)| group_of[*k].is_none_or(|g| stood(&s[g]).is_none()))
-            .filter_map(|(k, m)| stood(m).map(|t| (k, t)))
+            .filter(|(k, _)| group_of[*k].is_none_or(|g| s[g].stood().is_none()))
+            .filter_map(|(k, m)| m.stood().map(|t| (k, t)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| k)
     };
@@ -867,14 +870,14 @@ pub fn foot_events_rigid(
     let mut tos: Vec<(f64, f64, bool, f64)> = Vec::new();
     for s in &st {
         let first = first_stop(s);
-        let earliest = first.and_then(|k| stood(&s[k]));
+        let earliest = first.and_then(|k| s[k].stood());
         // the landmark's stop, seen or imputed from the first marker's stop; IC is the
         // earlier of it and the first stop of any marker (first contact is first contact)
-        let landmark = match (ic_marker.and_then(|(l, _)| stood(&s[l])), first) {
+        let landmark = match (ic_marker.and_then(|(l, _)| s[l].stood()), first) {
             (Some(t), _) => Some((t, 1.0)),
             (None, Some(k)) => ic_marker
-                .and_then(|(l, _)| offset(k, l, &stood))
-                .map(|d| (stood(&s[k]).unwrap_or(f64::NAN) + d, 0.5)),
+                .and_then(|(l, _)| offset(k, l, &MarkerStance::stood))
+                .map(|d| (s[k].stood().unwrap_or(f64::NAN) + d, 0.5)),
             // no marker seen standing in a stance the foot's heights say was one (a soft stop
             // sampled so that the standing window ends a few mm/s short: a flat landing at
             // 120-130 Hz): the landmark's own touchdown, found 0, on unfiltered data only (on
