@@ -490,30 +490,26 @@ fn heading(cloud: &Cloud<'_>, t: &AxisTransform, scale: f64) -> Option<(f64, Str
         let c = t.rotate(p);
         [c[0] * scale, c[1] * scale]
     };
-    let angle = |v: [f64; 2]| v[1].atan2(v[0]).to_degrees();
-    let found = cloud.body_travel().and_then(|d| {
-        let d = horizontal(d);
-        (d[0].hypot(d[1]) > 1.0).then(|| (angle(d), "the direction of travel".to_string()))
-    });
-    let found = found
-        .or_else(|| {
-            feet_line(cloud, t, scale).map(|d| (angle(d), "the feet's fore-aft line".to_string()))
-        })
+    // a horizontal direction longer than `min`, as (degrees, what it was read from)
+    let towards = |v: [f64; 2], min: f64, what: &str| {
+        (v[0].hypot(v[1]) > min).then(|| (v[1].atan2(v[0]).to_degrees(), what.to_string()))
+    };
+    let found = cloud
+        .body_travel()
+        .and_then(|d| towards(horizontal(d), 1.0, "the direction of travel"))
+        .or_else(|| towards(feet_line(cloud, t, scale)?, 0.0, "the feet's fore-aft line"))
         .or_else(|| {
             let d = cloud.mean_difference(&is_toe, &is_heel)?;
-            let h = horizontal(d);
-            (h[0].hypot(h[1]) > 0.0).then(|| (angle(h), "the way the feet point".to_string()))
+            towards(horizontal(d), 0.0, "the way the feet point")
         })
         .or_else(|| {
             let d = cloud.mean_difference(&is_asis, &is_psis)?;
-            let h = horizontal(d);
-            (h[0].hypot(h[1]) > 0.0).then(|| (angle(h), "the way the pelvis faces".to_string()))
+            towards(horizontal(d), 0.0, "the way the pelvis faces")
         })
         .or_else(|| {
             // forward = left × up, from the mean of the left- and right-labelled markers
             let l = horizontal(cloud.mean_difference(&is_left, &is_right)?);
-            let f = [-l[1], l[0]];
-            (f[0].hypot(f[1]) > 0.0).then(|| (angle(f), "the way the body faces".to_string()))
+            towards([-l[1], l[0]], 0.0, "the way the body faces")
         })?;
     // the axis detection already picked the nearest axis and its sign; a line has two ways
     let mut deg = found.0;
@@ -712,10 +708,15 @@ mod tests {
     use crate::trial::Format;
     use std::path::PathBuf;
 
-    /// A lab with z up whose runner heads 30° from its x axis (counter-clockwise from above).
-    fn heading_30(p: [f64; 2]) -> [f64; 2] {
-        let (s, c) = (30f64).to_radians().sin_cos();
+    /// `p` turned by `deg` about vertical (counter-clockwise seen from above).
+    fn turned(deg: f64, p: [f64; 2]) -> [f64; 2] {
+        let (s, c) = deg.to_radians().sin_cos();
         [c * p[0] - s * p[1], s * p[0] + c * p[1]]
+    }
+
+    /// A lab with z up whose runner heads 30° from its x axis.
+    fn heading_30(p: [f64; 2]) -> [f64; 2] {
+        turned(30.0, p)
     }
 
     #[test]
@@ -757,8 +758,7 @@ mod tests {
                 .map(String::from)
                 .to_vec();
             raw.n_frames = 300;
-            let (s, c) = deg.to_radians().sin_cos();
-            let rot = |p: [f64; 2]| [c * p[0] - s * p[1], s * p[0] + c * p[1]];
+            let rot = |p: [f64; 2]| turned(deg, p);
             for f in 0..300 {
                 let ph = f64::from(f) / 70.0 * std::f64::consts::TAU;
                 let pts = [
@@ -792,12 +792,10 @@ mod tests {
             .map(String::from)
             .to_vec();
         raw.n_frames = 100;
-        let (s, c) = (20f64).to_radians().sin_cos();
-        let rot = |p: [f64; 2]| [c * p[0] - s * p[1], s * p[0] + c * p[1]];
+        let rot = |p: [f64; 2]| turned(20.0, p);
         for _ in 0..100 {
             // the pelvis itself rotated 5° further than the feet
-            let (ps, pc) = (5f64).to_radians().sin_cos();
-            let pel = |p: [f64; 2]| rot([pc * p[0] - ps * p[1], ps * p[0] + pc * p[1]]);
+            let pel = |p: [f64; 2]| turned(25.0, p);
             let pts = [
                 (pel([0.1, 0.1]), 1.0),
                 (pel([-0.05, 0.1]), 1.05),
