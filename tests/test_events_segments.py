@@ -35,6 +35,17 @@ def _keep(trial: Trial, names: list[str], rename: dict[str, str] | None = None) 
     return trial.with_markers(names, rename)
 
 
+# the RBDS heel markers as a RIC-style shoe cluster (no heel labels left)
+RENAME = {n: n.replace("Heel.", "Foot.") for n in HEEL}
+
+
+def _ric_layout(trial: Trial, static: Trial) -> tuple[Trial, Trial]:
+    """Route (d): the run with only its heel markers, renamed as a shoe cluster, and the
+    static with that cluster, the malleoli and the trochanters (the RIC static's markers)."""
+    keep = [n for n in static.marker_names if "Heel" in n or "Ankle" in n or "GTR" in n]
+    return _keep(trial, HEEL, RENAME), _keep(static, keep, RENAME)
+
+
 def _as_poses(trial: Trial, static: Trial) -> Trial:
     """The heel cluster of each foot as a 4×4 pose per frame (``L_foot``/``R_foot``), no
     markers: the poses map the static trial's lab frame onto each frame."""
@@ -94,12 +105,10 @@ def _report(label: str, errs: dict[tuple[str, str], tuple[np.ndarray, int, int]]
 def _variants(rbds: Path, name: str, static_name: str) -> dict[str, pl.DataFrame]:
     trial = stridelab.read(rbds / name)
     static = stridelab.read(rbds / static_name)
-    rename = {n: n.replace("Heel.", "Foot.") for n in HEEL}
-    ric_static = [n for n in static.marker_names if "Heel" in n or "Ankle" in n or "GTR" in n]
     return {
         "b": events.from_segments(_keep(trial, HEEL), static),
         "c": events.from_segments(_as_poses(trial, static), _static_with_identity_poses(static)),
-        "d": events.from_segments(_keep(trial, HEEL, rename), _keep(static, ric_static, rename)),
+        "d": events.from_segments(*_ric_layout(trial, static)),
     }
 
 
@@ -160,10 +169,8 @@ def test_the_ric_layout_holds_at_the_ric_frame_rate(rbds: Path, name: str) -> No
     static = stridelab.read(
         rbds / name.replace("runT25markers", "static").replace("runT35", "static")
     )
-    rename = {n: n.replace("Heel.", "Foot.") for n in HEEL}
-    ric_static = [n for n in static.marker_names if "Heel" in n or "Ankle" in n or "GTR" in n]
-    fast = _upsampled(_keep(trial, HEEL, rename), 200.0)
-    errs = _errors(trial, events.from_segments(fast, _keep(static, ric_static, rename)))
+    cluster, ric_static = _ric_layout(trial, static)
+    errs = _errors(trial, events.from_segments(_upsampled(cluster, 200.0), ric_static))
     _report(f"{name} at 200 Hz (d)", errs)
     _assert_limits(errs)
 
@@ -180,9 +187,8 @@ def test_a_cluster_without_its_static_is_refused_with_the_reason(rbds: Path) -> 
         events.from_segments(trial)
     static = stridelab.read(rbds / "RBDS001static.txt")
     no_ankles = _keep(static, [n for n in static.marker_names if "Heel" in n])
-    renamed = {n: n.replace("Heel.", "Foot.") for n in HEEL}
     with pytest.raises(DataError, match="malleoli"):
-        events.from_segments(_keep(trial, HEEL, renamed), _keep(no_ankles, HEEL, renamed))
+        events.from_segments(_keep(trial, HEEL, RENAME), _keep(no_ankles, HEEL, RENAME))
 
 
 def test_an_unknown_touchdown_timing_is_refused_by_name() -> None:
@@ -337,11 +343,7 @@ def test_lowpassed_clusters_keep_their_events(
     right ICs at 3.5 m/s are 21-28 ms early."""
     trial = stridelab.read(rbds / name)
     static = stridelab.read(rbds / static_name)
-    rename = {n: n.replace("Heel.", "Foot.") for n in HEEL}
-    ric_static = [n for n in static.marker_names if "Heel" in n or "Ankle" in n or "GTR" in n]
-    found = events.from_segments(
-        _keep(_lowpassed(trial, cutoff_hz), HEEL, rename), _keep(static, ric_static, rename)
-    )
+    found = events.from_segments(*_ric_layout(_lowpassed(trial, cutoff_hz), static))
     errs = _errors(trial, found)
     _report(f"{name} low-passed {cutoff_hz:g} Hz (d)", errs)
     for (side, kind), (err, missed, false) in errs.items():
