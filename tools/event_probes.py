@@ -20,7 +20,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,7 @@ def _cluster_events(
     return events.from_segments(trial.with_markers(names, rename), static)
 
 
+@cache
 def _detectors() -> list[tuple[str, Trial, Detector]]:
     """(label, trial, detector): the full RBDS marker set, the RBDS heel cluster with the
     static's foot markers (route b) and in the RIC layout (route d), and the RIC file."""

@@ -303,13 +303,13 @@ def _foot_segment(
             f" (a foot cluster needs three of {', '.join(cluster)} in the static trial)"
         )
     cluster = [n for n in cluster if n not in missing]
-    local = np.array([_static_point(static, n) for n in cluster])
+    local = np.array([_static_point(static, n) for n in cluster], dtype=np.float64)
     idx = [trial.marker_names.index(n) for n in cluster]
     markers = np.ascontiguousarray(trial.points[:, idx])  # (frames, k, 3), a copy
     flat = markers.reshape(trial.n_frames, -1)  # a view of that copy
     # two of the cluster's labels exchanged against the static (the kinematics' own check,
     # model::qa): read each marker as the static has it
-    swap = _native.cluster_swap(np.ascontiguousarray(local), flat)
+    swap = _native.cluster_swap(local, flat)
     swapped = ""
     if swap is not None:
         a, b, before, after = swap
@@ -318,7 +318,7 @@ def _foot_segment(
             f" (labels {cluster[a]} and {cluster[b]} swapped against the static trial, "
             f"exchanged: fit residual {before:.1f} -> {after:.1f} mm)"
         )
-    rows = _native.cluster_poses(np.ascontiguousarray(local), flat, _MAX_CLUSTER_RMS_M)
+    rows = _native.cluster_poses(local, flat, _MAX_CLUSTER_RMS_M)
     poses = rows.reshape(-1, 4, 4)
     seen = np.isfinite(flat).all(axis=1)
     fitted = np.isfinite(rows[:, 0])

@@ -216,12 +216,14 @@ class Trial:
         KeyError
             If the trial has no marker of that name (the message lists close matches).
         """
+        return self.points[:, self._marker_index(name), :]
+
+    def _marker_index(self, name: str) -> int:
         try:
-            i = self.marker_names.index(name)
+            return self.marker_names.index(name)
         except ValueError:
             close = [m for m in self.marker_names if name.lower() in m.lower()][:5]
             raise KeyError(f"{self.path}: no marker '{name}'; similar: {close}") from None
-        return self.points[:, i, :]
 
     def with_markers(self, names: Sequence[str], rename: Mapping[str, str] | None = None) -> Trial:
         """A copy of the trial holding only the markers ``names``, in that order, each renamed
@@ -233,10 +235,7 @@ class Trial:
         KeyError
             If the trial has no marker of one of the names (the message lists close matches).
         """
-        idx = []
-        for name in names:
-            self.marker(name)  # the KeyError with close matches
-            idx.append(self.marker_names.index(name))
+        idx = [self._marker_index(name) for name in names]
         return dataclasses.replace(
             self,
             marker_names=tuple((rename or {}).get(n, n) for n in names),
