@@ -32,6 +32,7 @@ __all__ = [
     "heel_from_mtp",
     "imu_orientation",
     "imu_stride_metrics",
+    "joint_breaks",
     "landmark_kinematics",
     "marker_events",
     "marker_kinematics",
@@ -157,6 +158,12 @@ def segment_events(
     rate_hz: float,
     timing: list[str],
 ) -> tuple[list[tuple[str, float, float]], int | None, int | None, float]: ...
+def joint_breaks(
+    distal: npt.NDArray[np.float64],
+    proximal: npt.NDArray[np.float64],
+    joint: tuple[float, float, float],
+    max_m: float | None = None,
+) -> npt.NDArray[np.bool_]: ...
 def foot_label_roles(names: list[str]) -> list[tuple[str, str]]: ...
 def heel_from_mtp(mtp: tuple[float, float, float], up: int) -> tuple[float, float, float]: ...
 def segment_strides(

@@ -388,6 +388,54 @@ def _sole_from_static(
     return pts, labels
 
 
+_SHANK = {"shank", "tibia", "tib"}
+# An event with a frame within this of one where the foot's pose left its shank was read (in
+# part) from frames that are not the foot: the reach of the touchdown search and fit before a
+# landing (40 ms and the fit's frames) and of the standing test after it (25 ms).
+_BROKEN_REACH_S = 0.05
+
+
+def _leaves_its_shank(
+    trial: Trial, static: Trial | None, side: str, poses: np.ndarray
+) -> np.ndarray | None:
+    """Per frame, whether this foot's pose (frames, 4, 4; mapping the static onto each frame)
+    has left its shank: the ankle (the static's malleoli, their midpoint where both are
+    labelled) carried by the foot and by the shank's own cluster lie more than
+    ``MAX_JOINT_GAP_M`` apart (the core's ``events::segment::joint_breaks``). None where there
+    is nothing to compare: no static, no shank cluster of three markers in both trials, no
+    malleolus in the static."""
+    if static is None:
+        return None
+    shank = [
+        n
+        for n in trial.marker_names
+        if _side_of(n, side)
+        and label_words(n) & _SHANK
+        and n in static.marker_names
+        and np.isfinite(_static_point(static, n)).all()
+    ]
+    mall = [
+        n
+        for n in static.marker_names
+        if _side_of(n, side)
+        and label_words(n) & _MALLEOLUS
+        and np.isfinite(_static_point(static, n)).all()
+    ]
+    if len(shank) < 3 or not mall:
+        return None
+    local = np.array([_static_point(static, n) for n in shank], dtype=np.float64)
+    idx = [trial.marker_names.index(n) for n in shank]
+    flat = np.ascontiguousarray(trial.points[:, idx].reshape(trial.n_frames, -1))
+    shank_poses = _native.cluster_poses(local, flat, _MAX_CLUSTER_RMS_M)
+    ankle = np.mean([_static_point(static, n) for n in mall[:2]], axis=0)
+    broken: np.ndarray = _native.joint_breaks(
+        np.ascontiguousarray(poses.reshape(poses.shape[0], 16), dtype=np.float64),
+        shank_poses,
+        (float(ankle[0]), float(ankle[1]), float(ankle[2])),
+    )
+    return broken
+
+
 def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
     """Events from a tracked foot segment: a rigid cluster on the shoe or heel (Running Injury
     Clinic shoe markers; RBDS heel markers) or a segment pose per frame (Theia3D ``l_foot``).
@@ -400,7 +448,9 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
     length) with the cluster's own markers (on the heel counter, timed as markers); for a pose
     without a static, the foot's origin and the toes segment's origin.
     ``method`` names the point and the segment, e.g. ``touchdown L sole 80 % (virtual) on foot
-    cluster L_foot_1, …``.
+    cluster L_foot_1, …``. Where the trial also has the shank's cluster and the static a
+    malleolus, an event within 50 ms of a frame where the foot's pose left its shank (the
+    ankle carried by each more than 35 mm apart: a tracking glitch) has half its quality.
     """
     rate = _trial_rate(trial)
     rows: list[tuple[str, str, float]] = []
@@ -419,12 +469,18 @@ def from_segments(trial: Trial, static: Trial | None = None) -> pl.DataFrame:
             )
         except DataError as err:
             raise in_file(err, f"{trial.path}: {side} foot ({what})") from None
+        broken = _leaves_its_shank(trial, static, side, poses)
+        broken_s = (
+            np.flatnonzero(broken) / rate if broken is not None else np.empty(0, dtype=np.float64)
+        )
         for kind, t, q in found:
             k = ic_k if kind == "IC" else to_k
             verb = "touchdown" if kind == "IC" else "lift"
             rows.append((side, kind, t))
             methods.append(f"{verb} {names[k] if k is not None else '?'} on {what}")
-            quality.append(q)
+            # read from frames where the foot was not tracked: half the trust
+            near = broken_s.size and np.abs(broken_s - t).min() <= _BROKEN_REACH_S
+            quality.append(0.5 * q if near else q)
     return _frame(rows, rate, "segment", method=methods, quality=quality)
 
 

@@ -179,6 +179,33 @@ fn segment_events<'py>(
     Ok((rows, fe.ic_marker, fe.to_marker, fe.ic_marker_share))
 }
 
+/// Per frame, whether a distal segment's pose (frames, 16) leaves the joint centre `joint` it
+/// shares with its proximal segment's pose by more than `max_m` (see
+/// `events::segment::joint_breaks`; `None`: `MAX_JOINT_GAP_M`).
+#[pyfunction]
+#[pyo3(signature = (distal, proximal, joint, max_m=None))]
+fn joint_breaks<'py>(
+    py: Python<'py>,
+    distal: PyReadonlyArray2<'py, f64>,
+    proximal: PyReadonlyArray2<'py, f64>,
+    joint: [f64; 3],
+    max_m: Option<f64>,
+) -> PyResult<Bound<'py, numpy::PyArray1<bool>>> {
+    let (distal, proximal) = (pose_rows(&distal)?, pose_rows(&proximal)?);
+    if distal.len() != proximal.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "{} distal poses for {} proximal ones",
+            distal.len(),
+            proximal.len()
+        )));
+    }
+    let joint = crate::model::V3::new(joint[0], joint[1], joint[2]);
+    let max_m = max_m.unwrap_or(crate::events::segment::MAX_JOINT_GAP_M);
+    let broken =
+        py.detach(|| crate::events::segment::joint_breaks(&distal, &proximal, &joint, max_m));
+    Ok(numpy::PyArray1::from_vec(py, broken))
+}
+
 /// Per label: its side (`L`, `R` or empty) and foot role (`heel`, `forefoot`, `foot` for another
 /// foot marker, or empty), by the same rules the marker event detector uses.
 #[pyfunction]
@@ -207,6 +234,7 @@ pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(zeni_events, m)?)?;
     m.add_function(wrap_pyfunction!(marker_events, m)?)?;
     m.add_function(wrap_pyfunction!(segment_events, m)?)?;
+    m.add_function(wrap_pyfunction!(joint_breaks, m)?)?;
     m.add_function(wrap_pyfunction!(foot_label_roles, m)?)?;
     Ok(())
 }
