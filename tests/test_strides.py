@@ -118,3 +118,24 @@ def test_per_stride_curves_as_a_long_table(rbds: Path) -> None:
         k.side("R")["knee_flexion_deg"].to_numpy(), t.point_rate_hz, row["ic_s"], row["next_ic_s"]
     )[0]
     np.testing.assert_allclose(one["value_deg"].to_numpy(), expected)
+
+
+def test_a_stride_carries_the_lowest_quality_of_its_events(
+    run25: tuple[stridelab.Trial, pl.DataFrame],
+) -> None:
+    """``event_quality`` is the lowest quality of the stride's IC, its TO and the next IC: one
+    low-graded IC lowers the stride it starts and the stride it ends, nothing else; a table
+    without qualities gives NaN."""
+    _, ev = run25
+    st0 = strides.strides(ev)
+    assert (st0["event_quality"] == 1.0).all()  # force events: every check passed
+    r_ic = ev.filter((pl.col("side") == "R") & (pl.col("event") == "IC")).sort("time_s")
+    t_low = r_ic["time_s"][10]
+    graded = ev.with_columns(
+        pl.when(pl.col("time_s") == t_low).then(0.25).otherwise(pl.col("quality")).alias("quality")
+    )
+    st = strides.strides(graded)
+    low = st.filter(pl.col("event_quality") < 1.0)
+    assert low["event_quality"].to_list() == [0.25, 0.25]
+    assert sorted(low["ic_s"].to_list()) == [r_ic["time_s"][9], t_low]
+    assert strides.strides(ev.drop("quality"))["event_quality"].is_nan().all()

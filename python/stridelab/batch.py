@@ -143,7 +143,7 @@ def _quality(
     QA, event checks)."""
     qa_warnings = kinematics.warnings(kin)
     row["warnings"] = "; ".join(findings) or None
-    skip = {"stride", "ic_s", "to_s", "midstance_s", "strike_index"}
+    skip = {"stride", "ic_s", "to_s", "midstance_s", "strike_index", "event_quality"}
     numeric = [c for c, t in table.schema.items() if t.is_float() and c not in skip]
     empty_row = table.select(pl.col(numeric).is_nan().all()).row(0) if numeric else ()
     n_empty = sum(bool(v) for v in empty_row)

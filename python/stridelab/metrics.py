@@ -56,7 +56,7 @@ from stridelab.errors import DataError
 from stridelab.io import Trial, label_words
 from stridelab.kinematics import Kinematics
 
-__all__ = ["classify_strike", "per_stride", "summary"]
+__all__ = ["UNTRUSTED_EVENT_QUALITY", "classify_strike", "per_stride", "summary", "trusted"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -251,6 +251,7 @@ def per_stride(
     }
     for name in _STRIDE_TIMES:
         cols[name] = st[name]
+    cols["event_quality"] = st["event_quality"]
     for name, values in columns:
         if name == "foot_strike":
             cols[name] = [_native.STRIKE_CLASSES[int(k)] for k in values]
@@ -297,16 +298,34 @@ SPEED_RANGE_M_S = (0.5, 13.0)
 _RATIO_SCALE = ("_s", "_m", "_steps_per_min", "_range_deg", "duty_factor", "_g", "_pct_bw")
 
 
+#: A stride whose ``event_quality`` (the lowest quality of its IC, TO and next IC) is at or
+#: below this is left out of the screen and the summary: one of its events passed at most half
+#: of its detector's checks, or was read from frames where the foot was not tracked (a foot
+#: cluster that left its shank, ``docs/events.md``). Its angles at IC come from the wrong frames.
+UNTRUSTED_EVENT_QUALITY = 0.5
+
+
+def trusted(table: pl.DataFrame) -> pl.DataFrame:
+    """The strides of a metrics table whose events can be trusted: ``event_quality`` above
+    :data:`UNTRUSTED_EVENT_QUALITY`, or ungraded (NaN; a table without the column: all)."""
+    if "event_quality" not in table.columns:
+        return table
+    q = pl.col("event_quality")
+    return table.filter(q.is_null() | q.is_nan() | (q > UNTRUSTED_EVENT_QUALITY))
+
+
 def summary(table: pl.DataFrame) -> pl.DataFrame:
     """Per metric and side: mean, SD, number of strides; plus the left−right difference and, for
     ratio-scale metrics only (times, lengths, cadence, ranges, duty factor: a true zero and no
     sign), the symmetry index 100 × (L − R) / mean(L, R) of the means. A relative index of signed
     values near zero is meaningless (+0.9° and −1.0° would read 200 %): signed angles and
-    distances get NaN there and are compared by ``left_minus_right`` (their units)."""
+    distances get NaN there and are compared by ``left_minus_right`` (their units). Only the
+    strides :func:`trusted` keeps count."""
+    table = trusted(table)
     numeric = [
         c
         for c, t in table.schema.items()
-        if t.is_numeric() and c not in {"stride", "ic_s", "to_s", "midstance_s"}
+        if t.is_numeric() and c not in {"stride", "ic_s", "to_s", "midstance_s", "event_quality"}
     ]
     rows = []
     for c in numeric:

@@ -29,6 +29,7 @@ import polars as pl
 
 from stridelab import norms
 from stridelab.errors import DataError
+from stridelab.metrics import trusted
 
 __all__ = ["EVIDENCE_ITEM", "RESULT_SCHEMA", "evaluate", "evidence_items", "load_thresholds"]
 
@@ -224,7 +225,7 @@ def load_thresholds(path: str | os.PathLike[str] | None = None) -> dict[str, Any
 def _side_stats(table: pl.DataFrame, metric: str, side: str) -> tuple[float, float, int]:
     if metric not in table.columns:
         return float("nan"), float("nan"), 0
-    v = table.filter(pl.col("side") == side)[metric].cast(pl.Float64).to_numpy()
+    v = trusted(table).filter(pl.col("side") == side)[metric].cast(pl.Float64).to_numpy()
     v = v[np.isfinite(v)]
     if v.size == 0:
         return float("nan"), float("nan"), 0

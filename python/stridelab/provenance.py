@@ -26,7 +26,7 @@ from stridelab._native import __version__
 __all__ = ["SCHEMA_VERSION", "log", "provenance", "safe_name", "sha256_file"]
 
 #: version of the per-stride metrics table's columns
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 #: the package's logger; the CLI sets its level with --verbose / --quiet
 log = logging.getLogger("stridelab")

@@ -8,7 +8,9 @@ Definitions (per side, times in seconds):
 - stride_time_s = next IC − IC; step_time_s = other foot's IC − IC;
 - contact_time_s = TO − IC; flight_time_s = other foot's IC − this TO (negative values mean
   double support, i.e. walking);
-- duty_factor = contact time / stride time; cadence_steps_per_min = 60 × 2 / stride time.
+- duty_factor = contact time / stride time; cadence_steps_per_min = 60 × 2 / stride time;
+- event_quality = the lowest ``quality`` of the stride's IC, TO and next IC (NaN where the
+  events table has none): how far the stride's times can be trusted (``docs/events.md``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ _STRIDE_SCHEMA = {
     "flight_time_s": pl.Float64,
     "duty_factor": pl.Float64,
     "cadence_steps_per_min": pl.Float64,
+    "event_quality": pl.Float64,
     "valid": pl.Boolean,
     "reason": pl.String,
 }
@@ -74,8 +77,18 @@ def strides(
     event_col = events["event"].to_numpy()
     time_col = events["time_s"].to_numpy().astype(np.float64)
 
+    quality_col = (
+        events["quality"].to_numpy().astype(np.float64)
+        if "quality" in events.columns
+        else np.full(events.height, np.nan)
+    )
+
     def times(side: str, event: str) -> list[float]:
         return [float(x) for x in time_col[(side_col == side) & (event_col == event)]]
+
+    def quality_of(side: str, event: str) -> dict[float, float]:
+        sel = (side_col == side) & (event_col == event)
+        return dict(zip(time_col[sel].tolist(), quality_col[sel].tolist(), strict=True))
 
     parts: dict[str, list[object]] = {k: [] for k in _STRIDE_SCHEMA}
     for side, other in pairs:
@@ -87,6 +100,18 @@ def strides(
             continue
         a, to, b, oic = found.T
         stride_time = b - a
+        ic_q, to_q = quality_of(side, "IC"), quality_of(side, "TO")
+        grades = np.array(
+            [
+                [ic_q.get(x, np.nan), to_q.get(y, np.nan), ic_q.get(z, np.nan)]
+                for x, y, z in zip(a.tolist(), to.tolist(), b.tolist(), strict=True)
+            ],
+            dtype=np.float64,
+        ).reshape(-1, 3)
+        # the lowest grade of the three, ungraded (NaN) events left out
+        graded = np.isfinite(grades)
+        lowest = np.where(graded, grades, np.inf).min(axis=1)
+        event_quality = np.where(graded.any(axis=1), lowest, np.nan)
         columns: dict[str, object] = {
             "side": [side] * a.size,
             "stride": np.arange(a.size),
@@ -101,6 +126,7 @@ def strides(
             "flight_time_s": oic - to,
             "duty_factor": (to - a) / stride_time,
             "cadence_steps_per_min": 120.0 / stride_time,
+            "event_quality": event_quality,
             "valid": [r is None for r in reasons],
             "reason": reasons,
         }

@@ -82,6 +82,7 @@ def per_stride(
         ((pl.col("ic_s") + pl.col("to_s")) / 2).alias("midstance_s"),
         pl.lit("half_stance").alias("midstance_definition"),
         *_STRIDE_TIMES,
+        "event_quality",
     )
     if speed_m_s is not None:
         table = table.with_columns((speed_m_s * pl.col("stride_time_s")).alias("stride_length_m"))
