@@ -162,7 +162,8 @@ def analyze_runner(
         if kin is not None:
             qa.append(kin.crosstalk.select(pl.lit(result.name).alias("trial"), pl.all()))
             if not cycles and isinstance(result.trial, Trial):
-                cycles = _cycles(result.trial, kin, strides.strides(result.events))
+                # the mean curves of the strides the screen reads (metrics.trusted)
+                cycles = _cycles(result.trial, kin, metrics.trusted(strides.strides(result.events)))
     table = pl.concat(tables, how="diagonal_relaxed") if tables else pl.DataFrame()
     squat_result = None
     if squat_path is not None:
